@@ -1,0 +1,31 @@
+package io.scanstream.core.artifact;
+
+import java.time.OffsetDateTime;
+import java.util.Objects;
+
+/**
+ * Everything about a head version but its weights.
+ *
+ * @param modelName     the model's name (the record key on {@code models.published})
+ * @param version       the version, unique per model name
+ * @param createdAt     when training produced it
+ * @param backboneId    the backbone the head was trained on; inference refuses a head whose backbone differs
+ * @param head          the head's architecture
+ * @param metrics       training and validation metrics
+ * @param weightsSha256 sha256 (hex) of the weights bytes
+ * @param trainingRunId the training run that produced it, or null
+ * @param reportUri     where the run's report is served, or null
+ */
+public record ModelMetadata(String modelName, String version, OffsetDateTime createdAt, String backboneId,
+                            HeadArchitecture head, ModelMetrics metrics, String weightsSha256, String trainingRunId,
+                            String reportUri) {
+
+    public ModelMetadata {
+        Objects.requireNonNull(modelName, "modelName");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(backboneId, "backboneId");
+        Objects.requireNonNull(head, "head");
+        Objects.requireNonNull(weightsSha256, "weightsSha256");
+    }
+}

@@ -1,0 +1,22 @@
+package io.scanstream.core.contract;
+
+import java.net.URI;
+
+/** CloudEvents {@code ce_type} values of contract v1, and the sources the services publish under. */
+public final class EventTypes {
+
+    public static final String SCAN_ARRIVED = "scanstream.scan.arrived.v1";
+    public static final String SCAN_REJECTED = "scanstream.scan.rejected.v1";
+    public static final String SCAN_PREPROCESSED = "scanstream.scan.preprocessed.v1";
+    public static final String SCAN_EMBEDDED = "scanstream.scan.embedded.v1";
+    public static final String SCAN_PREDICTED = "scanstream.scan.predicted.v1";
+    public static final String SCAN_LABELLED = "scanstream.scan.labelled.v1";
+    public static final String MODEL_PUBLISHED = "scanstream.model.published.v1";
+
+    public static final URI INGEST_SOURCE = URI.create("/scanstream/ingest");
+    public static final URI INFERENCE_SOURCE = URI.create("/scanstream/inference");
+    public static final URI TRAINING_SOURCE = URI.create("/scanstream/training");
+
+    private EventTypes() {
+    }
+}

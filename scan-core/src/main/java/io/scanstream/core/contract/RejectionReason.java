@@ -1,0 +1,17 @@
+package io.scanstream.core.contract;
+
+/** The reason codes of {@code scans.rejected} (contract v1). */
+public enum RejectionReason {
+    /** Not PNG or JPEG (judged from the bytes), or a content-type the service does not take. */
+    UNSUPPORTED_FORMAT,
+    /** The bytes claim a supported format but do not decode: truncated, empty, damaged. */
+    CORRUPT_IMAGE,
+    /** Payload bytes or declared pixel dimensions above the configured limits. */
+    TOO_LARGE,
+    /** A required CloudEvents attribute or header is absent or blank. */
+    MISSING_ATTRIBUTE,
+    /** The same scan id was already accepted (same bytes, or different bytes under a reused id). */
+    DUPLICATE,
+    /** The service failed for a reason that is not the scan's fault. */
+    INTERNAL
+}

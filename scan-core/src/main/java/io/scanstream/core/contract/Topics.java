@@ -1,0 +1,64 @@
+package io.scanstream.core.contract;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The contract's topics (DESIGN section 2): default names and the configs each must be created with.
+ *
+ * <p>Services bind channels to these names only in {@code application.properties}; everything that creates
+ * topics (test broker, local stack, Kubernetes manifests) takes names and configs from here.
+ */
+public final class Topics {
+
+    public static final String SCANS_ARRIVED = "scans.arrived";
+    public static final String SCANS_REJECTED = "scans.rejected";
+    public static final String SCANS_PREPROCESSED = "scans.preprocessed";
+    public static final String SCANS_PREDICTIONS = "scans.predictions";
+    public static final String SCANS_EMBEDDINGS = "scans.embeddings";
+    public static final String SCANS_LABELS = "scans.labels";
+    public static final String MODELS_PUBLISHED = "models.published";
+
+    /** Head artifacts travel inside the event; 16 MiB leaves room for the widest head (VGG or MobileNetV2). */
+    public static final int MODEL_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    /** Raw scans can be large (the biggest real slices are a few MB); 20 MiB matches ingest's default limit. */
+    public static final int SCAN_MAX_MESSAGE_BYTES = 20 * 1024 * 1024 + 64 * 1024;
+
+    private static final String WEEK_MS = String.valueOf(7L * 24 * 3600 * 1000);
+    private static final String MONTH_MS = String.valueOf(30L * 24 * 3600 * 1000);
+
+    public static final int DEFAULT_PARTITIONS = 3;
+
+    public static final TopicSpec ARRIVED = new TopicSpec(SCANS_ARRIVED, DEFAULT_PARTITIONS, Map.of(
+            "retention.ms", WEEK_MS,
+            "max.message.bytes", String.valueOf(SCAN_MAX_MESSAGE_BYTES)));
+    public static final TopicSpec REJECTED = new TopicSpec(SCANS_REJECTED, DEFAULT_PARTITIONS, Map.of(
+            "retention.ms", MONTH_MS));
+    /** Compacted and kept: a change of backbone recomputes embeddings from here. */
+    public static final TopicSpec PREPROCESSED = new TopicSpec(SCANS_PREPROCESSED, DEFAULT_PARTITIONS, Map.of(
+            "cleanup.policy", "compact"));
+    public static final TopicSpec PREDICTIONS = new TopicSpec(SCANS_PREDICTIONS, DEFAULT_PARTITIONS, Map.of(
+            "retention.ms", MONTH_MS));
+    /** Compacted: the training set is rebuilt from the latest embedding of each scan. */
+    public static final TopicSpec EMBEDDINGS = new TopicSpec(SCANS_EMBEDDINGS, DEFAULT_PARTITIONS, Map.of(
+            "cleanup.policy", "compact"));
+    /** Compacted: the latest label of a scan wins. */
+    public static final TopicSpec LABELS = new TopicSpec(SCANS_LABELS, DEFAULT_PARTITIONS, Map.of(
+            "cleanup.policy", "compact"));
+    /** Compacted, keyed by model name: a new inference replica bootstraps from the latest version alone. */
+    public static final TopicSpec MODELS = new TopicSpec(MODELS_PUBLISHED, 1, Map.of(
+            "cleanup.policy", "compact",
+            "max.message.bytes", String.valueOf(MODEL_MAX_MESSAGE_BYTES)));
+
+    public static final List<TopicSpec> ALL =
+            List.of(ARRIVED, REJECTED, PREPROCESSED, PREDICTIONS, EMBEDDINGS, LABELS, MODELS);
+
+    private Topics() {
+    }
+
+    public static TopicSpec byName(String name) {
+        return ALL.stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("not a contract topic: " + name));
+    }
+}

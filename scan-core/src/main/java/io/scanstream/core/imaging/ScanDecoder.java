@@ -1,0 +1,151 @@
+package io.scanstream.core.imaging;
+
+import io.scanstream.core.contract.Rejection;
+import io.scanstream.core.contract.RejectionReason;
+
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Turns encoded bytes into an 8-bit grey image, or a {@link Rejection} saying why not. Order matters: size of the
+ * payload, format from the magic bytes, dimensions from the header, and only then the decoder.
+ *
+ * <p>Thread-safe: ImageIO readers are created per call.
+ */
+public final class ScanDecoder {
+
+    static {
+        // No temp files: payloads are in memory already, and a shared cache dir is a contention point.
+        ImageIO.setUseCache(false);
+    }
+
+    private final DecodeLimits limits;
+
+    public ScanDecoder(DecodeLimits limits) {
+        this.limits = limits;
+    }
+
+    public DecodeLimits limits() {
+        return limits;
+    }
+
+    public DecodeResult decode(byte[] bytes) {
+        try {
+            return new DecodeResult.Decoded(decodeOrThrow(bytes));
+        } catch (ScanRejectedException e) {
+            return new DecodeResult.Refused(e.rejection());
+        }
+    }
+
+    /** The header of a supported image, checked against the limits, without decoding pixels. */
+    public ImageHeader header(byte[] bytes) {
+        checkPayloadSize(bytes);
+        ImageFormat format = ImageFormat.sniff(bytes);
+        if (!format.supported()) {
+            throw unsupported(format);
+        }
+        ImageHeader header = ImageHeaderReader.read(format, bytes);
+        checkDimensions(header);
+        return header;
+    }
+
+    private DecodedScan decodeOrThrow(byte[] bytes) {
+        ImageHeader header = header(bytes);
+        BufferedImage image = readPixels(header, bytes);
+        if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
+            throw reject(RejectionReason.CORRUPT_IMAGE, "decoded size " + image.getWidth() + "x" + image.getHeight()
+                    + " differs from the header's " + header.width() + "x" + header.height());
+        }
+        PixelType pixelType = GreyConverter.pixelTypeOf(image);
+        return new DecodedScan(GreyConverter.toGrey(image, pixelType), header.format(), pixelType);
+    }
+
+    private void checkPayloadSize(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw reject(RejectionReason.CORRUPT_IMAGE, "empty payload (0 bytes)");
+        }
+        if (bytes.length > limits.maxBytes()) {
+            throw reject(RejectionReason.TOO_LARGE,
+                    "payload of " + bytes.length + " bytes exceeds the limit of " + limits.maxBytes() + " bytes");
+        }
+    }
+
+    private void checkDimensions(ImageHeader header) {
+        if (header.width() > limits.maxWidth() || header.height() > limits.maxHeight()
+                || header.pixels() > limits.maxPixels()) {
+            throw reject(RejectionReason.TOO_LARGE, header.format() + " header declares " + header.width() + "x"
+                    + header.height() + " pixels; limits are " + limits.maxWidth() + "x" + limits.maxHeight()
+                    + " and " + limits.maxPixels() + " pixels in all");
+        }
+    }
+
+    private static BufferedImage readPixels(ImageHeader header, byte[] bytes) {
+        String formatName = header.format() == ImageFormat.PNG ? "png" : "jpeg";
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(formatName);
+        if (!readers.hasNext()) {
+            throw reject(RejectionReason.INTERNAL, "no ImageIO reader for " + formatName);
+        }
+        ImageReader reader = readers.next();
+        List<String> warnings = new ArrayList<>();
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader.setInput(in, true, true);
+            // JPEG decoders fill a truncated image with grey and only warn: treat any warning as damage.
+            reader.addIIOReadWarningListener(collectInto(warnings));
+            BufferedImage image = reader.read(0);
+            if (!warnings.isEmpty()) {
+                throw reject(RejectionReason.CORRUPT_IMAGE, header.format() + " decoder: " + warnings.get(0));
+            }
+            return image;
+        } catch (ScanRejectedException e) {
+            throw e;
+        } catch (IIOException e) {
+            if (isUnsupportedVariant(e)) {
+                throw reject(RejectionReason.UNSUPPORTED_FORMAT, header.format() + " variant not supported: " + e.getMessage());
+            }
+            throw reject(RejectionReason.CORRUPT_IMAGE, header.format() + " does not decode: " + describe(e));
+        } catch (IOException | RuntimeException e) {
+            // ImageIO reports damaged data with a range of runtime exceptions (index, negative size, ...).
+            throw reject(RejectionReason.CORRUPT_IMAGE, header.format() + " does not decode: " + describe(e));
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private static boolean isUnsupportedVariant(IIOException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("Unsupported Image Type") || message.contains("Unsupported JPEG process");
+    }
+
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return root == e ? message : e.getMessage() + " (" + message + ")";
+    }
+
+    private static IIOReadWarningListener collectInto(List<String> warnings) {
+        return (source, warning) -> warnings.add(warning);
+    }
+
+    private static ScanRejectedException unsupported(ImageFormat format) {
+        String detail = format == ImageFormat.UNKNOWN
+                ? "bytes are not a known image format (no PNG or JPEG signature)"
+                : format + " is not supported; send PNG or JPEG";
+        return reject(RejectionReason.UNSUPPORTED_FORMAT, detail);
+    }
+
+    private static ScanRejectedException reject(RejectionReason reason, String detail) {
+        return new ScanRejectedException(Rejection.of(reason, detail));
+    }
+}

@@ -1,0 +1,62 @@
+package io.scanstream.core.imaging;
+
+import io.scanstream.core.contract.Rejection;
+
+import java.util.Objects;
+
+/**
+ * The one preprocessing implementation of ScanStream: bytes → checked, decoded, 8-bit grey → resized to the
+ * model input with antialiasing. Ingest calls it on every arriving scan; training and evaluation call it on image
+ * files, so that serving and training never see different tensors for the same image.
+ *
+ * <p>The aspect ratio is not kept: slices are stretched to the square input, as the reference training did
+ * ({@code Resize((224, 224))}); letterboxing would add borders the model never saw in training.
+ */
+public final class ScanPreprocessor {
+
+    /** Input side of every supported backbone. */
+    public static final int MODEL_INPUT_SIZE = 224;
+
+    private final ScanDecoder decoder;
+    private final int width;
+    private final int height;
+
+    public ScanPreprocessor(DecodeLimits limits) {
+        this(limits, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE);
+    }
+
+    public ScanPreprocessor(DecodeLimits limits, int width, int height) {
+        this.decoder = new ScanDecoder(Objects.requireNonNull(limits));
+        this.width = width;
+        this.height = height;
+    }
+
+    public ScanDecoder decoder() {
+        return decoder;
+    }
+
+    public Result preprocess(byte[] encoded) {
+        DecodeResult decoded = decoder.decode(encoded);
+        if (decoded instanceof DecodeResult.Refused refused) {
+            return new Result.Rejected(refused.rejection());
+        }
+        DecodedScan scan = ((DecodeResult.Decoded) decoded).scan();
+        GreyImage resized = AntialiasedResizer.resize(scan.image(), width, height);
+        return new Result.Accepted(new PreprocessedScan(resized, scan.format(), scan.sourcePixelType(),
+                scan.image().width(), scan.image().height()));
+    }
+
+    /** The model input of a scan, with a description of what it was. */
+    public record PreprocessedScan(GreyImage image, ImageFormat sourceFormat, PixelType sourcePixelType,
+                                   int sourceWidth, int sourceHeight) {
+    }
+
+    public sealed interface Result permits Result.Accepted, Result.Rejected {
+
+        record Accepted(PreprocessedScan scan) implements Result {
+        }
+
+        record Rejected(Rejection rejection) implements Result {
+        }
+    }
+}
