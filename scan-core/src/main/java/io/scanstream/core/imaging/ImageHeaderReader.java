@@ -3,6 +3,9 @@ package io.scanstream.core.imaging;
 import io.scanstream.core.contract.Rejection;
 import io.scanstream.core.contract.RejectionReason;
 
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+
 /**
  * Reads the declared dimensions from PNG and JPEG headers without decoding pixels, so that decompression
  * bombs (a few KB declaring 100000x100000) are refused before a decoder allocates anything.
@@ -35,6 +38,32 @@ final class ImageHeaderReader {
             throw corrupt("PNG header declares invalid dimensions " + width + "x" + height);
         }
         return new ImageHeader(ImageFormat.PNG, (int) width, (int) height);
+    }
+
+    /**
+     * Walks the PNG chunk list: every chunk inside the payload, every CRC right, IEND present. ImageIO checks
+     * none of this, and decodes a PNG cut inside its last chunk as if it were whole.
+     */
+    static void verifyPngChunks(byte[] b) {
+        CRC32 crc = new CRC32();
+        int i = 8;
+        while (i + 8 <= b.length) {
+            long length = uint32(b, i);
+            String type = new String(b, i + 4, 4, StandardCharsets.US_ASCII);
+            if (length > b.length - (long) i - 12) {
+                throw corrupt("PNG truncated inside its " + type + " chunk");
+            }
+            crc.reset();
+            crc.update(b, i + 4, 4 + (int) length);
+            if (crc.getValue() != uint32(b, i + 8 + (int) length)) {
+                throw corrupt("PNG chunk " + type + " fails its CRC check (damaged data)");
+            }
+            if (type.equals("IEND")) {
+                return;
+            }
+            i += 12 + (int) length;
+        }
+        throw corrupt("PNG truncated: ends without an IEND chunk");
     }
 
     private static ImageHeader readJpeg(byte[] b) {

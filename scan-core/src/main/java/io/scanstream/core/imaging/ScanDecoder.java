@@ -60,6 +60,9 @@ public final class ScanDecoder {
 
     private DecodedScan decodeOrThrow(byte[] bytes) {
         ImageHeader header = header(bytes);
+        if (header.format() == ImageFormat.PNG) {
+            ImageHeaderReader.verifyPngChunks(bytes);
+        }
         BufferedImage image = readPixels(header, bytes);
         if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
             throw reject(RejectionReason.CORRUPT_IMAGE, "decoded size " + image.getWidth() + "x" + image.getHeight()

@@ -112,12 +112,12 @@ public final class SyntheticCtGenerator {
 
         // Ground-glass opacities: peripheral, hazy, the COVID-like class only.
         if (label == ClinicalLabel.COVID) {
-            int opacities = 3 + rnd.nextInt(4);
+            int opacities = 4 + rnd.nextInt(5);
             for (int g = 0; g < opacities; g++) {
-                double[] lung = lungs[rnd.nextInt(2)];
-                double[] p = pointInEllipse(rnd, lung, 0.65, 0.95);
-                addBlob(px, width, height, p[0], p[1], s * (0.035 + rnd.nextDouble() * 0.03),
-                        0.22f + (float) rnd.nextDouble() * 0.1f, lung);
+                double[] lung = lungs[g % 2];
+                double[] p = pointInEllipse(rnd, lung, 0.6, 0.95);
+                addBlob(px, width, height, p[0], p[1], s * (0.04 + rnd.nextDouble() * 0.035),
+                        0.2f + (float) rnd.nextDouble() * 0.12f, lung);
             }
         }
 
@@ -231,7 +231,7 @@ public final class SyntheticCtGenerator {
                     continue;
                 }
                 double d2 = (x + 0.5 - cx) * (x + 0.5 - cx) + (y + 0.5 - cy) * (y + 0.5 - cy);
-                px[y * w + x] += (float) (amplitude * Math.exp(-d2 / twoSigma2));
+                px[y * w + x] += (float) (amplitude * StrictMath.exp(-d2 / twoSigma2));
             }
         }
     }
@@ -239,7 +239,7 @@ public final class SyntheticCtGenerator {
     private static double[] pointInEllipse(SplittableRandom rnd, double[] e, double minRadius, double maxRadius) {
         double angle = rnd.nextDouble() * 2 * Math.PI;
         double r = minRadius + rnd.nextDouble() * (maxRadius - minRadius);
-        return new double[] {e[0] + Math.cos(angle) * r * e[2], e[1] + Math.sin(angle) * r * e[3]};
+        return new double[] {e[0] + StrictMath.cos(angle) * r * e[2], e[1] + StrictMath.sin(angle) * r * e[3]};
     }
 
     private static double jitter(SplittableRandom rnd, double amount) {

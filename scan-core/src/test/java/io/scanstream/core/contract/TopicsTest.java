@@ -1,0 +1,28 @@
+package io.scanstream.core.contract;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TopicsTest {
+
+    @Test
+    void everyContractTopicIsListedOnceWithItsDefaultName() {
+        assertThat(Topics.ALL).extracting(TopicSpec::name).containsExactlyInAnyOrder(
+                "scans.arrived", "scans.rejected", "scans.preprocessed", "scans.predictions", "scans.embeddings",
+                "scans.labels", "models.published");
+    }
+
+    @Test
+    void compactsTheTopicsThatHoldLatestState() {
+        assertThat(Topics.ALL).filteredOn(TopicSpec::compacted).extracting(TopicSpec::name)
+                .containsExactlyInAnyOrder("scans.preprocessed", "scans.embeddings", "scans.labels", "models.published");
+    }
+
+    @Test
+    void modelTopicTakesAWholeHeadArtifact() {
+        // The widest head (1280-512-256-128-2, float32) is about 3.3 MB.
+        int widestHeadBytes = (1280 * 512 + 512 + 512 * 256 + 256 + 256 * 128 + 128 + 128 * 2 + 2) * 4;
+        assertThat(Integer.parseInt(Topics.MODELS.configs().get("max.message.bytes"))).isGreaterThan(widestHeadBytes * 2);
+    }
+}
