@@ -45,6 +45,13 @@ public abstract class EventCodec<T> {
         return KafkaMessageFactory.<String>createWriter(topic, null, null, key(event)).writeBinary(toCloudEvent(event));
     }
 
+    /** Key, headers and value in binary content mode, for channels whose topic is configured elsewhere. */
+    public final EncodedEvent encode(T event) {
+        // The SDK's writer needs a topic to build a ProducerRecord; only its key, headers and value are kept.
+        ProducerRecord<String, byte[]> record = toRecord("unbound", event);
+        return new EncodedEvent(record.key(), record.headers(), record.value());
+    }
+
     /** @throws InvalidEventException when the record is not a valid event of this type */
     public final T fromRecord(ConsumerRecord<String, byte[]> record) {
         return fromHeaders(record.headers(), record.value());

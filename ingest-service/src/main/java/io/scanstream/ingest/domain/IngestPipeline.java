@@ -1,0 +1,202 @@
+package io.scanstream.ingest.domain;
+
+import io.scanstream.core.contract.EventCodecs;
+import io.scanstream.core.contract.InvalidEventException;
+import io.scanstream.core.contract.Rejection;
+import io.scanstream.core.contract.RejectionReason;
+import io.scanstream.core.contract.ScanArrived;
+import io.scanstream.core.contract.ScanPreprocessed;
+import io.scanstream.core.contract.ScanRejected;
+import io.scanstream.core.imaging.ImageFormat;
+import io.scanstream.core.imaging.ScanPreprocessor;
+import io.scanstream.core.integrity.Sha256;
+import io.scanstream.core.privacy.PatientPseudonymizer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The ingest logic, without Kafka or Quarkus: each arriving record becomes exactly one outcome, accepted (the
+ * preprocessed scan, patient pseudonymised) or rejected (reason and detail). Nothing escapes as an exception:
+ * a failure that is not the scan's fault becomes an {@code INTERNAL} rejection.
+ *
+ * <p>Checks run cheapest first: attributes, declared type, payload size, duplicate, then the decoder (magic
+ * bytes, header dimensions, pixels).
+ */
+public final class IngestPipeline {
+
+    public static final String STAGE = "ingest";
+
+    private final Function<byte[], ScanPreprocessor.Result> preprocessor;
+    private final PatientPseudonymizer pseudonymizer;
+    private final ScanDeduplicator deduplicator;
+    private final IngestPolicy policy;
+    private final Observer observer;
+
+    /** Told how long each record took; for metrics. */
+    @FunctionalInterface
+    public interface Observer {
+        Observer NONE = (outcome, nanos) -> { };
+
+        void processed(IngestOutcome outcome, long nanos);
+    }
+
+    public IngestPipeline(IngestPolicy policy, PatientPseudonymizer pseudonymizer) {
+        this(policy, pseudonymizer, Observer.NONE);
+    }
+
+    public IngestPipeline(IngestPolicy policy, PatientPseudonymizer pseudonymizer, Observer observer) {
+        this(policy, pseudonymizer, observer, new ScanPreprocessor(policy.limits())::preprocess);
+    }
+
+    /** With another preprocessing step: tests inject failures here. */
+    IngestPipeline(IngestPolicy policy, PatientPseudonymizer pseudonymizer, Observer observer,
+                   Function<byte[], ScanPreprocessor.Result> preprocessor) {
+        this.policy = policy;
+        this.observer = observer;
+        this.preprocessor = preprocessor;
+        this.pseudonymizer = pseudonymizer;
+        this.deduplicator = new ScanDeduplicator(policy.dedupeCapacity());
+    }
+
+    /**
+     * Outcomes for a batch, in order. Duplicates inside the batch are caught too. Call {@link #committed} once
+     * the outcomes are durably published, so that accepted scans count as seen.
+     */
+    public List<IngestOutcome> process(List<IncomingScan> batch) {
+        List<IngestOutcome> outcomes = new ArrayList<>(batch.size());
+        Map<String, String> acceptedInBatch = new HashMap<>();
+        for (IncomingScan scan : batch) {
+            long start = System.nanoTime();
+            IngestOutcome outcome = processOne(scan, acceptedInBatch);
+            observer.processed(outcome, System.nanoTime() - start);
+            if (outcome instanceof IngestOutcome.Accepted accepted) {
+                acceptedInBatch.put(accepted.scanId(), accepted.scan().contentSha256());
+            }
+            outcomes.add(outcome);
+        }
+        return outcomes;
+    }
+
+    /** Remembers the accepted scans of a batch whose outcomes are now published. */
+    public void committed(List<IngestOutcome> outcomes) {
+        for (IngestOutcome outcome : outcomes) {
+            if (outcome instanceof IngestOutcome.Accepted accepted) {
+                deduplicator.remember(accepted.scanId(), accepted.scan().contentSha256());
+            }
+        }
+    }
+
+    private IngestOutcome processOne(IncomingScan received, Map<String, String> acceptedInBatch) {
+        IncomingScan scan = received.headers() == null
+                ? new IncomingScan(received.key(), new RecordHeaders(), received.payload(), received.location())
+                : received;
+        int bytes = scan.payload() == null ? 0 : scan.payload().length;
+        String scanId = fallbackScanId(scan);
+        String source = header(scan, "ce_source").orElse(null);
+        try {
+            ScanArrived arrived;
+            try {
+                arrived = EventCodecs.ARRIVED.fromHeaders(scan.headers(), scan.payload());
+            } catch (InvalidEventException e) {
+                return rejected(scanId, source, Rejection.of(e.reason(), e.getMessage()), bytes);
+            }
+            scanId = arrived.scanId();
+            source = arrived.device().toString();
+            Optional<Rejection> refused = checkDeclaredType(arrived);
+            if (refused.isEmpty()) {
+                refused = checkSize(arrived);
+            }
+            String sha256 = refused.isEmpty() ? Sha256.hex(arrived.image()) : null;
+            if (refused.isEmpty()) {
+                refused = checkDuplicate(arrived.scanId(), sha256, acceptedInBatch);
+            }
+            if (refused.isPresent()) {
+                return rejected(scanId, source, refused.get(), bytes);
+            }
+            return preprocess(arrived, sha256, bytes);
+        } catch (RuntimeException e) {
+            // A bug or an environment failure: the scan is not at fault, but it must still end somewhere.
+            return rejected(scanId, source, Rejection.of(RejectionReason.INTERNAL,
+                    "ingest failed: " + e.getClass().getSimpleName() + ": " + e.getMessage()), bytes);
+        }
+    }
+
+    private Optional<Rejection> checkDeclaredType(ScanArrived arrived) {
+        Optional<ImageFormat> declared = ImageFormat.fromMediaType(arrived.contentType());
+        if (declared.isEmpty() || !declared.get().supported()) {
+            return Optional.of(Rejection.of(RejectionReason.UNSUPPORTED_FORMAT,
+                    "content-type '" + arrived.contentType() + "' is not supported; send image/png or image/jpeg"));
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Rejection> checkSize(ScanArrived arrived) {
+        long max = policy.limits().maxBytes();
+        if (arrived.image().length > max) {
+            return Optional.of(Rejection.of(RejectionReason.TOO_LARGE,
+                    "payload of " + arrived.image().length + " bytes exceeds the limit of " + max + " bytes"));
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Rejection> checkDuplicate(String scanId, String sha256, Map<String, String> acceptedInBatch) {
+        String inBatch = acceptedInBatch.get(scanId);
+        ScanDeduplicator.Verdict verdict = inBatch != null
+                ? (inBatch.equals(sha256) ? ScanDeduplicator.Verdict.SAME_CONTENT : ScanDeduplicator.Verdict.DIFFERENT_CONTENT)
+                : deduplicator.check(scanId, sha256);
+        return switch (verdict) {
+            case NEW -> Optional.empty();
+            case SAME_CONTENT -> Optional.of(Rejection.of(RejectionReason.DUPLICATE,
+                    "scan " + scanId + " was already accepted with identical content; this delivery is ignored"));
+            case DIFFERENT_CONTENT -> Optional.of(Rejection.of(RejectionReason.DUPLICATE,
+                    "scan id " + scanId + " was already accepted for different content; scan ids must be unique"));
+        };
+    }
+
+    private IngestOutcome preprocess(ScanArrived arrived, String sha256, int bytes) {
+        ScanPreprocessor.Result result = preprocessor.apply(arrived.image());
+        if (result instanceof ScanPreprocessor.Result.Rejected rejected) {
+            return rejected(arrived.scanId(), arrived.device().toString(), rejected.rejection(), bytes);
+        }
+        ScanPreprocessor.PreprocessedScan scan = ((ScanPreprocessor.Result.Accepted) result).scan();
+        ImageFormat declared = ImageFormat.fromMediaType(arrived.contentType()).orElseThrow();
+        if (policy.strictContentType() && declared != scan.sourceFormat()) {
+            return rejected(arrived.scanId(), arrived.device().toString(), Rejection.of(RejectionReason.UNSUPPORTED_FORMAT,
+                    "declared content-type " + arrived.contentType() + " but the bytes are " + scan.sourceFormat()
+                            + "; fix the device's content-type"), bytes);
+        }
+        String pseudonym = arrived.patient().map(pseudonymizer::pseudonymise).orElse(null);
+        ScanPreprocessed preprocessed = new ScanPreprocessed(arrived.scanId(), arrived.device(), arrived.acquiredAt(),
+                pseudonym, sha256, scan.sourceFormat(), scan.sourceWidth(), scan.sourceHeight(), scan.image());
+        return new IngestOutcome.Accepted(preprocessed, scan.sourcePixelType(), bytes);
+    }
+
+    private static IngestOutcome rejected(String scanId, String source, Rejection rejection, int bytes) {
+        return new IngestOutcome.Rejected(
+                new ScanRejected(scanId, source, rejection.reason(), rejection.detail(), STAGE), bytes);
+    }
+
+    /** The scan id to report when {@code ce_id} itself is unusable: the key, else the record's location. */
+    private static String fallbackScanId(IncomingScan scan) {
+        return header(scan, "ce_id")
+                .or(() -> Optional.ofNullable(scan.key()).filter(k -> !k.isBlank()))
+                .orElse("unidentified:" + scan.location());
+    }
+
+    private static Optional<String> header(IncomingScan scan, String name) {
+        Header header = scan.headers().lastHeader(name);
+        if (header == null || header.value() == null) {
+            return Optional.empty();
+        }
+        String value = new String(header.value(), StandardCharsets.UTF_8);
+        return value.isBlank() ? Optional.empty() : Optional.of(value);
+    }
+}

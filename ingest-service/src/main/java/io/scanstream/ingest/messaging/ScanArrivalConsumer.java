@@ -1,0 +1,99 @@
+package io.scanstream.ingest.messaging;
+
+import io.scanstream.core.contract.EventCodecs;
+import io.scanstream.ingest.config.IngestConfig;
+import io.scanstream.ingest.domain.IncomingScan;
+import io.scanstream.ingest.domain.IngestOutcome;
+import io.scanstream.ingest.domain.IngestPipeline;
+import io.scanstream.ingest.metrics.IngestMetrics;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Reads {@code scans.arrived} in batches and publishes one outcome per record, exactly once: the preprocessed
+ * scans, the rejections and the consumer offsets of a batch are committed in one Kafka transaction, so a crash
+ * never yields a lost or a doubled outcome.
+ */
+@ApplicationScoped
+public class ScanArrivalConsumer {
+
+    /** Incoming channel: bound to {@code scans.arrived} in application.properties. */
+    public static final String ARRIVED = "scans-arrived";
+    /** Transactional outgoing channel: bound to {@code scans.preprocessed}; rejections go to the rejected topic. */
+    public static final String OUTCOMES = "scans-outcomes";
+
+    private static final Logger LOG = Logger.getLogger(ScanArrivalConsumer.class);
+
+    private final IngestPipeline pipeline;
+    private final IngestMetrics metrics;
+    private final KafkaTransactions<byte[]> transactions;
+    private final String rejectedTopic;
+
+    public ScanArrivalConsumer(IngestPipeline pipeline, IngestMetrics metrics,
+                               @Channel(OUTCOMES) KafkaTransactions<byte[]> transactions, IngestConfig config) {
+        this.pipeline = pipeline;
+        this.metrics = metrics;
+        this.transactions = transactions;
+        this.rejectedTopic = config.rejectedTopic();
+    }
+
+    @Incoming(ARRIVED)
+    @Blocking
+    public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
+        List<IncomingScan> scans = batch.getRecords().stream().map(ScanArrivalConsumer::toIncoming).toList();
+        metrics.received(scans.size());
+        List<IngestOutcome> outcomes = pipeline.process(scans);
+        return transactions.withTransactionAndAck(batch, tx -> {
+                    outcomes.forEach(outcome -> tx.send(toMessage(outcome)));
+                    return Uni.createFrom().voidItem();
+                })
+                .invoke(() -> {
+                    pipeline.committed(outcomes);
+                    metrics.published(outcomes);
+                    outcomes.forEach(ScanArrivalConsumer::log);
+                })
+                .onTermination().invoke(() -> metrics.settled(scans.size()))
+                .onFailure().invoke(e -> LOG.warnf("batch of %d scans not committed, will be re-read: %s",
+                        scans.size(), e.toString()))
+                .subscribeAsCompletionStage();
+    }
+
+    private Message<byte[]> toMessage(IngestOutcome outcome) {
+        if (outcome instanceof IngestOutcome.Accepted accepted) {
+            return CloudEventMessages.toChannelTopic(EventCodecs.PREPROCESSED.encode(accepted.scan()));
+        }
+        IngestOutcome.Rejected rejected = (IngestOutcome.Rejected) outcome;
+        return CloudEventMessages.toTopic(rejectedTopic, EventCodecs.REJECTED.encode(rejected.rejection()));
+    }
+
+    private static IncomingScan toIncoming(KafkaRecord<String, byte[]> record) {
+        String offset = record.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(m -> String.valueOf(m.getOffset())).orElse("?");
+        return new IncomingScan(record.getKey(), record.getHeaders(), record.getPayload(),
+                record.getTopic() + "-" + record.getPartition() + "@" + offset);
+    }
+
+    private static void log(IngestOutcome outcome) {
+        // Structured, one line per scan; never the patient reference or pixel data.
+        if (outcome instanceof IngestOutcome.Accepted a) {
+            LOG.infof("scan.accepted scanId=%s device=%s format=%s pixelType=%s size=%dx%d bytes=%d", a.scanId(),
+                    a.scan().device(), a.scan().sourceFormat(), a.sourcePixelType(), a.scan().sourceWidth(),
+                    a.scan().sourceHeight(), a.payloadBytes());
+        } else if (outcome instanceof IngestOutcome.Rejected r) {
+            LOG.infof("scan.rejected scanId=%s source=%s reason=%s detail=\"%s\"", r.scanId(),
+                    r.rejection().source(), r.rejection().reason(), r.rejection().detail());
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.scanstream.ingest.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.scanstream.core.contract.RejectionReason;
+import io.scanstream.ingest.domain.IngestOutcome;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Ingest's meters. Prometheus names: {@code scanstream_ingest_scans_received_total},
+ * {@code scanstream_ingest_scans_accepted_total}, {@code scanstream_ingest_scans_rejected_total{reason}},
+ * {@code scanstream_ingest_preprocess_seconds}, {@code scanstream_ingest_payload_bytes},
+ * {@code scanstream_ingest_in_flight}.
+ */
+@ApplicationScoped
+public class IngestMetrics {
+
+    private final Counter received;
+    private final Counter accepted;
+    private final Map<RejectionReason, Counter> rejected = new EnumMap<>(RejectionReason.class);
+    private final Timer preprocessing;
+    private final DistributionSummary payloadBytes;
+    private final AtomicInteger inFlight;
+
+    public IngestMetrics(MeterRegistry registry) {
+        received = Counter.builder("scanstream.ingest.scans.received")
+                .description("Scan records read from scans.arrived").register(registry);
+        accepted = Counter.builder("scanstream.ingest.scans.accepted")
+                .description("Scans published to scans.preprocessed").register(registry);
+        for (RejectionReason reason : RejectionReason.values()) {
+            rejected.put(reason, Counter.builder("scanstream.ingest.scans.rejected").tag("reason", reason.name())
+                    .description("Scans published to scans.rejected, by reason").register(registry));
+        }
+        preprocessing = Timer.builder("scanstream.ingest.preprocess")
+                .description("Time to validate, decode and preprocess one scan")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+        payloadBytes = DistributionSummary.builder("scanstream.ingest.payload").baseUnit("bytes")
+                .description("Bytes of each scan payload received").register(registry);
+        inFlight = registry.gauge("scanstream.ingest.in.flight", new AtomicInteger());
+    }
+
+    public void received(int count) {
+        received.increment(count);
+        inFlight.addAndGet(count);
+    }
+
+    public void processed(long nanos) {
+        preprocessing.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Outcomes are counted once published; in-flight drops whether they were published or will be retried. */
+    public void published(Iterable<IngestOutcome> outcomes) {
+        for (IngestOutcome outcome : outcomes) {
+            payloadBytes.record(outcome.payloadBytes());
+            if (outcome instanceof IngestOutcome.Rejected r) {
+                rejected.get(r.rejection().reason()).increment();
+            } else {
+                accepted.increment();
+            }
+        }
+    }
+
+    public void settled(int count) {
+        inFlight.addAndGet(-count);
+    }
+}
