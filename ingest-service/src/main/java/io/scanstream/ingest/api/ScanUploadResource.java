@@ -5,7 +5,7 @@ import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.RejectionReason;
 import io.scanstream.core.contract.ScanArrived;
 import io.scanstream.ingest.config.IngestConfig;
-import io.scanstream.ingest.messaging.CloudEventMessages;
+import io.scanstream.service.kafka.CloudEventMessages;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.ws.rs.Consumes;

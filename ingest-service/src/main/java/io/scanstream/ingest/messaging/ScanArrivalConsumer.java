@@ -1,6 +1,7 @@
 package io.scanstream.ingest.messaging;
 
 import io.scanstream.core.contract.EventCodecs;
+import io.scanstream.service.kafka.CloudEventMessages;
 import io.scanstream.ingest.config.IngestConfig;
 import io.scanstream.ingest.domain.IncomingScan;
 import io.scanstream.ingest.domain.IngestOutcome;

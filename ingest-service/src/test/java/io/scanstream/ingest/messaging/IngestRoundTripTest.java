@@ -1,6 +1,6 @@
 package io.scanstream.ingest.messaging;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.RejectionReason;
@@ -47,7 +47,7 @@ import static org.hamcrest.Matchers.containsString;
  * one {@code scans.preprocessed} or one {@code scans.rejected} event, and a bad record never stops the next.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaBrokerTestResource.class)
+@WithTestResource(KafkaBrokerTestResource.class)
 class IngestRoundTripTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);

@@ -103,8 +103,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    private volatile boolean closed;
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             cluster.close();
         } catch (Exception e) {

@@ -1,4 +1,4 @@
-package io.scanstream.ingest.messaging;
+package io.scanstream.service.kafka;
 
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.scanstream.core.contract.EncodedEvent;

@@ -1,0 +1,34 @@
+package io.scanstream.testing.kafka;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.util.Map;
+
+/**
+ * A broker of the test's own, for tests that take the broker away (outage, readiness). Other tests keep using
+ * the shared broker. Reach it with {@link #broker()} while the application runs.
+ */
+public class DedicatedKafkaBrokerTestResource implements QuarkusTestResourceLifecycleManager {
+
+    private static volatile EmbeddedKafkaBroker broker;
+
+    public static EmbeddedKafkaBroker broker() {
+        return broker;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        broker = EmbeddedKafkaBroker.start();
+        return Map.of(
+                "kafka.bootstrap.servers", broker.bootstrapServers(),
+                "quarkus.kafka.devservices.enabled", "false");
+    }
+
+    @Override
+    public void stop() {
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+}
