@@ -57,6 +57,18 @@ public final class Topics {
     private Topics() {
     }
 
+    /**
+     * The configuration property that renames a topic in every service, e.g. {@code scanstream.topics.arrived}
+     * for {@code scans.arrived}; application.properties bind channels with {@code ${scanstream.topics.arrived:scans.arrived}}.
+     */
+    public static String propertyOf(String defaultName) {
+        String shortName = switch (defaultName) {
+            case MODELS_PUBLISHED -> "models";
+            default -> defaultName.substring(defaultName.indexOf('.') + 1);
+        };
+        return "scanstream.topics." + shortName;
+    }
+
     public static TopicSpec byName(String name) {
         return ALL.stream().filter(t -> t.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("not a contract topic: " + name));

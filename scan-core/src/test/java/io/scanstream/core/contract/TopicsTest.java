@@ -20,6 +20,13 @@ class TopicsTest {
     }
 
     @Test
+    void namesTheRenamingPropertyOfEachTopic() {
+        assertThat(Topics.propertyOf("scans.arrived")).isEqualTo("scanstream.topics.arrived");
+        assertThat(Topics.propertyOf("scans.predictions")).isEqualTo("scanstream.topics.predictions");
+        assertThat(Topics.propertyOf("models.published")).isEqualTo("scanstream.topics.models");
+    }
+
+    @Test
     void modelTopicTakesAWholeHeadArtifact() {
         // The widest head (1280-512-256-128-2, float32) is about 3.3 MB.
         int widestHeadBytes = (1280 * 512 + 512 + 512 * 256 + 256 + 256 * 128 + 128 + 128 * 2 + 2) * 4;

@@ -1,0 +1,7 @@
+package io.scanstream.local;
+
+import io.scanstream.core.contract.ClinicalLabel;
+
+/** A scan the simulated device sends, with the ground truth only the simulation knows (null for damaged scans). */
+record DeviceScan(String scanId, String patientRef, ClinicalLabel truth, String contentType, byte[] bytes) {
+}

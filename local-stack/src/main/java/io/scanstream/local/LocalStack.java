@@ -1,0 +1,144 @@
+package io.scanstream.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The whole system on one machine, in one command: broker, services, simulated device, progress on the console.
+ * Components start in dependency order and stop in reverse order on Ctrl-C (or when one of them dies).
+ */
+public final class LocalStack {
+
+    private final LocalStackOptions options;
+    private final List<Runnable> stopInReverse = new ArrayList<>();
+    private final Map<String, java.util.function.BooleanSupplier> watched = new java.util.LinkedHashMap<>();
+
+    private LocalStack(LocalStackOptions options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) {
+        Path home = Path.of(System.getProperty("scanstream.home", ".")).toAbsolutePath().normalize();
+        LocalStackOptions options;
+        try {
+            options = LocalStackOptions.parse(List.of(args), home);
+        } catch (LocalStackOptions.HelpRequested e) {
+            System.out.print(LocalStackOptions.HELP);
+            return;
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        LocalStack stack = new LocalStack(options);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.stop();
+            stopped.countDown();
+        }, "local-stack-shutdown"));
+        try {
+            stack.start();
+            Console.line("ScanStream is running. Ctrl-C stops everything.");
+            stack.watch();
+        } catch (Exception e) {
+            Console.line("start-up failed: %s", e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private void start() throws IOException, InterruptedException {
+        Files.createDirectories(options.workDir());
+        Console.line("work dir %s", options.workDir());
+
+        KafkaBroker broker = new KafkaBroker(options, options.home().resolve("local-stack/target/kafka-libs"));
+        Console.line("starting Kafka (KRaft, Apache Kafka's jars) on %s ...", options.bootstrapServers());
+        stopInReverse.add(broker::stop);
+        broker.start();
+        watched.put("Kafka broker", broker::alive);
+        Console.line("Kafka ready on %s", options.bootstrapServers());
+
+        for (ServiceProcess service : services()) {
+            Console.line("starting %s ...", service.name());
+            stopInReverse.add(service::stop);
+            service.start(Duration.ofMinutes(3));
+            watched.put(service.name(), service::alive);
+        }
+
+        ScanSource source = options.dataDir().map(dir -> ScanSource.folder(dir, options.seed()))
+                .orElseGet(() -> ScanSource.synthetic(options.seed(), options.badShare()));
+        SimulatedDevice device = new SimulatedDevice(source, options.bootstrapServers(),
+                options.topic(io.scanstream.core.contract.Topics.SCANS_ARRIVED), options.rate(), options.scans());
+        ProgressConsole console = new ProgressConsole(options, device::sent, device.truth());
+        startThread("progress-console", console);
+        stopInReverse.add(console::close);
+        Console.line("simulated device /devices/sim-ct-1: %s at %.1f scans/s", source.describe(), options.rate());
+        startThread("simulated-device", device);
+        stopInReverse.add(device::close);
+    }
+
+    private List<ServiceProcess> services() throws IOException {
+        Path home = options.home();
+        List<ServiceProcess> services = new ArrayList<>();
+        services.add(ServiceProcess.of("ingest-service", home.resolve("ingest-service/target/quarkus-app/quarkus-run.jar"),
+                options.ingestPort(), options, "512m", Map.of(),
+                Map.of("INGEST_PSEUDONYMISATION_KEY", pseudonymisationKey())));
+        return services;
+    }
+
+    /** One key per work dir: pseudonyms stay stable across runs that keep their data. */
+    private String pseudonymisationKey() throws IOException {
+        Path file = options.workDir().resolve("pseudonymisation.key");
+        if (options.keepData() && Files.isRegularFile(file)) {
+            return Files.readString(file).strip();
+        }
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        String hex = HexFormat.of().formatHex(key);
+        Files.writeString(file, hex);
+        return hex;
+    }
+
+    /** Blocks until Ctrl-C; if a component dies on its own, says so and stops the rest. */
+    private void watch() throws InterruptedException {
+        while (true) {
+            Thread.sleep(1000);
+            for (var component : watched.entrySet()) {
+                if (!component.getValue().getAsBoolean()) {
+                    Console.line("%s exited unexpectedly; see %s. Stopping the stack.", component.getKey(),
+                            options.workDir().resolve("logs"));
+                    System.exit(1);
+                }
+            }
+        }
+    }
+
+    private synchronized void stop() {
+        if (stopInReverse.isEmpty()) {
+            return;
+        }
+        Console.line("stopping ...");
+        for (int i = stopInReverse.size() - 1; i >= 0; i--) {
+            try {
+                stopInReverse.get(i).run();
+            } catch (RuntimeException e) {
+                Console.line("while stopping: %s", e);
+            }
+        }
+        stopInReverse.clear();
+        Console.line("stopped.");
+    }
+
+    private static void startThread(String name, Runnable runnable) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+}

@@ -1,0 +1,175 @@
+package io.scanstream.local;
+
+import io.scanstream.core.contract.Topics;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The launcher's options; {@link #HELP} documents each. */
+record LocalStackOptions(
+        Path home,
+        Path workDir,
+        int kafkaPort,
+        int controllerPort,
+        int ingestPort,
+        int inferencePort,
+        int trainingPort,
+        double rate,
+        long scans,
+        Optional<Path> dataDir,
+        double labelShare,
+        double badShare,
+        long seed,
+        boolean keepData,
+        Map<String, String> topics,
+        String backbone,
+        Optional<Path> backboneWeights) {
+
+    static final String HELP = """
+            Usage: bin/scanstream-local [options]
+
+            Starts, on this machine and without Docker: a real Kafka broker (KRaft, its own JVM, from Apache Kafka's
+            jars), the ScanStream services (their runnable jars), a simulated imaging device and a simulated
+            clinician. Ctrl-C stops everything, in reverse order. Logs: <work-dir>/logs/.
+
+            Options (defaults in brackets):
+              --rate N              scans per second the device sends [2]
+              --scans N             stop sending after N scans; 0 = keep sending [0]
+              --data-dir PATH       replay the images of a folder with a manifest.csv (e.g. ../shared/data/covid-ct)
+                                    instead of synthetic scans; labels come from the manifest
+              --label-share F       share of scans the simulated clinician labels, 0..1 [0.5]
+              --bad-share F         share of deliberately damaged scans (synthetic mode), 0..1 [0.05]
+              --seed N              seed of the synthetic scans and of the replay order [1]
+              --backbone NAME       inference backbone: mobilenet_v2, resnet34, vgg16, vgg19 [mobilenet_v2]
+              --backbone-weights P  backbone weights file (TorchScript .pt or DJL .params); none = random init
+              --kafka-port N        broker port [9092]
+              --controller-port N   KRaft controller port [9093]
+              --ingest-port N       ingest-service HTTP port [8081]
+              --inference-port N    inference-service HTTP port [8082]
+              --training-port N     training-service HTTP port [8083]
+              --topic DEFAULT=NAME  use another name for a contract topic, e.g. --topic scans.arrived=ct.arrived
+              --work-dir PATH       broker data and logs [.scanstream/local]
+              --keep-data           keep the broker's data from the last run (default: start empty)
+              --help                this text
+            """;
+
+    static LocalStackOptions parse(List<String> args, Path home) {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> topics = new LinkedHashMap<>();
+        Topics.ALL.forEach(t -> topics.put(t.name(), t.name()));
+        boolean keepData = false;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--help") || arg.equals("-h")) {
+                throw new HelpRequested();
+            }
+            if (arg.equals("--keep-data")) {
+                keepData = true;
+                continue;
+            }
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "' (see --help)");
+            }
+            String key;
+            String value;
+            int eq = arg.indexOf('=');
+            if (eq > 0 && !arg.startsWith("--topic")) {
+                key = arg.substring(2, eq);
+                value = arg.substring(eq + 1);
+            } else {
+                key = arg.substring(2);
+                if (key.startsWith("topic=")) {
+                    value = key.substring("topic=".length());
+                    key = "topic";
+                } else {
+                    if (i + 1 >= args.size()) {
+                        throw new IllegalArgumentException("option --" + key + " needs a value");
+                    }
+                    value = args.get(++i);
+                }
+            }
+            if (key.equals("topic")) {
+                String[] mapping = value.split("=", 2);
+                if (mapping.length != 2 || !topics.containsKey(mapping[0]) || mapping[1].isBlank()) {
+                    throw new IllegalArgumentException("--topic takes DEFAULT=NAME with DEFAULT one of " + topics.keySet());
+                }
+                topics.put(mapping[0], mapping[1]);
+            } else {
+                values.put(key, value);
+            }
+        }
+        List<String> known = List.of("rate", "scans", "data-dir", "label-share", "bad-share", "seed", "backbone",
+                "backbone-weights", "kafka-port", "controller-port", "ingest-port", "inference-port", "training-port",
+                "work-dir");
+        for (String key : values.keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
+            }
+        }
+        LocalStackOptions options = new LocalStackOptions(
+                home,
+                home.resolve(values.getOrDefault("work-dir", ".scanstream/local")).toAbsolutePath().normalize(),
+                intValue(values, "kafka-port", 9092),
+                intValue(values, "controller-port", 9093),
+                intValue(values, "ingest-port", 8081),
+                intValue(values, "inference-port", 8082),
+                intValue(values, "training-port", 8083),
+                doubleValue(values, "rate", 2.0),
+                (long) doubleValue(values, "scans", 0),
+                Optional.ofNullable(values.get("data-dir")).map(p -> home.resolve(p).toAbsolutePath().normalize()),
+                doubleValue(values, "label-share", 0.5),
+                doubleValue(values, "bad-share", 0.05),
+                (long) doubleValue(values, "seed", 1),
+                keepData,
+                Map.copyOf(topics),
+                values.getOrDefault("backbone", "mobilenet_v2"),
+                Optional.ofNullable(values.get("backbone-weights")).map(p -> home.resolve(p).toAbsolutePath().normalize()));
+        options.validate();
+        return options;
+    }
+
+    private void validate() {
+        if (rate <= 0) {
+            throw new IllegalArgumentException("--rate must be > 0");
+        }
+        if (labelShare < 0 || labelShare > 1 || badShare < 0 || badShare > 1) {
+            throw new IllegalArgumentException("--label-share and --bad-share must be within 0..1");
+        }
+        if (!List.of("mobilenet_v2", "resnet34", "vgg16", "vgg19").contains(backbone)) {
+            throw new IllegalArgumentException("--backbone must be one of mobilenet_v2, resnet34, vgg16, vgg19");
+        }
+    }
+
+    String topic(String defaultName) {
+        return topics.getOrDefault(defaultName, defaultName);
+    }
+
+    String bootstrapServers() {
+        return "localhost:" + kafkaPort;
+    }
+
+    private static int intValue(Map<String, String> values, String key, int fallback) {
+        try {
+            return values.containsKey(key) ? Integer.parseInt(values.get(key)) : fallback;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " takes a whole number");
+        }
+    }
+
+    private static double doubleValue(Map<String, String> values, String key, double fallback) {
+        try {
+            return values.containsKey(key) ? Double.parseDouble(values.get(key)) : fallback;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " takes a number");
+        }
+    }
+
+    static final class HelpRequested extends RuntimeException {
+        HelpRequested() {
+            super(null, null, false, false);
+        }
+    }
+}

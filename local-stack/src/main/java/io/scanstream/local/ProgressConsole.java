@@ -1,0 +1,136 @@
+package io.scanstream.local;
+
+import io.scanstream.core.contract.ClinicalLabel;
+import io.scanstream.core.contract.EventCodecs;
+import io.scanstream.core.contract.ModelPublished;
+import io.scanstream.core.contract.PredictedLabel;
+import io.scanstream.core.contract.RejectionReason;
+import io.scanstream.core.contract.ScanPrediction;
+import io.scanstream.core.contract.ScanRejected;
+import io.scanstream.core.contract.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Follows the output topics and prints, every few seconds, what a person watching the stack wants to know:
+ * scans in and out per second, rejections by reason, the model version in use, training results, and the
+ * running accuracy of predictions against the ground truth the simulated clinician knows.
+ */
+final class ProgressConsole implements Runnable, AutoCloseable {
+
+    private static final Duration EVERY = Duration.ofSeconds(5);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final LocalStackOptions options;
+    private final Supplier<Long> sent;
+    private final Map<String, ClinicalLabel> truth;
+    private final Map<RejectionReason, Long> rejected = new EnumMap<>(RejectionReason.class);
+    private long accepted;
+    private long predicted;
+    private long undetermined;
+    private long judged;
+    private long correct;
+    private String modelVersion = "none yet";
+    private String lastTraining = "";
+    private volatile boolean running = true;
+
+    ProgressConsole(LocalStackOptions options, Supplier<Long> sent, Map<String, ClinicalLabel> truth) {
+        this.options = options;
+        this.sent = sent;
+        this.truth = truth;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "local-stack-console-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 17 * 1024 * 1024),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @Override
+    public void run() {
+        String preprocessed = options.topic(Topics.SCANS_PREPROCESSED);
+        String rejectedTopic = options.topic(Topics.SCANS_REJECTED);
+        String predictions = options.topic(Topics.SCANS_PREDICTIONS);
+        String models = options.topic(Topics.MODELS_PUBLISHED);
+        consumer.subscribe(List.of(preprocessed, rejectedTopic, predictions, models));
+        long lastPrint = System.nanoTime();
+        long lastSent = 0;
+        long lastAccepted = 0;
+        long lastPredicted = 0;
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    String topic = record.topic();
+                    if (topic.equals(preprocessed)) {
+                        accepted++;
+                    } else if (topic.equals(rejectedTopic)) {
+                        ScanRejected r = EventCodecs.REJECTED.fromRecord(record);
+                        rejected.merge(r.reason(), 1L, Long::sum);
+                    } else if (topic.equals(predictions)) {
+                        count(EventCodecs.PREDICTED.fromRecord(record));
+                    } else if (topic.equals(models)) {
+                        ModelPublished model = EventCodecs.MODEL_PUBLISHED.fromRecord(record);
+                        var metrics = model.artifact().metadata().metrics();
+                        lastTraining = String.format(Locale.ROOT, " | training: %s published, val AUC %s",
+                                model.version(), metrics == null || metrics.auc() == null ? "n/a"
+                                        : String.format(Locale.ROOT, "%.3f", metrics.auc()));
+                    }
+                }
+                long now = System.nanoTime();
+                if (now - lastPrint >= EVERY.toNanos()) {
+                    double seconds = (now - lastPrint) / 1e9;
+                    long s = sent.get();
+                    long rejectedTotal = rejected.values().stream().mapToLong(Long::longValue).sum();
+                    String accuracy = judged == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f (n=%d)", (double) correct / judged, judged);
+                    Console.line("device sent %d (%.1f/s) | ingest accepted %d (%.1f/s), rejected %d %s | predicted %d (%.1f/s, %d undetermined) | model %s | accuracy vs clinician %s%s",
+                            s, (s - lastSent) / seconds, accepted, (accepted - lastAccepted) / seconds, rejectedTotal,
+                            rejected.isEmpty() ? "" : rejected.toString(), predicted, (predicted - lastPredicted) / seconds,
+                            undetermined, modelVersion, accuracy, lastTraining);
+                    lastPrint = now;
+                    lastSent = s;
+                    lastAccepted = accepted;
+                    lastPredicted = predicted;
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void count(ScanPrediction prediction) {
+        predicted++;
+        if (prediction.label() == PredictedLabel.UNDETERMINED) {
+            undetermined++;
+            return;
+        }
+        modelVersion = prediction.modelVersion();
+        ClinicalLabel actual = truth.get(prediction.scanId());
+        if (actual != null) {
+            judged++;
+            if (prediction.label().name().equals(actual.name())) {
+                correct++;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+    }
+}

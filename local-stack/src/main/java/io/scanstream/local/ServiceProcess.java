@@ -1,0 +1,86 @@
+package io.scanstream.local;
+
+import io.scanstream.core.contract.Topics;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A ScanStream service started from its runnable jar (Quarkus fast-jar), ready when its readiness probe says so. */
+final class ServiceProcess {
+
+    private final String name;
+    private final int port;
+    private final ManagedProcess process;
+
+    private ServiceProcess(String name, int port, ManagedProcess process) {
+        this.name = name;
+        this.port = port;
+        this.process = process;
+    }
+
+    static ServiceProcess of(String name, Path jar, int port, LocalStackOptions options, String heap,
+                             Map<String, String> properties, Map<String, String> environment) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException(name + " is not built (" + jar + "); build first: ./mvnw -B -DskipTests package");
+        }
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("quarkus.http.port", String.valueOf(port));
+        props.put("kafka.bootstrap.servers", options.bootstrapServers());
+        for (String topic : options.topics().keySet()) {
+            props.put(Topics.propertyOf(topic), options.topic(topic));
+        }
+        props.putAll(properties);
+        List<String> command = new ArrayList<>(List.of(KafkaBroker.javaBin(), "-Xmx" + heap));
+        props.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(jar.toString());
+        ManagedProcess process = new ManagedProcess(name, command, environment,
+                options.workDir().resolve("logs/" + name + ".log"));
+        return new ServiceProcess(name, port, process);
+    }
+
+    String name() {
+        return name;
+    }
+
+    void start(Duration readyWithin) throws IOException, InterruptedException {
+        process.start();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + readyWithin.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.alive()) {
+                throw new IOException(name + " exited during start-up; see " + process.logFile());
+            }
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    Console.line("%s ready on http://localhost:%d (log: %s)", name, port, process.logFile());
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IOException(name + " was not ready within " + readyWithin.toSeconds() + "s; see " + process.logFile());
+    }
+
+    boolean alive() {
+        return process.alive();
+    }
+
+    void stop() {
+        process.stop(Duration.ofSeconds(20));
+    }
+}

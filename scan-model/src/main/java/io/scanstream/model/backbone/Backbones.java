@@ -1,0 +1,160 @@
+package io.scanstream.model.backbone;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.ParallelBlock;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+
+import java.util.List;
+
+/**
+ * The backbones as DJL blocks, built layer for layer like torchvision's so that a torchvision {@code state_dict}
+ * maps onto them: the same layers, parameter shapes and parameter order (conv weight[, bias]; batch-norm weight,
+ * bias, running mean, running var; {@code num_batches_tracked} has no counterpart). Each ends in global average
+ * pooling, giving {@code [N, featureDim]} for an {@code [N, 3, H, W]} input. DJL's model-zoo ResNets are not
+ * torchvision's, hence these. Training's full-network mode fine-tunes these blocks; feature extraction freezes them.
+ */
+public final class Backbones {
+
+    private static final int MAX_POOL = -1;
+    /** torchvision {@code vgg.cfgs["D"]}. */
+    private static final int[] VGG16 = {64, 64, MAX_POOL, 128, 128, MAX_POOL, 256, 256, 256, MAX_POOL,
+            512, 512, 512, MAX_POOL, 512, 512, 512, MAX_POOL};
+    /** torchvision {@code vgg.cfgs["E"]}. */
+    private static final int[] VGG19 = {64, 64, MAX_POOL, 128, 128, MAX_POOL, 256, 256, 256, 256, MAX_POOL,
+            512, 512, 512, 512, MAX_POOL, 512, 512, 512, 512, MAX_POOL};
+    /** torchvision {@code MobileNetV2} inverted residual settings: expansion t, channels c, repeats n, stride s. */
+    private static final int[][] MOBILENET_V2 = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
+            {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+
+    private Backbones() {
+    }
+
+    /** A new, uninitialised block; initialise it with an {@code [N, 3, H, W]} shape or load parameters into it. */
+    public static SequentialBlock build(BackboneArchitecture architecture) {
+        return switch (architecture) {
+            case VGG16 -> vgg(VGG16);
+            case VGG19 -> vgg(VGG19);
+            case RESNET34 -> resnet(new int[] {3, 4, 6, 3});
+            case MOBILENET_V2 -> mobileNetV2();
+        };
+    }
+
+    /** {@code features} (3x3 convolutions with bias, ReLU, 2x2 max pooling) then global average pooling. */
+    private static SequentialBlock vgg(int[] config) {
+        SequentialBlock net = new SequentialBlock();
+        for (int channels : config) {
+            if (channels == MAX_POOL) {
+                net.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+            } else {
+                net.add(conv(channels, 3, 1, 1, 1, true)).add(Activation.reluBlock());
+            }
+        }
+        return withGlobalAveragePool(net);
+    }
+
+    /** torchvision {@code ResNet} with {@code BasicBlock}s, without {@code fc}. */
+    private static SequentialBlock resnet(int[] blocksPerStage) {
+        SequentialBlock net = new SequentialBlock()
+                .add(conv(64, 7, 2, 3, 1, false))
+                .add(batchNorm())
+                .add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
+        int inChannels = 64;
+        int[] widths = {64, 128, 256, 512};
+        for (int stage = 0; stage < widths.length; stage++) {
+            for (int i = 0; i < blocksPerStage[stage]; i++) {
+                int stride = stage > 0 && i == 0 ? 2 : 1;
+                net.add(basicBlock(inChannels, widths[stage], stride));
+                inChannels = widths[stage];
+            }
+        }
+        return withGlobalAveragePool(net);
+    }
+
+    private static Block basicBlock(int inChannels, int outChannels, int stride) {
+        SequentialBlock main = new SequentialBlock()
+                .add(conv(outChannels, 3, stride, 1, 1, false))
+                .add(batchNorm())
+                .add(Activation.reluBlock())
+                .add(conv(outChannels, 3, 1, 1, 1, false))
+                .add(batchNorm());
+        Block shortcut = stride != 1 || inChannels != outChannels
+                ? new SequentialBlock().add(conv(outChannels, 1, stride, 0, 1, false)).add(batchNorm())
+                : Blocks.identityBlock();
+        // main before shortcut: torchvision lists conv1, bn1, conv2, bn2, then downsample
+        return new ParallelBlock(Backbones::addThenRelu, List.of(main, shortcut));
+    }
+
+    /** torchvision {@code mobilenet_v2(width_mult=1.0).features}, then global average pooling. */
+    private static SequentialBlock mobileNetV2() {
+        SequentialBlock net = new SequentialBlock().add(convBnRelu6(32, 3, 2, 1));
+        int inChannels = 32;
+        for (int[] setting : MOBILENET_V2) {
+            int expansion = setting[0];
+            int outChannels = setting[1];
+            for (int i = 0; i < setting[2]; i++) {
+                net.add(invertedResidual(inChannels, outChannels, i == 0 ? setting[3] : 1, expansion));
+                inChannels = outChannels;
+            }
+        }
+        return withGlobalAveragePool(net.add(convBnRelu6(1280, 1, 1, 1)));
+    }
+
+    private static Block invertedResidual(int inChannels, int outChannels, int stride, int expansion) {
+        int hidden = Math.round(inChannels * (float) expansion);
+        SequentialBlock conv = new SequentialBlock();
+        if (expansion != 1) {
+            conv.add(convBnRelu6(hidden, 1, 1, 1));
+        }
+        conv.add(convBnRelu6(hidden, 3, stride, hidden))
+                .add(conv(outChannels, 1, 1, 0, 1, false))
+                .add(batchNorm());
+        if (stride == 1 && inChannels == outChannels) {
+            return new ParallelBlock(Backbones::add, List.of(conv, Blocks.identityBlock()));
+        }
+        return conv;
+    }
+
+    /** torchvision {@code Conv2dNormActivation} with ReLU6, padding (k-1)/2, groups for depthwise. */
+    private static SequentialBlock convBnRelu6(int channels, int kernel, int stride, int groups) {
+        return new SequentialBlock()
+                .add(conv(channels, kernel, stride, (kernel - 1) / 2, groups, false))
+                .add(batchNorm())
+                .add(Activation.relu6Block());
+    }
+
+    private static Conv2d conv(int channels, int kernel, int stride, int padding, int groups, boolean bias) {
+        return Conv2d.builder()
+                .setFilters(channels)
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(padding, padding))
+                .optGroups(groups)
+                .optBias(bias)
+                .build();
+    }
+
+    /** torchvision's defaults: eps 1e-5, momentum 0.1 (DJL counts momentum the other way round). */
+    private static BatchNorm batchNorm() {
+        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+    }
+
+    private static SequentialBlock withGlobalAveragePool(SequentialBlock net) {
+        return net.add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock());
+    }
+
+    private static NDList add(List<NDList> branches) {
+        return new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow()));
+    }
+
+    private static NDList addThenRelu(List<NDList> branches) {
+        return new NDList(Activation.relu(add(branches).singletonOrThrow()));
+    }
+}

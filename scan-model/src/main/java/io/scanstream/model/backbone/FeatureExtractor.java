@@ -1,0 +1,41 @@
+package io.scanstream.model.backbone;
+
+import io.scanstream.core.imaging.GreyImage;
+
+import java.util.List;
+
+/**
+ * A frozen backbone turning preprocessed grey scans into feature vectors (the embeddings inference publishes and
+ * the head consumes). Implementations own native resources: close them. Not thread-safe: inference calls it from
+ * its one batching thread; anything else must confine it to one thread or synchronise.
+ */
+public interface FeatureExtractor extends AutoCloseable {
+
+    /**
+     * What produced the features: architecture id, ':' and the first 12 hex digits of the weights file's sha256,
+     * or {@code :random} for a random initialisation, e.g. {@code mobilenet_v2:5f7ccb5c0a1b}. A head trained on one
+     * backbone id is refused by another.
+     */
+    String backboneId();
+
+    /** Whether weights were loaded (false: seeded random initialisation). */
+    boolean pretrained();
+
+    int featureDim();
+
+    /** {@code cpu} or {@code gpu}. */
+    String device();
+
+    /**
+     * Features of each image, in order.
+     *
+     * @param images 1 to {@code padTo} images of one size (224x224 for ImageNet backbones)
+     * @param padTo  the batch size the backbone runs at; the batcher passes its bucket size so that the backbone
+     *               sees a few fixed shapes only. Padding rows do not change the real rows' features.
+     * @return {@code images.size()} rows of {@link #featureDim()} floats
+     */
+    float[][] embed(List<GreyImage> images, int padTo);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,205 @@
+package io.scanstream.model.backbone;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import io.scanstream.model.DjlEnvironment;
+import io.scanstream.model.SeededInitializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Loads a {@link FeatureExtractor} from a {@link BackboneSpec}. The weights file's extension picks the path:
+ * {@code .pt} / {@code .torchscript} is a TorchScript module (e.g. a torchvision backbone exported with ImageNet
+ * weights: input {@code [N,3,H,W]}, output {@code [N,featureDim]}); {@code .params} is DJL parameters for the
+ * Java-built {@link Backbones} block, either as {@code Model.save} writes them or as a bare
+ * {@code Block.saveParameters} stream. Nothing is ever downloaded.
+ */
+public final class FeatureExtractors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FeatureExtractors.class);
+    private static final String ENGINE = "PyTorch";
+    private static final int ID_HASH_CHARS = 12;
+    /** The smallest input every architecture accepts (VGG halves it five times). */
+    private static final Shape PROBE_INPUT = new Shape(1, 3, 32, 32);
+    private static final Shape INITIALISATION_INPUT = new Shape(1, 3, 224, 224);
+
+    private FeatureExtractors() {
+    }
+
+    /**
+     * @param seedForRandomInit used only when the spec has no weights
+     * @throws IOException              when the weights file cannot be read
+     * @throws IllegalArgumentException when the file's type is unknown or its contents do not fit the architecture
+     */
+    public static FeatureExtractor load(BackboneSpec spec, long seedForRandomInit) throws IOException {
+        DjlEnvironment.ensureOffline();
+        BackboneArchitecture architecture = spec.architecture();
+        if (spec.weights().isEmpty()) {
+            return log(randomlyInitialised(architecture, seedForRandomInit), "random");
+        }
+        Path file = spec.weights().get();
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String backboneId = architecture.id() + ":" + sha256Hex(file).substring(0, ID_HASH_CHARS);
+        if (name.endsWith(".pt") || name.endsWith(".torchscript")) {
+            return log(torchScript(architecture, file, backboneId), "torchscript");
+        }
+        if (name.endsWith(".params")) {
+            return log(djlParameters(architecture, file, backboneId), "djl-params");
+        }
+        throw new IllegalArgumentException("backbone weights " + file
+                + ": expected a TorchScript file (.pt, .torchscript) or DJL parameters (.params)");
+    }
+
+    /** The backbone id of a randomly initialised architecture. */
+    public static String randomBackboneId(BackboneArchitecture architecture) {
+        return architecture.id() + ":random";
+    }
+
+    private static FeatureExtractor randomlyInitialised(BackboneArchitecture architecture, long seed) {
+        Model model = Model.newInstance(architecture.id(), ENGINE);
+        try {
+            Block block = Backbones.build(architecture);
+            block.setInitializer(new SeededInitializer(seed), Parameter.Type.WEIGHT);
+            block.initialize(model.getNDManager(), DataType.FLOAT32, INITIALISATION_INPUT);
+            block.freezeParameters(true);
+            model.setBlock(block);
+            return new DjlFeatureExtractor(model, architecture, randomBackboneId(architecture), false);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static FeatureExtractor torchScript(BackboneArchitecture architecture, Path file, String backboneId)
+            throws IOException {
+        Criteria<NDList, NDList> criteria = Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(file)
+                .optEngine(ENGINE)
+                // a module exported on a GPU loads on a CPU-only host, and the other way round
+                .optOption("mapLocation", "true")
+                .build();
+        try {
+            ZooModel<NDList, NDList> model = criteria.loadModel();
+            // Not probed here: a forward at a shape the batcher never uses would cost TorchScript a re-optimisation;
+            // embed checks the output shape instead.
+            return new DjlFeatureExtractor(model, architecture, backboneId, true);
+        } catch (ModelNotFoundException | MalformedModelException | EngineException e) {
+            throw new IllegalArgumentException("backbone weights " + file + " are not a loadable TorchScript module: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static FeatureExtractor djlParameters(BackboneArchitecture architecture, Path file, String backboneId)
+            throws IOException {
+        Model model = Model.newInstance(architecture.id(), ENGINE);
+        try {
+            Block block = Backbones.build(architecture);
+            try (DataInputStream in = parametersStream(file)) {
+                block.loadParameters(model.getNDManager(), in);
+            } catch (MalformedModelException | EngineException e) {
+                throw new IllegalArgumentException("backbone weights " + file + " are not " + architecture.id()
+                        + " parameters: " + e.getMessage(), e);
+            }
+            block.freezeParameters(true);
+            model.setBlock(block);
+            DjlFeatureExtractor extractor = new DjlFeatureExtractor(model, architecture, backboneId, true);
+            probe(extractor, file);
+            return extractor;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Loading does not check parameter shapes against the architecture; one small forward does. */
+    private static void probe(DjlFeatureExtractor extractor, Path file) {
+        try {
+            extractor.probe(PROBE_INPUT);
+        } catch (EngineException | IllegalStateException e) {
+            throw new IllegalArgumentException("backbone weights " + file + " do not fit the architecture: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Skips the header {@code Model.save} writes before the block's parameters, if there is one. */
+    private static DataInputStream parametersStream(Path file) throws IOException {
+        InputStream buffered = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        DataInputStream in = new DataInputStream(buffered);
+        try {
+            buffered.mark(4);
+            byte[] magic = new byte[4];
+            in.readFully(magic);
+            if (!Arrays.equals(magic, "DJL@".getBytes(StandardCharsets.US_ASCII))) {
+                buffered.reset();
+                return in;
+            }
+            int version = in.readInt();
+            if (version != 1) {
+                throw new IOException("unsupported DJL parameter file version " + version + ": " + file);
+            }
+            in.readUTF(); // model name
+            in.readUTF(); // data type
+            int inputs = in.readInt();
+            for (int i = 0; i < inputs; i++) {
+                in.readUTF();
+                Shape.decode(in);
+            }
+            int properties = in.readInt();
+            for (int i = 0; i < properties; i++) {
+                in.readUTF();
+                in.readUTF();
+            }
+            return in;
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    /** Streamed: backbone files run to hundreds of megabytes. */
+    static String sha256Hex(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static FeatureExtractor log(FeatureExtractor extractor, String format) {
+        LOG.info("backbone loaded backboneId={} format={} featureDim={} device={}",
+                extractor.backboneId(), format, extractor.featureDim(), extractor.device());
+        return extractor;
+    }
+}

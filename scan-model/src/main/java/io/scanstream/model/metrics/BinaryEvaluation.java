@@ -1,0 +1,26 @@
+package io.scanstream.model.metrics;
+
+import io.scanstream.core.artifact.ModelMetrics.ConfusionMatrix;
+
+import java.util.List;
+
+/**
+ * Everything the report and the model version state about a head on one split, at one threshold. When the split
+ * lacks a class, AUC is NaN and the ROC curve empty.
+ */
+public record BinaryEvaluation(double auc, List<RocCurve.Point> roc, double threshold, ConfusionMatrix confusion,
+                               double accuracy, double f1, double sensitivity, double specificity) {
+
+    public BinaryEvaluation {
+        roc = List.copyOf(roc);
+    }
+
+    public static BinaryEvaluation at(double[] scores, boolean[] positives, double threshold) {
+        ConfusionMatrix m = BinaryMetrics.confusion(scores, positives, threshold);
+        long positiveCount = BinaryMetrics.count(positives, true);
+        boolean bothClasses = positiveCount > 0 && positiveCount < positives.length;
+        RocCurve curve = bothClasses ? RocCurve.of(scores, positives) : new RocCurve(List.of(), Double.NaN);
+        return new BinaryEvaluation(curve.auc(), curve.points(), threshold, m, BinaryMetrics.accuracy(m),
+                BinaryMetrics.f1(m), BinaryMetrics.sensitivity(m), BinaryMetrics.specificity(m));
+    }
+}
