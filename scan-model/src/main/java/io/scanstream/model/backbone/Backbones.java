@@ -80,10 +80,10 @@ public final class Backbones {
 
     private static Block basicBlock(int inChannels, int outChannels, int stride) {
         SequentialBlock main = new SequentialBlock()
-                .add(conv(outChannels, 3, stride, 1, 1, false))
+                .add(conv(outChannels, 3, 1, 1, 1, false))
                 .add(batchNorm())
                 .add(Activation.reluBlock())
-                .add(conv(outChannels, 3, 1, 1, 1, false))
+                .add(conv(outChannels, 3, stride, 1, 1, false))
                 .add(batchNorm());
         Block shortcut = stride != 1 || inChannels != outChannels
                 ? new SequentialBlock().add(conv(outChannels, 1, stride, 0, 1, false)).add(batchNorm())
@@ -125,7 +125,7 @@ public final class Backbones {
     /** torchvision {@code Conv2dNormActivation} with ReLU6, padding (k-1)/2, groups for depthwise. */
     private static SequentialBlock convBnRelu6(int channels, int kernel, int stride, int groups) {
         return new SequentialBlock()
-                .add(conv(channels, kernel, stride, (kernel - 1) / 2, groups, false))
+                .add(conv(channels, kernel, stride, (kernel - 1) / 2, groups == 1 ? 1 : groups, false))
                 .add(batchNorm())
                 .add(Activation.relu6Block());
     }
