@@ -1,6 +1,9 @@
 package io.scanstream.model.backbone;
 
+import ai.djl.MalformedModelException;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -11,6 +14,16 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UTFDataFormatException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,11 +31,13 @@ import java.util.List;
  * maps onto them: the same layers, parameter shapes and parameter order (conv weight[, bias]; batch-norm weight,
  * bias, running mean, running var; {@code num_batches_tracked} has no counterpart). Each ends in global average
  * pooling, giving {@code [N, featureDim]} for an {@code [N, 3, H, W]} input. DJL's model-zoo ResNets are not
- * torchvision's, hence these. Training's full-network mode fine-tunes these blocks; feature extraction freezes them.
+ * torchvision's, hence these. Training's full-network mode fine-tunes these blocks (from {@link #loadParameters} or
+ * a fresh initialisation); feature extraction freezes them.
  */
 public final class Backbones {
 
     private static final int MAX_POOL = -1;
+    private static final byte[] MODEL_SAVE_MAGIC = "DJL@".getBytes(StandardCharsets.US_ASCII);
     /** torchvision {@code vgg.cfgs["D"]}. */
     private static final int[] VGG16 = {64, 64, MAX_POOL, 128, 128, MAX_POOL, 256, 256, 256, MAX_POOL,
             512, 512, 512, MAX_POOL, 512, 512, 512, MAX_POOL};
@@ -44,6 +59,57 @@ public final class Backbones {
             case RESNET34 -> resnet(new int[] {3, 4, 6, 3});
             case MOBILENET_V2 -> mobileNetV2();
         };
+    }
+
+    /**
+     * Loads DJL parameters into a block from {@link #build}, as {@code Model.save} writes them or as a bare
+     * {@code Block.saveParameters} stream. Shapes are not checked here: run one forward to find out.
+     *
+     * @throws IllegalArgumentException when the file does not hold parameters of this architecture
+     */
+    public static void loadParameters(Block block, BackboneArchitecture architecture, Path file, NDManager manager)
+            throws IOException {
+        try (DataInputStream in = parametersStream(file)) {
+            block.loadParameters(manager, in);
+        } catch (MalformedModelException | EngineException | EOFException | UTFDataFormatException e) {
+            throw new IllegalArgumentException("backbone weights " + file + " are not " + architecture.id()
+                    + " parameters: " + e.getMessage(), e);
+        }
+    }
+
+    /** Skips the header {@code Model.save} writes before the block's parameters, if there is one. */
+    private static DataInputStream parametersStream(Path file) throws IOException {
+        InputStream buffered = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        DataInputStream in = new DataInputStream(buffered);
+        try {
+            buffered.mark(MODEL_SAVE_MAGIC.length);
+            byte[] magic = new byte[MODEL_SAVE_MAGIC.length];
+            in.readFully(magic);
+            if (!Arrays.equals(magic, MODEL_SAVE_MAGIC)) {
+                buffered.reset();
+                return in;
+            }
+            int version = in.readInt();
+            if (version != 1) {
+                throw new IOException("unsupported DJL parameter file version " + version + ": " + file);
+            }
+            in.readUTF(); // model name
+            in.readUTF(); // data type
+            int inputs = in.readInt();
+            for (int i = 0; i < inputs; i++) {
+                in.readUTF();
+                Shape.decode(in);
+            }
+            int properties = in.readInt();
+            for (int i = 0; i < properties; i++) {
+                in.readUTF();
+                in.readUTF();
+            }
+            return in;
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
     }
 
     /** {@code features} (3x3 convolutions with bias, ReLU, 2x2 max pooling) then global average pooling. */
@@ -80,10 +146,10 @@ public final class Backbones {
 
     private static Block basicBlock(int inChannels, int outChannels, int stride) {
         SequentialBlock main = new SequentialBlock()
-                .add(conv(outChannels, 3, 1, 1, 1, false))
+                .add(conv(outChannels, 3, stride, 1, 1, false))
                 .add(batchNorm())
                 .add(Activation.reluBlock())
-                .add(conv(outChannels, 3, stride, 1, 1, false))
+                .add(conv(outChannels, 3, 1, 1, 1, false))
                 .add(batchNorm());
         Block shortcut = stride != 1 || inChannels != outChannels
                 ? new SequentialBlock().add(conv(outChannels, 1, stride, 0, 1, false)).add(batchNorm())
@@ -125,7 +191,7 @@ public final class Backbones {
     /** torchvision {@code Conv2dNormActivation} with ReLU6, padding (k-1)/2, groups for depthwise. */
     private static SequentialBlock convBnRelu6(int channels, int kernel, int stride, int groups) {
         return new SequentialBlock()
-                .add(conv(channels, kernel, stride, (kernel - 1) / 2, groups == 1 ? 1 : groups, false))
+                .add(conv(channels, kernel, stride, (kernel - 1) / 2, groups, false))
                 .add(batchNorm())
                 .add(Activation.relu6Block());
     }

@@ -16,16 +16,12 @@ import io.scanstream.model.SeededInitializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
 
@@ -72,8 +68,7 @@ public final class FeatureExtractors {
                 + ": expected a TorchScript file (.pt, .torchscript) or DJL parameters (.params)");
     }
 
-    /** The backbone id of a randomly initialised architecture. */
-    public static String randomBackboneId(BackboneArchitecture architecture) {
+    private static String randomBackboneId(BackboneArchitecture architecture) {
         return architecture.id() + ":random";
     }
 
@@ -107,7 +102,8 @@ public final class FeatureExtractors {
             // embed checks the output shape instead.
             return new DjlFeatureExtractor(model, architecture, backboneId, true);
         } catch (ModelNotFoundException | MalformedModelException | EngineException e) {
-            throw new IllegalArgumentException("backbone weights " + file + " are not a loadable TorchScript module: "
+            throw new IllegalArgumentException("backbone weights " + file + " are not a loadable TorchScript module"
+                    + " (a state_dict is not enough: export with torch.jit.trace or torch.jit.script): "
                     + e.getMessage(), e);
         }
     }
@@ -117,12 +113,7 @@ public final class FeatureExtractors {
         Model model = Model.newInstance(architecture.id(), ENGINE);
         try {
             Block block = Backbones.build(architecture);
-            try (DataInputStream in = parametersStream(file)) {
-                block.loadParameters(model.getNDManager(), in);
-            } catch (MalformedModelException | EngineException e) {
-                throw new IllegalArgumentException("backbone weights " + file + " are not " + architecture.id()
-                        + " parameters: " + e.getMessage(), e);
-            }
+            Backbones.loadParameters(block, architecture, file, model.getNDManager());
             block.freezeParameters(true);
             model.setBlock(block);
             DjlFeatureExtractor extractor = new DjlFeatureExtractor(model, architecture, backboneId, true);
@@ -141,41 +132,6 @@ public final class FeatureExtractors {
         } catch (EngineException | IllegalStateException e) {
             throw new IllegalArgumentException("backbone weights " + file + " do not fit the architecture: "
                     + e.getMessage(), e);
-        }
-    }
-
-    /** Skips the header {@code Model.save} writes before the block's parameters, if there is one. */
-    private static DataInputStream parametersStream(Path file) throws IOException {
-        InputStream buffered = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        DataInputStream in = new DataInputStream(buffered);
-        try {
-            buffered.mark(4);
-            byte[] magic = new byte[4];
-            in.readFully(magic);
-            if (!Arrays.equals(magic, "DJL@".getBytes(StandardCharsets.US_ASCII))) {
-                buffered.reset();
-                return in;
-            }
-            int version = in.readInt();
-            if (version != 1) {
-                throw new IOException("unsupported DJL parameter file version " + version + ": " + file);
-            }
-            in.readUTF(); // model name
-            in.readUTF(); // data type
-            int inputs = in.readInt();
-            for (int i = 0; i < inputs; i++) {
-                in.readUTF();
-                Shape.decode(in);
-            }
-            int properties = in.readInt();
-            for (int i = 0; i < properties; i++) {
-                in.readUTF();
-                in.readUTF();
-            }
-            return in;
-        } catch (IOException e) {
-            in.close();
-            throw e;
         }
     }
 

@@ -85,6 +85,7 @@ public final class ClassificationHead implements AutoCloseable {
         try {
             Block head = HeadBlocks.build(architecture);
             HeadBlocks.initialise(head, architecture, model.getNDManager(), seed);
+            head.freezeParameters(true); // inference only: no autograd graph
             model.setBlock(head);
             return new ClassificationHead(architecture, model);
         } catch (RuntimeException e) {
