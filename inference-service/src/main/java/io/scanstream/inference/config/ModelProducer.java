@@ -1,0 +1,59 @@
+package io.scanstream.inference.config;
+
+import io.scanstream.inference.domain.ModelVersions;
+import io.scanstream.inference.metrics.InferenceMetrics;
+import io.scanstream.model.DjlEnvironment;
+import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureExtractor;
+import io.scanstream.model.backbone.FeatureExtractors;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The backbone and the head versions: one of each per replica, closed on shutdown. */
+public class ModelProducer {
+
+    private static final Logger LOG = Logger.getLogger(ModelProducer.class);
+
+    @Produces
+    @Singleton
+    FeatureExtractor backbone(InferenceConfig config) {
+        // DJL reads these only from system properties or the environment, before the engine first loads.
+        DjlEnvironment.ensureOffline();
+        BackboneArchitecture architecture = BackboneArchitecture.fromId(config.model().backbone());
+        BackboneSpec spec = new BackboneSpec(architecture, config.model().backboneWeights());
+        try {
+            FeatureExtractor extractor = FeatureExtractors.load(spec, config.model().seed());
+            if (extractor.pretrained()) {
+                LOG.infof("backbone.loaded id=%s device=%s features=%d", extractor.backboneId(), extractor.device(),
+                        extractor.featureDim());
+            } else {
+                LOG.warnf("backbone.random id=%s device=%s: NO PRETRAINED WEIGHTS CONFIGURED (inference.model.backbone-weights)."
+                        + " Features come from a randomly initialised network; predictions say so in their backbone field.",
+                        extractor.backboneId(), extractor.device());
+            }
+            return extractor;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load backbone " + spec, e);
+        }
+    }
+
+    void closeBackbone(@Disposes FeatureExtractor extractor) {
+        extractor.close();
+    }
+
+    @Produces
+    @Singleton
+    ModelVersions versions(FeatureExtractor backbone, InferenceConfig config, InferenceMetrics metrics) {
+        return new ModelVersions(config.model().name(), backbone.backboneId(), backbone.featureDim(), metrics);
+    }
+
+    void closeVersions(@Disposes ModelVersions versions) {
+        versions.close();
+    }
+}

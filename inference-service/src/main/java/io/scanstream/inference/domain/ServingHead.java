@@ -1,0 +1,17 @@
+package io.scanstream.inference.domain;
+
+import io.scanstream.core.artifact.ModelMetadata;
+import io.scanstream.model.head.ClassificationHead;
+
+/** A head version in service: the loaded network and what it was published with. Owned by the batch thread. */
+public record ServingHead(ClassificationHead head, ModelMetadata metadata) {
+
+    public String version() {
+        return metadata.version();
+    }
+
+    /** The operating threshold on P(COVID) chosen on validation; 0.5 when the version carries no metrics. */
+    public double threshold() {
+        return metadata.metrics() == null ? 0.5 : metadata.metrics().threshold();
+    }
+}

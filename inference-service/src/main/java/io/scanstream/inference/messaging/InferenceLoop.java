@@ -1,0 +1,377 @@
+package io.scanstream.inference.messaging;
+
+import io.scanstream.core.contract.EventCodecs;
+import io.scanstream.core.contract.InvalidEventException;
+import io.scanstream.core.contract.PredictedLabel;
+import io.scanstream.core.contract.RejectionReason;
+import io.scanstream.core.contract.ScanEmbedding;
+import io.scanstream.core.contract.ScanPrediction;
+import io.scanstream.core.contract.ScanPreprocessed;
+import io.scanstream.core.contract.ScanRejected;
+import io.scanstream.inference.batching.DynamicBatcher;
+import io.scanstream.inference.domain.InferenceResult;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The consume → batch → forward → produce loop, exactly once: it polls {@code scans.preprocessed}, hands scans to
+ * the {@link DynamicBatcher} (which batches across polls), and publishes the results of the completed prefix —
+ * predictions, embeddings, rejections — together with the consumer offsets in one Kafka transaction, in poll
+ * order. A crash or a rebalance re-reads what was not committed; nothing is lost or doubled.
+ *
+ * <p>Backpressure: when the batcher's queue cannot take another full poll, the loop pauses its partitions and
+ * keeps polling (heartbeats) without receiving records, and resumes them once the batcher has drained.
+ *
+ * <p>Owns its Kafka clients, which it uses from its own thread only (KafkaConsumer is not thread-safe).
+ * Raw clients rather than a SmallRye channel: the loop needs pause/resume, ordered transactional commits of a
+ * pipelined batch stream and rebalance hooks, which the channel abstraction hides.
+ */
+public final class InferenceLoop implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(InferenceLoop.class);
+
+    /** What the loop needs to know; topics come from configuration. */
+    public record Settings(String bootstrapServers, String groupId, String transactionalId, String inputTopic,
+                           String predictionsTopic, String embeddingsTopic, String rejectedTopic, int maxPollRecords,
+                           Duration commitInterval, String backboneId) {
+    }
+
+    /** Told what the loop does, for metrics. */
+    public interface Observer {
+        Observer NONE = new Observer() { };
+
+        default void paused(boolean paused) {
+        }
+
+        default void published(InferenceResult result, Duration endToEnd) {
+        }
+
+        default void rejected(ScanRejected rejection) {
+        }
+
+        default void transactionAborted(Exception cause) {
+        }
+    }
+
+    public enum State { STARTING, RUNNING, STOPPED, FAILED }
+
+    private record InFlight(TopicPartition partition, long offset, CompletableFuture<InferenceResult> result,
+                            ScanRejected rejection) {
+        boolean done() {
+            return result == null || result.isDone();
+        }
+    }
+
+    private final Settings settings;
+    private final DynamicBatcher<ScanPreprocessed, InferenceResult> batcher;
+    private final Observer observer;
+    private final Clock clock;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    private volatile boolean running = true;
+    private volatile State state = State.STARTING;
+    private volatile String failure;
+    private boolean paused;
+    private long lastCommitNanos = System.nanoTime();
+
+    public InferenceLoop(Settings settings, DynamicBatcher<ScanPreprocessed, InferenceResult> batcher,
+                         Observer observer, Clock clock) {
+        if (batcher.policy().queueCapacity() < settings.maxPollRecords()) {
+            throw new IllegalArgumentException("the batcher's queue (" + batcher.policy().queueCapacity()
+                    + ") must hold a whole poll (" + settings.maxPollRecords() + ")");
+        }
+        this.settings = settings;
+        this.batcher = batcher;
+        this.observer = observer;
+        this.clock = clock;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, settings.groupId(),
+                ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-consumer",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords()),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId(),
+                ProducerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-producer",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Why the loop failed, when it did. */
+    public String failure() {
+        return failure;
+    }
+
+    /** Scans polled but not yet committed. */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    @Override
+    public void run() {
+        try {
+            producer.initTransactions();
+            consumer.subscribe(List.of(settings.inputTopic()), new Rebalancing());
+            state = State.RUNNING;
+            LOG.infof("inference.loop.started input=%s group=%s transactionalId=%s", settings.inputTopic(),
+                    settings.groupId(), settings.transactionalId());
+            while (running) {
+                Duration pollTimeout = inFlight.isEmpty() ? Duration.ofMillis(200) : Duration.ofMillis(10);
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(pollTimeout)) {
+                    accept(record);
+                }
+                commitCompleted(false);
+                applyBackpressure();
+            }
+            awaitInFlight();
+            commitCompleted(true);
+            state = State.STOPPED;
+        } catch (WakeupException e) {
+            state = State.STOPPED;
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            fail("fenced by another instance with transactional id " + settings.transactionalId(), e);
+        } catch (RuntimeException e) {
+            fail(e.toString(), e);
+        } finally {
+            closeClients();
+        }
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        ScanPreprocessed scan;
+        try {
+            scan = EventCodecs.PREPROCESSED.fromRecord(record);
+        } catch (InvalidEventException e) {
+            String scanId = record.key() != null ? record.key() : "unidentified:" + partition + "@" + record.offset();
+            inFlight.add(new InFlight(partition, record.offset(), null,
+                    new ScanRejected(scanId, null, e.reason(), "not a valid preprocessed scan: " + e.getMessage(), "inference")));
+            return;
+        }
+        CompletableFuture<InferenceResult> result;
+        while ((result = batcher.tryOffer(scan)) == null) {
+            // Full although paused before every poll that could not fit: commit what is done and let it drain.
+            commitCompleted(false);
+            sleepBriefly();
+        }
+        inFlight.add(new InFlight(partition, record.offset(), result, null));
+    }
+
+    private void applyBackpressure() {
+        boolean roomForAPoll = batcher.remainingCapacity() >= settings.maxPollRecords();
+        if (!paused && !roomForAPoll) {
+            consumer.pause(consumer.assignment());
+            paused = true;
+            observer.paused(true);
+        } else if (paused && roomForAPoll) {
+            consumer.resume(consumer.paused());
+            paused = false;
+            observer.paused(false);
+        }
+    }
+
+    /** Publishes the completed prefix in one transaction, when the commit interval has passed (or when forced). */
+    private void commitCompleted(boolean force) {
+        if (inFlight.isEmpty() || !inFlight.peekFirst().done()) {
+            return;
+        }
+        boolean due = System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos();
+        if (!force && !due && inFlight.size() < settings.maxPollRecords()) {
+            return;
+        }
+        List<InFlight> done = new ArrayList<>();
+        while (!inFlight.isEmpty() && inFlight.peekFirst().done()) {
+            done.add(inFlight.pollFirst());
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        List<Runnable> afterCommit = new ArrayList<>(done.size());
+        try {
+            producer.beginTransaction();
+            OffsetDateTime now = OffsetDateTime.now(clock);
+            for (InFlight item : done) {
+                offsets.merge(item.partition(), new OffsetAndMetadata(item.offset() + 1),
+                        (a, b) -> a.offset() >= b.offset() ? a : b);
+                afterCommit.add(publish(item, now));
+            }
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+            lastCommitNanos = System.nanoTime();
+            afterCommit.forEach(Runnable::run);
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warnf("inference.transaction.aborted scans=%d cause=\"%s\"; re-reading from the last commit", done.size(), e.toString());
+            observer.transactionAborted(e);
+            producer.abortTransaction();
+            rewind(done);
+        }
+    }
+
+    /** Sends one scan's events; returns what to report once they are committed. */
+    private Runnable publish(InFlight item, OffsetDateTime now) {
+        if (item.rejection() != null) {
+            producer.send(EventCodecs.REJECTED.toRecord(settings.rejectedTopic(), item.rejection()));
+            return () -> observer.rejected(item.rejection());
+        }
+        InferenceResult result = item.result().join();
+        ScanPreprocessed scan = result.scan();
+        if (!result.succeeded()) {
+            ScanRejected rejection = new ScanRejected(scan.scanId(), scan.device().toString(), RejectionReason.INTERNAL,
+                    "inference failed: " + result.failure(), "inference");
+            producer.send(EventCodecs.REJECTED.toRecord(settings.rejectedTopic(), rejection));
+            return () -> observer.rejected(rejection);
+        }
+        ScanPrediction prediction = result.probability() == null
+                ? ScanPrediction.undetermined(scan.scanId(), settings.backboneId(), scan.acquiredAt(), now)
+                : new ScanPrediction(scan.scanId(),
+                result.probability() >= result.threshold() ? PredictedLabel.COVID : PredictedLabel.NON_COVID,
+                result.probability(), result.threshold(), result.modelVersion(), settings.backboneId(),
+                scan.acquiredAt(), now);
+        producer.send(EventCodecs.PREDICTED.toRecord(settings.predictionsTopic(), prediction));
+        producer.send(EventCodecs.EMBEDDED.toRecord(settings.embeddingsTopic(), new ScanEmbedding(scan.scanId(),
+                scan.device(), scan.acquiredAt(), scan.patientPseudonym(), settings.backboneId(), result.embedding())));
+        Duration endToEnd = Duration.between(scan.acquiredAt(), now);
+        return () -> observer.published(result, endToEnd);
+    }
+
+    /**
+     * After an aborted transaction: drop everything in flight and go back to the committed offsets, so the
+     * aborted scans (and everything after them) are read and processed again.
+     */
+    private void rewind(List<InFlight> aborted) {
+        awaitInFlight();
+        Set<TopicPartition> partitions = new HashSet<>(consumer.assignment());
+        aborted.forEach(i -> partitions.add(i.partition()));
+        inFlight.clear();
+        partitions.retainAll(consumer.assignment());
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+        for (TopicPartition partition : partitions) {
+            OffsetAndMetadata offset = committed.get(partition);
+            if (offset == null) {
+                consumer.seekToBeginning(List.of(partition));
+            } else {
+                consumer.seek(partition, offset.offset());
+            }
+        }
+    }
+
+    private void awaitInFlight() {
+        for (InFlight item : inFlight) {
+            if (item.result() != null) {
+                try {
+                    item.result().get(5, TimeUnit.MINUTES);
+                } catch (Exception e) {
+                    // a failed or abandoned result: it is not committed, so it will be read again
+                }
+            }
+        }
+    }
+
+    private void fail(String reason, Exception e) {
+        failure = reason;
+        state = State.FAILED;
+        LOG.errorf(e, "inference.loop.failed reason=\"%s\"", reason);
+    }
+
+    private void closeClients() {
+        try {
+            consumer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.debug("consumer close", e);
+        }
+        try {
+            producer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.debug("producer close", e);
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops polling; what is in flight is finished and committed before the clients close. */
+    @Override
+    public void close() {
+        running = false;
+    }
+
+    /**
+     * Stops at once, committing nothing more, as a crash would: whatever was not committed is re-read by the
+     * next owner of the partitions. For tests of the delivery guarantee.
+     */
+    void crash() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    /** Commit what this replica processed before its partitions move; drop it if they were lost. */
+    private final class Rebalancing implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty() || inFlight.isEmpty()) {
+                return;
+            }
+            awaitInFlight();
+            commitCompleted(true);
+            inFlight.clear();
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            awaitInFlight();
+            inFlight.clear();
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (paused) {
+                consumer.pause(partitions);
+            }
+        }
+    }
+}
