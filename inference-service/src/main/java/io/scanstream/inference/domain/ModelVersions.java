@@ -101,10 +101,9 @@ public final class ModelVersions implements AutoCloseable {
         return Optional.ofNullable(serving);
     }
 
-    /** The version in service (as of the last batch), for health and metrics. */
+    /** The version the next batch is served with (accepted, possibly not yet swapped in), for health and the API. */
     public Optional<String> servingVersion() {
-        ServingHead current = serving;
-        return Optional.ofNullable(current).map(ServingHead::version);
+        return Optional.ofNullable(latestAccepted);
     }
 
     public String backboneId() {
