@@ -1,0 +1,277 @@
+package io.scanstream.benchmarks;
+
+import io.scanstream.core.artifact.HeadArchitecture;
+import io.scanstream.core.artifact.ModelArtifact;
+import io.scanstream.core.artifact.ModelMetadata;
+import io.scanstream.core.contract.EventCodecs;
+import io.scanstream.core.contract.ScanPrediction;
+import io.scanstream.core.contract.ScanPreprocessed;
+import io.scanstream.core.contract.TopicSpec;
+import io.scanstream.core.imaging.DecodeLimits;
+import io.scanstream.core.imaging.GreyImage;
+import io.scanstream.core.imaging.ImageFormat;
+import io.scanstream.core.imaging.ScanPreprocessor;
+import io.scanstream.core.integrity.Sha256;
+import io.scanstream.inference.batching.BatchingPolicy;
+import io.scanstream.inference.batching.DynamicBatcher;
+import io.scanstream.inference.domain.InferenceResult;
+import io.scanstream.inference.domain.ModelVersions;
+import io.scanstream.inference.domain.ScanInference;
+import io.scanstream.inference.messaging.InferenceLoop;
+import io.scanstream.model.DjlEnvironment;
+import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureExtractor;
+import io.scanstream.model.backbone.FeatureExtractors;
+import io.scanstream.model.head.ClassificationHead;
+import io.scanstream.testing.kafka.EmbeddedKafkaBroker;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Inference throughput and latency, in one run on one machine:
+ * <ol>
+ *   <li>raw DJL forward throughput (backbone + head, no Kafka) at batch sizes 1, 8 and 32;</li>
+ *   <li>end-to-end throughput through a real broker (in this JVM) with the dynamic batcher and the transactional
+ *   loop, draining a backlog of preprocessed scans: the ratio to the raw batch-32 throughput is the overhead of
+ *   everything that is not the forward pass;</li>
+ *   <li>latency (acquisition → committed prediction seen by a consumer) at 50% of that maximum load.</li>
+ * </ol>
+ * Options: {@code --weights PATH} (default ../shared/models/mobilenet_v2_imagenet_backbone.pt when present, else
+ * random init), {@code --backbone mobilenet_v2}, {@code --data-dir PATH} (real slices; default
+ * ../shared/data/covid-ct when present, else synthetic), {@code --scans N} (backlog size, default 480),
+ * {@code --seconds N} (per raw batch size, default 15), {@code --latency-seconds N} (default 40).
+ */
+public final class InferenceThroughputBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = parse(args);
+        DjlEnvironment.ensureOffline();
+        BackboneArchitecture architecture = BackboneArchitecture.fromId(opts.getOrDefault("backbone", "mobilenet_v2"));
+        Optional<Path> weights = Optional.ofNullable(opts.get("weights")).map(Path::of)
+                .or(() -> Optional.of(Path.of("../shared/models/mobilenet_v2_imagenet_backbone.pt")).filter(Files::isRegularFile)
+                        .filter(p -> architecture == BackboneArchitecture.MOBILENET_V2));
+        int scans = Integer.parseInt(opts.getOrDefault("scans", "480"));
+        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "15"));
+        int latencySeconds = Integer.parseInt(opts.getOrDefault("latency-seconds", "40"));
+        if (opts.containsKey("data-dir")) {
+            System.setProperty(BenchmarkImages.DATA_DIR_PROPERTY, opts.get("data-dir"));
+        }
+        String source = Files.isRegularFile(BenchmarkImages.dataDir().resolve("manifest.csv")) ? "real" : "synthetic";
+        List<GreyImage> images = preprocessed(source);
+
+        System.out.printf(Locale.ROOT, "machine: %d cores, %s %s; JVM %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
+        try (FeatureExtractor extractor = FeatureExtractors.load(new BackboneSpec(architecture, weights), 42);
+             ClassificationHead head = ClassificationHead.randomlyInitialised(
+                     HeadArchitecture.standard(extractor.featureDim(), 0.2), 7)) {
+            System.out.printf("backbone %s on %s (%s), %d %s images%n", extractor.backboneId(), extractor.device(),
+                    weights.map(Path::toString).orElse("random init"), images.size(), source);
+
+            Map<Integer, Double> raw = new LinkedHashMap<>();
+            for (int batch : new int[] {1, 8, 32}) {
+                raw.put(batch, rawThroughput(extractor, head, images, batch, Duration.ofSeconds(seconds)));
+                System.out.printf(Locale.ROOT, "raw forward, batch %2d: %.1f scans/s%n", batch, raw.get(batch));
+            }
+
+            try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+                Pipeline pipeline = new Pipeline(broker, extractor, head);
+                double endToEnd = pipeline.drainBacklog(images, scans);
+                System.out.printf(Locale.ROOT, "end-to-end (broker + batcher + transactions), backlog of %d: %.1f scans/s = %.0f%% of raw batch-32%n",
+                        scans, endToEnd, 100 * endToEnd / raw.get(32));
+                double rate = endToEnd / 2;
+                double[] latency = pipeline.latencyAt(images, rate, Duration.ofSeconds(latencySeconds));
+                System.out.printf(Locale.ROOT, "latency at %.1f scans/s (50%% of max): p50 %.0f ms, p99 %.0f ms (n=%d)%n",
+                        rate, latency[0], latency[1], (long) latency[2]);
+                pipeline.close();
+            }
+        }
+        System.exit(0);
+    }
+
+    private static double rawThroughput(FeatureExtractor extractor, ClassificationHead head, List<GreyImage> images,
+                                        int batch, Duration duration) {
+        for (int i = 0; i < 3; i++) { // warm-up at this shape
+            head.probabilities(extractor.embed(slice(images, i * batch, batch), batch));
+        }
+        long end = System.nanoTime() + duration.toNanos();
+        long start = System.nanoTime();
+        long done = 0;
+        int next = 0;
+        while (System.nanoTime() < end) {
+            head.probabilities(extractor.embed(slice(images, next, batch), batch));
+            next += batch;
+            done += batch;
+        }
+        return done / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static List<GreyImage> slice(List<GreyImage> images, int from, int n) {
+        List<GreyImage> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(images.get(Math.floorMod(from + i, images.size())));
+        }
+        return out;
+    }
+
+    private static List<GreyImage> preprocessed(String source) throws Exception {
+        ScanPreprocessor preprocessor = new ScanPreprocessor(DecodeLimits.DEFAULT);
+        List<GreyImage> images = new ArrayList<>();
+        for (byte[] encoded : BenchmarkImages.load(source, 120)) {
+            if (preprocessor.preprocess(encoded) instanceof ScanPreprocessor.Result.Accepted a) {
+                images.add(a.scan().image());
+            }
+        }
+        return images;
+    }
+
+    /** The production loop and batcher on a broker of their own, plus a producer and a committed-read consumer. */
+    private static final class Pipeline implements AutoCloseable {
+        private final EmbeddedKafkaBroker broker;
+        private final String input = "bench-preprocessed-" + UUID.randomUUID();
+        private final String predictions = "bench-predictions-" + UUID.randomUUID();
+        private final DynamicBatcher<ScanPreprocessed, InferenceResult> batcher;
+        private final InferenceLoop loop;
+        private final Thread loopThread;
+        private final KafkaProducer<String, byte[]> producer;
+        private final KafkaConsumer<String, byte[]> consumer;
+        private int sent;
+
+        Pipeline(EmbeddedKafkaBroker broker, FeatureExtractor extractor, ClassificationHead head) {
+            this.broker = broker;
+            broker.createTopics(List.of(new TopicSpec(input, 3, Map.of()), new TopicSpec(predictions, 3, Map.of()),
+                    new TopicSpec(predictions + ".emb", 3, Map.of()), new TopicSpec(predictions + ".rej", 1, Map.of())));
+            ModelVersions versions = new ModelVersions("bench", extractor.backboneId(), extractor.featureDim(), ModelVersions.Observer.NONE);
+            byte[] w = head.weightsBytes();
+            versions.offer(new ModelArtifact(new ModelMetadata("bench", "v1", OffsetDateTime.now(), extractor.backboneId(),
+                    head.architecture(), null, Sha256.hex(w), null, null), w));
+            batcher = new DynamicBatcher<>("bench-batcher", BatchingPolicy.powersOfTwo(32, Duration.ofMillis(20), 256),
+                    new ScanInference(extractor, versions), DynamicBatcher.Listener.NONE);
+            loop = new InferenceLoop(new InferenceLoop.Settings(broker.bootstrapServers(), "bench-" + UUID.randomUUID(),
+                    "bench-tx-" + UUID.randomUUID(), input, predictions, predictions + ".emb", predictions + ".rej", 64,
+                    Duration.ofMillis(100), extractor.backboneId()), batcher, InferenceLoop.Observer.NONE, Clock.systemUTC());
+            producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new ByteArraySerializer());
+            consumer = new io.scanstream.testing.kafka.KafkaTestClient(broker.bootstrapServers()).newConsumer();
+            consumer.subscribe(List.of(predictions));
+            loopThread = new Thread(loop, "bench-loop");
+        }
+
+        /**
+         * Loads a backlog, starts the loop, and times the stream of committed predictions from the first to the
+         * last (steady-state throughput, without the consumer group's start).
+         */
+        double drainBacklog(List<GreyImage> images, int n) {
+            for (int i = 0; i < n; i++) {
+                send(images.get(i % images.size()));
+            }
+            producer.flush();
+            loopThread.start();
+            // Steady state: from the first committed prediction to the last (the group join is not throughput).
+            Set<String> seen = new HashSet<>();
+            long first = 0;
+            int atFirst = 0;
+            while (seen.size() < n) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                    seen.add(r.key());
+                }
+                if (first == 0 && !seen.isEmpty()) {
+                    first = System.nanoTime();
+                    atFirst = seen.size();
+                }
+            }
+            return (n - atFirst) / ((System.nanoTime() - first) / 1e9);
+        }
+
+        /** Sends at a steady rate; returns p50 and p99 latency in ms (first 5 s excluded) and the sample count. */
+        double[] latencyAt(List<GreyImage> images, double rate, Duration duration) throws InterruptedException {
+            List<Double> latencies = new ArrayList<>();
+            long intervalNanos = (long) (1e9 / rate);
+            long start = System.nanoTime();
+            long next = start;
+            long end = start + duration.toNanos();
+            long warmupEnd = start + Duration.ofSeconds(5).toNanos();
+            int first = sent;
+            int expected = 0;
+            while (System.nanoTime() < end || latencies.size() + skipped < expected) {
+                long now = System.nanoTime();
+                if (now >= next && now < end) {
+                    send(images.get(sent % images.size()));
+                    expected++;
+                    next += intervalNanos;
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(2))) {
+                    ScanPrediction p = EventCodecs.PREDICTED.fromRecord(r);
+                    int index = Integer.parseInt(p.scanId().substring(p.scanId().lastIndexOf('-') + 1));
+                    if (index < first) {
+                        continue;
+                    }
+                    double ms = Duration.between(p.acquiredAt(), OffsetDateTime.now()).toNanos() / 1e6;
+                    if (System.nanoTime() > warmupEnd) {
+                        latencies.add(ms);
+                    } else {
+                        skipped++;
+                    }
+                }
+                if (System.nanoTime() > end + Duration.ofSeconds(60).toNanos()) {
+                    break;
+                }
+            }
+            double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            return new double[] {percentile(sorted, 0.50), percentile(sorted, 0.99), sorted.length};
+        }
+
+        private int skipped;
+
+        private void send(GreyImage image) {
+            String id = "bench-" + sent++;
+            producer.send(EventCodecs.PREPROCESSED.toRecord(input, new ScanPreprocessed(id, URI.create("/devices/bench"),
+                    OffsetDateTime.now(), null, "00", ImageFormat.PNG, image.width(), image.height(), image)));
+        }
+
+        private static double percentile(double[] sorted, double q) {
+            return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            loop.close();
+            loopThread.join(30_000);
+            batcher.close();
+            producer.close();
+            consumer.close();
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --option value pairs, got " + Arrays.toString(args));
+            }
+            opts.put(args[i].substring(2), args[i + 1]);
+        }
+        return opts;
+    }
+}
