@@ -1,5 +1,7 @@
 package io.scanstream.local;
 
+import io.scanstream.core.contract.Topics;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,12 +76,17 @@ public final class LocalStack {
 
         ScanSource source = options.dataDir().map(dir -> ScanSource.folder(dir, options.seed()))
                 .orElseGet(() -> ScanSource.synthetic(options.seed(), options.badShare()));
+        SimulatedClinician clinician = new SimulatedClinician(options.bootstrapServers(),
+                options.topic(Topics.SCANS_LABELS), options.labelShare(), Duration.ofSeconds(3));
+        startThread("simulated-clinician", clinician);
+        stopInReverse.add(clinician::close);
         SimulatedDevice device = new SimulatedDevice(source, options.bootstrapServers(),
-                options.topic(io.scanstream.core.contract.Topics.SCANS_ARRIVED), options.rate(), options.scans());
-        ProgressConsole console = new ProgressConsole(options, device::sent, device.truth());
+                options.topic(Topics.SCANS_ARRIVED), options.rate(), options.scans(), clinician::scanSent);
+        ProgressConsole console = new ProgressConsole(options, device::sent, clinician::labelled, device.truth());
         startThread("progress-console", console);
         stopInReverse.add(console::close);
-        Console.line("simulated device /devices/sim-ct-1: %s at %.1f scans/s", source.describe(), options.rate());
+        Console.line("simulated device /devices/sim-ct-1: %s at %.1f scans/s; simulated clinician labels %.0f%% of them",
+                source.describe(), options.rate(), options.labelShare() * 100);
         startThread("simulated-device", device);
         stopInReverse.add(device::close);
     }
@@ -90,7 +97,28 @@ public final class LocalStack {
         services.add(ServiceProcess.of("ingest-service", home.resolve("ingest-service/target/quarkus-app/quarkus-run.jar"),
                 options.ingestPort(), options, "512m", Map.of(),
                 Map.of("INGEST_PSEUDONYMISATION_KEY", pseudonymisationKey())));
+        Map<String, String> model = new java.util.LinkedHashMap<>();
+        model.put("backbone", options.backbone());
+        options.backboneWeights().ifPresent(w -> model.put("backbone-weights", w.toString()));
+        Map<String, String> inference = new java.util.LinkedHashMap<>();
+        model.forEach((k, v) -> inference.put("inference.model." + k, v));
+        inference.put("inference.kafka.transactional-id", "inference-local");
+        services.add(ServiceProcess.of("inference-service", home.resolve("inference-service/target/quarkus-app/quarkus-run.jar"),
+                options.inferencePort(), options, "1g", inference, djlEnvironment()));
+        Path training = home.resolve("training-service/target/quarkus-app/quarkus-run.jar");
+        if (java.nio.file.Files.isRegularFile(training)) {
+            Map<String, String> trainingProps = new java.util.LinkedHashMap<>();
+            model.forEach((k, v) -> trainingProps.put("training.model." + k, v));
+            trainingProps.put("training.reports-dir", options.workDir().resolve("reports").toString());
+            services.add(ServiceProcess.of("training-service", training, options.trainingPort(), options, "1g",
+                    trainingProps, djlEnvironment()));
+        }
         return services;
+    }
+
+    /** libtorch unpacks once into the user's DJL cache; the services never download (offline). */
+    private static Map<String, String> djlEnvironment() {
+        return Map.of("DJL_CACHE_DIR", Path.of(System.getProperty("user.home"), ".djl.ai").toString());
     }
 
     /** One key per work dir: pseudonyms stay stable across runs that keep their data. */

@@ -31,10 +31,12 @@ import java.util.function.Supplier;
 final class ProgressConsole implements Runnable, AutoCloseable {
 
     private static final Duration EVERY = Duration.ofSeconds(5);
+    private static final Duration IDLE_EVERY = Duration.ofSeconds(30);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final LocalStackOptions options;
     private final Supplier<Long> sent;
+    private final Supplier<Long> labelled;
     private final Map<String, ClinicalLabel> truth;
     private final Map<RejectionReason, Long> rejected = new EnumMap<>(RejectionReason.class);
     private long accepted;
@@ -46,9 +48,10 @@ final class ProgressConsole implements Runnable, AutoCloseable {
     private String lastTraining = "";
     private volatile boolean running = true;
 
-    ProgressConsole(LocalStackOptions options, Supplier<Long> sent, Map<String, ClinicalLabel> truth) {
+    ProgressConsole(LocalStackOptions options, Supplier<Long> sent, Supplier<Long> labelled, Map<String, ClinicalLabel> truth) {
         this.options = options;
         this.sent = sent;
+        this.labelled = labelled;
         this.truth = truth;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
@@ -90,15 +93,17 @@ final class ProgressConsole implements Runnable, AutoCloseable {
                     }
                 }
                 long now = System.nanoTime();
-                if (now - lastPrint >= EVERY.toNanos()) {
+                boolean changed = sent.get() != lastSent || accepted != lastAccepted || predicted != lastPredicted;
+                // Every few seconds while things move; twice a minute when idle.
+                if (now - lastPrint >= (changed ? EVERY : IDLE_EVERY).toNanos()) {
                     double seconds = (now - lastPrint) / 1e9;
                     long s = sent.get();
                     long rejectedTotal = rejected.values().stream().mapToLong(Long::longValue).sum();
                     String accuracy = judged == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f (n=%d)", (double) correct / judged, judged);
-                    Console.line("device sent %d (%.1f/s) | ingest accepted %d (%.1f/s), rejected %d %s | predicted %d (%.1f/s, %d undetermined) | model %s | accuracy vs clinician %s%s",
+                    Console.line("device sent %d (%.1f/s) | ingest accepted %d (%.1f/s), rejected %d%s | predicted %d (%.1f/s, %d undetermined) | model %s | clinician labelled %d | accuracy vs clinician %s%s",
                             s, (s - lastSent) / seconds, accepted, (accepted - lastAccepted) / seconds, rejectedTotal,
-                            rejected.isEmpty() ? "" : rejected.toString(), predicted, (predicted - lastPredicted) / seconds,
-                            undetermined, modelVersion, accuracy, lastTraining);
+                            rejected.isEmpty() ? "" : " " + rejected, predicted, (predicted - lastPredicted) / seconds,
+                            undetermined, modelVersion, labelled.get(), accuracy, lastTraining);
                     lastPrint = now;
                     lastSent = s;
                     lastAccepted = accepted;

@@ -29,10 +29,13 @@ final class SimulatedDevice implements Runnable, AutoCloseable {
     private final long limit;
     private final KafkaProducer<String, byte[]> producer;
     private final Map<String, ClinicalLabel> truth = new ConcurrentHashMap<>();
+    private final java.util.function.BiConsumer<String, ClinicalLabel> onSent;
     private final AtomicLong sent = new AtomicLong();
     private volatile boolean running = true;
 
-    SimulatedDevice(ScanSource source, String bootstrapServers, String topic, double rate, long limit) {
+    SimulatedDevice(ScanSource source, String bootstrapServers, String topic, double rate, long limit,
+                    java.util.function.BiConsumer<String, ClinicalLabel> onSent) {
+        this.onSent = onSent;
         this.source = source;
         this.topic = topic;
         this.rate = rate;
@@ -60,6 +63,7 @@ final class SimulatedDevice implements Runnable, AutoCloseable {
                     Console.line("device: send of %s failed: %s", scan.scanId(), error.getMessage());
                 } else {
                     sent.incrementAndGet();
+                    onSent.accept(scan.scanId(), scan.truth());
                 }
             });
             next += intervalNanos;
