@@ -32,7 +32,7 @@ public final class ModelVersions implements AutoCloseable {
     public interface Observer {
         Observer NONE = new Observer() { };
 
-        default void swapped(String from, String to) {
+        default void swapped(String from, String to, java.time.OffsetDateTime createdAt) {
         }
     }
 
@@ -93,7 +93,7 @@ public final class ModelVersions implements AutoCloseable {
         if (next != null) {
             ServingHead old = serving;
             serving = next;
-            observer.swapped(old == null ? null : old.version(), next.version());
+            observer.swapped(old == null ? null : old.version(), next.version(), next.metadata().createdAt());
             if (old != null) {
                 old.head().close();
             }

@@ -137,6 +137,15 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         return state;
     }
 
+    /** For client metrics (lag, fetch and produce rates): read-only use from other threads is safe. */
+    KafkaConsumer<String, byte[]> consumer() {
+        return consumer;
+    }
+
+    KafkaProducer<String, byte[]> producer() {
+        return producer;
+    }
+
     /** Why the loop failed, when it did. */
     public String failure() {
         return failure;

@@ -63,6 +63,8 @@ public class InferencePipeline {
                 t.preprocessed(), t.predictions(), t.embeddings(), t.rejected(), k.maxPollRecords(), k.commitInterval(),
                 backbone.backboneId()), batcher, metrics, Clock.systemUTC());
         metrics.bind(backbone.backboneId(), backbone.device(), batcher::queued, loop::inFlight);
+        // The loop's own clients (not SmallRye's) report lag and rates like the channels do.
+        metrics.bindKafkaClients(loop.consumer(), loop.producer());
         loopThread = new Thread(loop, "inference-loop");
         loopThread.start();
         LOG.infof("inference.started backbone=%s device=%s maxBatch=%d maxDelay=%s buckets=%s", backbone.backboneId(),

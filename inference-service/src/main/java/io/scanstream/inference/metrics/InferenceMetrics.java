@@ -46,6 +46,7 @@ public class InferenceMetrics implements DynamicBatcher.Listener, InferenceLoop.
     private final AtomicInteger paused = new AtomicInteger();
     private final MultiGauge modelInfo;
     private String backbone = "unknown";
+    private volatile java.time.OffsetDateTime servingCreatedAt;
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -69,6 +70,11 @@ public class InferenceMetrics implements DynamicBatcher.Listener, InferenceLoop.
         aborted = Counter.builder("scanstream.inference.transactions.aborted")
                 .description("Transactions aborted (their scans are re-read)").register(registry);
         registry.gauge("scanstream.inference.consumer.paused", paused);
+        // Age of the head in service (NaN before the first): alerts on a model that stopped being refreshed.
+        io.micrometer.core.instrument.Gauge.builder("scanstream.inference.model.age", this,
+                        m -> m.servingCreatedAt == null ? Double.NaN
+                                : Duration.between(m.servingCreatedAt, java.time.OffsetDateTime.now()).toSeconds())
+                .baseUnit("seconds").description("Time since the serving head version was trained").register(registry);
         modelInfo = MultiGauge.builder("scanstream.inference.model.info")
                 .description("The head version in service (value 1), tagged with version and backbone").register(registry);
         for (String reason : REFUSAL_REASONS) {
@@ -86,6 +92,12 @@ public class InferenceMetrics implements DynamicBatcher.Listener, InferenceLoop.
         registry.gauge("scanstream.inference.in.flight", Tags.empty(), inFlight, s -> s.get().doubleValue());
         registry.gauge("scanstream.inference.device.info", Tags.of("device", device, "backbone", backboneId), 1);
         modelInfo.register(List.of(MultiGauge.Row.of(Tags.of("version", "none", "backbone", backboneId), 0)), true);
+    }
+
+    public void bindKafkaClients(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                                 org.apache.kafka.clients.producer.Producer<?, ?> producer) {
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer).bindTo(registry);
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer).bindTo(registry);
     }
 
     @Override
@@ -127,7 +139,8 @@ public class InferenceMetrics implements DynamicBatcher.Listener, InferenceLoop.
     }
 
     @Override
-    public void swapped(String from, String to) {
+    public void swapped(String from, String to, java.time.OffsetDateTime createdAt) {
+        servingCreatedAt = createdAt;
         swaps.increment();
         modelInfo.register(List.of(MultiGauge.Row.of(Tags.of("version", to, "backbone", backbone), 1)), true);
         LOG.infof("model.swapped from=%s to=%s backbone=%s", from, to, backbone);
