@@ -22,20 +22,20 @@ import java.util.concurrent.TimeUnit;
  * {@code kafka.tools.StorageTool format}, then {@code kafka.Kafka server.properties}, logging through log4j2 to
  * {@code logs/kafka.log} so that a failing broker says why.
  */
-final class KafkaBroker {
+public final class KafkaBroker {
 
     private final LocalStackOptions options;
     private final Path kafkaLibs;
     private final Path dir;
     private ManagedProcess process;
 
-    KafkaBroker(LocalStackOptions options, Path kafkaLibs) {
+    public KafkaBroker(LocalStackOptions options, Path kafkaLibs) {
         this.options = options;
         this.kafkaLibs = kafkaLibs;
         this.dir = options.workDir().resolve("kafka");
     }
 
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         if (!Files.isDirectory(kafkaLibs)) {
             throw new IOException("no broker class path at " + kafkaLibs + "; build first: ./mvnw -B -DskipTests package");
         }
@@ -66,13 +66,13 @@ final class KafkaBroker {
         createTopics();
     }
 
-    void stop() {
+    public void stop() {
         if (process != null) {
             process.stop(Duration.ofSeconds(30));
         }
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process != null && process.alive();
     }
 

@@ -109,7 +109,7 @@ public final class LocalStack {
         if (java.nio.file.Files.isRegularFile(training)) {
             Map<String, String> trainingProps = new java.util.LinkedHashMap<>();
             model.forEach((k, v) -> trainingProps.put("training.model." + k, v));
-            trainingProps.put("training.reports-dir", options.workDir().resolve("reports").toString());
+            trainingProps.put("training.reports.dir", options.workDir().resolve("reports").toString());
             services.add(ServiceProcess.of("training-service", training, options.trainingPort(), options, "1g",
                     trainingProps, djlEnvironment()));
         }

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The launcher's options; {@link #HELP} documents each. */
-record LocalStackOptions(
+public record LocalStackOptions(
         Path home,
         Path workDir,
         int kafkaPort,
@@ -56,7 +56,7 @@ record LocalStackOptions(
               --help                this text
             """;
 
-    static LocalStackOptions parse(List<String> args, Path home) {
+    public static LocalStackOptions parse(List<String> args, Path home) {
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> topics = new LinkedHashMap<>();
         Topics.ALL.forEach(t -> topics.put(t.name(), t.name()));
@@ -143,11 +143,11 @@ record LocalStackOptions(
         }
     }
 
-    String topic(String defaultName) {
+    public String topic(String defaultName) {
         return topics.getOrDefault(defaultName, defaultName);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "localhost:" + kafkaPort;
     }
 

@@ -57,6 +57,13 @@ class ManagedProcess {
         return process.exitValue();
     }
 
+    /** SIGKILL: no shutdown hooks run, as when a machine dies. */
+    void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     void stop(Duration grace) {
         if (process == null || !process.isAlive()) {
             return;

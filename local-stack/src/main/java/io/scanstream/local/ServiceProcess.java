@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A ScanStream service started from its runnable jar (Quarkus fast-jar), ready when its readiness probe says so. */
-final class ServiceProcess {
+public final class ServiceProcess {
 
     private final String name;
     private final int port;
@@ -28,7 +28,7 @@ final class ServiceProcess {
         this.process = process;
     }
 
-    static ServiceProcess of(String name, Path jar, int port, LocalStackOptions options, String heap,
+    public static ServiceProcess of(String name, Path jar, int port, LocalStackOptions options, String heap,
                              Map<String, String> properties, Map<String, String> environment) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException(name + " is not built (" + jar + "); build first: ./mvnw -B -DskipTests package");
@@ -49,11 +49,11 @@ final class ServiceProcess {
         return new ServiceProcess(name, port, process);
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    void start(Duration readyWithin) throws IOException, InterruptedException {
+    public void start(Duration readyWithin) throws IOException, InterruptedException {
         process.start();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
@@ -76,11 +76,20 @@ final class ServiceProcess {
         throw new IOException(name + " was not ready within " + readyWithin.toSeconds() + "s; see " + process.logFile());
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.alive();
     }
 
-    void stop() {
+    public int port() {
+        return port;
+    }
+
+    /** Kills the process without a graceful shutdown (crash tests); {@link #start} starts it again. */
+    public void kill() throws InterruptedException {
+        process.kill();
+    }
+
+    public void stop() {
         process.stop(Duration.ofSeconds(20));
     }
 }
