@@ -77,6 +77,9 @@ public class InferenceMetrics implements DynamicBatcher.Listener, InferenceLoop.
                 .baseUnit("seconds").description("Time since the serving head version was trained").register(registry);
         modelInfo = MultiGauge.builder("scanstream.inference.model.info")
                 .description("The head version in service (value 1), tagged with version and backbone").register(registry);
+        for (io.scanstream.core.contract.RejectionReason reason : io.scanstream.core.contract.RejectionReason.values()) {
+            rejections(reason); // registered up front: alerts on rate() see 0, not an absent series
+        }
         for (String reason : REFUSAL_REASONS) {
             refused(reason, 0); // present from the start, so dashboards and alerts see 0 rather than nothing
         }
@@ -126,10 +129,14 @@ public class InferenceMetrics implements DynamicBatcher.Listener, InferenceLoop.
         predictions.get(label).increment();
     }
 
+    private Counter rejections(io.scanstream.core.contract.RejectionReason reason) {
+        return Counter.builder("scanstream.inference.rejections").tag("reason", reason.name())
+                .description("Scans inference gave up on, by reason (stage inference on scans.rejected)").register(registry);
+    }
+
     @Override
     public void rejected(ScanRejected rejection) {
-        Counter.builder("scanstream.inference.rejections").tag("reason", rejection.reason().name())
-                .register(registry).increment();
+        rejections(rejection.reason()).increment();
         LOG.infof("scan.rejected scanId=%s reason=%s detail=\"%s\"", rejection.scanId(), rejection.reason(), rejection.detail());
     }
 
