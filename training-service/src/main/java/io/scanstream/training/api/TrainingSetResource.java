@@ -1,0 +1,37 @@
+package io.scanstream.training.api;
+
+import io.scanstream.training.config.TrainingBackbone;
+import io.scanstream.training.streams.TrainingSetView;
+import io.scanstream.training.training.TrainingCoordinator;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.time.Duration;
+
+/** {@code GET /training/set}: the training set's size and balance, what waits to be joined, the backbone. */
+@Path("/training/set")
+@Produces(MediaType.APPLICATION_JSON)
+public class TrainingSetResource {
+
+    public record TrainingSetInfo(String backbone, boolean pretrained, TrainingSetView.Summary set,
+                                  long labelsSinceLastRun) {
+    }
+
+    private final TrainingSetView view;
+    private final TrainingBackbone backbone;
+    private final TrainingCoordinator coordinator;
+
+    public TrainingSetResource(TrainingSetView view, TrainingBackbone backbone, TrainingCoordinator coordinator) {
+        this.view = view;
+        this.backbone = backbone;
+        this.coordinator = coordinator;
+    }
+
+    @GET
+    public TrainingSetInfo info() {
+        return new TrainingSetInfo(backbone.backboneId(), backbone.pretrained(), view.summary(Duration.ofSeconds(10)),
+                coordinator.labelsSinceLastRun());
+    }
+}

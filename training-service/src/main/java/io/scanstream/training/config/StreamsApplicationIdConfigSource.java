@@ -1,0 +1,51 @@
+package io.scanstream.training.config;
+
+import io.scanstream.model.backbone.BackboneArchitecture;
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValue;
+import io.smallrye.config.PropertiesConfigSource;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Supplies {@code quarkus.kafka-streams.application-id} = {@code <quarkus.application.name>-<backbone id>}.
+ * Kafka Streams keeps its consumer offsets and state per application id, so a new backbone (another architecture
+ * or other weights) starts from empty stores and re-reads the compacted labels, embeddings and preprocessed
+ * topics from the beginning: the training set is rebuilt for the new backbone (embeddings recomputed from
+ * scans.preprocessed where inference has not produced them) and never mixes two backbones. An explicit
+ * application id (system property, environment, application.properties) still wins: this source's ordinal is low.
+ */
+public class StreamsApplicationIdConfigSource implements ConfigSourceFactory {
+
+    static final String APPLICATION_ID = "quarkus.kafka-streams.application-id";
+    private static final int ORDINAL = 120;
+
+    @Override
+    public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        String architecture = value(context, "training.model.backbone").orElse("mobilenet_v2");
+        Optional<Path> weights = value(context, "training.model.backbone-weights").map(Path::of);
+        String prefix = value(context, "quarkus.application.name").orElse("training-service");
+        String backboneId;
+        try {
+            backboneId = BackboneIdentity.of(BackboneArchitecture.fromId(architecture), weights);
+        } catch (IOException | RuntimeException e) {
+            // The backbone itself fails to load a moment later with the precise reason; no id to offer here.
+            return List.of();
+        }
+        return List.of(new PropertiesConfigSource(
+                Map.of(APPLICATION_ID, BackboneIdentity.streamsApplicationId(prefix, backboneId)),
+                "scanstream-backbone-application-id", ORDINAL));
+    }
+
+    private static Optional<String> value(ConfigSourceContext context, String name) {
+        ConfigValue value = context.getValue(name);
+        return value == null || value.getValue() == null || value.getValue().isBlank()
+                ? Optional.empty() : Optional.of(value.getValue().strip());
+    }
+}

@@ -1,0 +1,43 @@
+package io.scanstream.training.domain;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counts labels that joined or changed the training set since the last run started, and says when enough have
+ * arrived to start another ({@code training.trigger.every-labels}; 0 = never by count).
+ */
+public final class LabelTrigger {
+
+    private final int everyLabels;
+    private final AtomicLong sinceLastRun = new AtomicLong();
+
+    public LabelTrigger(int everyLabels) {
+        if (everyLabels < 0) {
+            throw new IllegalArgumentException("every-labels must be >= 0, got " + everyLabels);
+        }
+        this.everyLabels = everyLabels;
+    }
+
+    /** Records one new or changed label; true when the count has reached the threshold. */
+    public boolean labelArrived() {
+        return reached(sinceLastRun.incrementAndGet());
+    }
+
+    /** Whether a run should start now (e.g. re-checked when the previous run finishes). */
+    public boolean due() {
+        return reached(sinceLastRun.get());
+    }
+
+    /** A run started: its snapshot holds the labels counted so far. */
+    public long runStarted() {
+        return sinceLastRun.getAndSet(0);
+    }
+
+    public long sinceLastRun() {
+        return sinceLastRun.get();
+    }
+
+    private boolean reached(long count) {
+        return everyLabels > 0 && count >= everyLabels;
+    }
+}

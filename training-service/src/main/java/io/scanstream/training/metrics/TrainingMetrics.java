@@ -1,0 +1,147 @@
+package io.scanstream.training.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.scanstream.core.artifact.EpochMetrics;
+import io.scanstream.core.contract.ClinicalLabel;
+import io.scanstream.training.domain.RunOutcome;
+import io.scanstream.training.domain.RunTrigger;
+import io.scanstream.training.domain.TrainingMode;
+import io.scanstream.training.streams.TrainingSetListener;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Training meters (Prometheus names): {@code scanstream_training_runs_started_total{mode,trigger}},
+ * {@code _runs_completed_total{mode,outcome}} (outcome: published, gated_out, insufficient_data,
+ * artifacts_written, failed), {@code _run_duration_seconds{mode}}, {@code _run_active}, {@code _current_epoch},
+ * {@code _last_validation_auc}, {@code _set_size} (training-set rows, RocksDB's estimate),
+ * {@code _labels_joined_total{path}}, {@code _labels_relabelled_total}, {@code _events_ignored_total{reason}},
+ * {@code _versions_published_total}. Also the topology's and the runs' log lines, one per event that matters.
+ */
+@ApplicationScoped
+public class TrainingMetrics {
+
+    private static final Logger LOG = Logger.getLogger(TrainingMetrics.class);
+
+    private final MeterRegistry registry;
+    private final AtomicInteger currentEpoch = new AtomicInteger();
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicReference<Double> lastAuc = new AtomicReference<>(Double.NaN);
+    private final Counter relabelled;
+    private final Counter published;
+    private volatile Supplier<Number> trainingSetSize = () -> -1;
+
+    public TrainingMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge("scanstream.training.current.epoch", currentEpoch);
+        registry.gauge("scanstream.training.run.active", active);
+        registry.gauge("scanstream.training.last.validation.auc", Tags.empty(), lastAuc, a -> a.get());
+        relabelled = Counter.builder("scanstream.training.labels.relabelled")
+                .description("Labels that changed a training-set row's label").register(registry);
+        published = Counter.builder("scanstream.training.versions.published")
+                .description("Head versions published to models.published").register(registry);
+        for (TrainingSetListener.JoinPath path : TrainingSetListener.JoinPath.values()) {
+            joinedCounter(path); // present from the start: dashboards see 0 rather than nothing
+        }
+        for (RunOutcome outcome : RunOutcome.values()) {
+            completedCounter(TrainingMode.HEAD, outcome);
+        }
+    }
+
+    /** The training-set size gauge reads the store (bound once the topology's view exists). */
+    public void bindTrainingSetSize(Supplier<Number> size) {
+        // Micrometer holds gauge state weakly: keep the supplier reachable from this bean.
+        trainingSetSize = size;
+        registry.gauge("scanstream.training.set.size", Tags.empty(), this,
+                m -> m.trainingSetSize.get().doubleValue());
+    }
+
+    public void runStarted(String runId, TrainingMode mode, RunTrigger trigger) {
+        active.set(1);
+        currentEpoch.set(0);
+        Counter.builder("scanstream.training.runs.started").tags("mode", tag(mode), "trigger", tag(trigger))
+                .description("Training runs started").register(registry).increment();
+        LOG.infof("training.run.started run=%s mode=%s trigger=%s", runId, mode, trigger);
+    }
+
+    public void epoch(String runId, EpochMetrics m, int epochs) {
+        currentEpoch.set(m.epoch());
+        LOG.infof("training.epoch run=%s epoch=%d/%d trainLoss=%.4f trainAccuracy=%.4f validationLoss=%s"
+                        + " validationAccuracy=%s learningRate=%.6g", runId, m.epoch(), epochs, m.trainLoss(),
+                m.trainAccuracy(), format(m.validationLoss()), format(m.validationAccuracy()), m.learningRate());
+    }
+
+    public void runFinished(String runId, TrainingMode mode, RunOutcome outcome, Duration took, String version,
+                            Double validationAuc, String detail) {
+        active.set(0);
+        completedCounter(mode, outcome).increment();
+        Timer.builder("scanstream.training.run.duration").tag("mode", tag(mode))
+                .description("Training run wall time").register(registry).record(took);
+        if (validationAuc != null) {
+            lastAuc.set(validationAuc);
+        }
+        String line = String.format(java.util.Locale.ROOT,
+                "training.run.finished run=%s mode=%s outcome=%s version=%s validationAuc=%s took=%.1fs detail=\"%s\"",
+                runId, mode, outcome, version, format(validationAuc), took.toMillis() / 1000.0, detail);
+        if (outcome == RunOutcome.FAILED) {
+            LOG.warn(line);
+        } else {
+            LOG.info(line);
+        }
+    }
+
+    public void versionPublished() {
+        published.increment();
+    }
+
+    public void joined(String scanId, ClinicalLabel label, TrainingSetListener.JoinPath path) {
+        joinedCounter(path).increment();
+        LOG.infof("label.joined scanId=%s label=%s path=%s", scanId, label, path);
+    }
+
+    public void relabelled(String scanId, ClinicalLabel from, ClinicalLabel to) {
+        relabelled.increment();
+        LOG.infof("label.changed scanId=%s from=%s to=%s", scanId, from, to);
+    }
+
+    public void removed(String scanId) {
+        LOG.infof("training-set.removed scanId=%s", scanId);
+    }
+
+    public void ignored(String topic, String reason, String scanId, String detail) {
+        Counter.builder("scanstream.training.events.ignored").tags("reason", reason)
+                .description("Events that changed nothing in the training set").register(registry).increment();
+        if ("OTHER_BACKBONE".equals(reason)) {
+            // one per scan while inference serves another backbone: the counter tells, the log would flood
+            LOG.debugf("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, scanId, detail);
+        } else {
+            LOG.infof("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, scanId, detail);
+        }
+    }
+
+    private Counter joinedCounter(TrainingSetListener.JoinPath path) {
+        return Counter.builder("scanstream.training.labels.joined").tag("path", tag(path))
+                .description("Labels joined with an embedding into the training set").register(registry);
+    }
+
+    private Counter completedCounter(TrainingMode mode, RunOutcome outcome) {
+        return Counter.builder("scanstream.training.runs.completed").tags("mode", tag(mode), "outcome", tag(outcome))
+                .description("Training runs finished, by outcome").register(registry);
+    }
+
+    private static String tag(Enum<?> value) {
+        return value.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String format(Double value) {
+        return value == null ? "none" : String.format(java.util.Locale.ROOT, "%.4f", value);
+    }
+}

@@ -1,0 +1,37 @@
+package io.scanstream.training.config;
+
+import io.scanstream.core.integrity.Sha256;
+import io.scanstream.model.backbone.BackboneArchitecture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BackboneIdentityTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void namesABackboneByArchitectureAndTheWeightsFilesHashAsScanModelDoes() throws Exception {
+        Path weights = dir.resolve("backbone.params");
+        Files.write(weights, new byte[] {1, 2, 3, 4});
+
+        assertThat(BackboneIdentity.of(BackboneArchitecture.RESNET34, Optional.of(weights)))
+                .isEqualTo("resnet34:" + Sha256.hex(new byte[] {1, 2, 3, 4}).substring(0, 12));
+        assertThat(BackboneIdentity.of(BackboneArchitecture.MOBILENET_V2, Optional.empty()))
+                .isEqualTo("mobilenet_v2:random");
+    }
+
+    @Test
+    void derivesAKafkaStreamsApplicationIdPerBackbone() {
+        assertThat(BackboneIdentity.streamsApplicationId("training-service", "mobilenet_v2:5f7ccb5c0a1b"))
+                .isEqualTo("training-service-mobilenet_v2-5f7ccb5c0a1b");
+        assertThat(BackboneIdentity.streamsApplicationId("training-service", "mobilenet_v2:random"))
+                .isNotEqualTo(BackboneIdentity.streamsApplicationId("training-service", "mobilenet_v2:5f7ccb5c0a1b"));
+    }
+}

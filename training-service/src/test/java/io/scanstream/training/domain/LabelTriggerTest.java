@@ -1,0 +1,31 @@
+package io.scanstream.training.domain;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LabelTriggerTest {
+
+    @Test
+    void firesAtEveryNthNewLabelCountedFromTheLastRunStart() {
+        LabelTrigger trigger = new LabelTrigger(3);
+
+        assertThat(trigger.labelArrived()).isFalse();
+        assertThat(trigger.labelArrived()).isFalse();
+        assertThat(trigger.labelArrived()).isTrue();
+        assertThat(trigger.labelArrived()).isTrue(); // still due while no run has started
+        assertThat(trigger.runStarted()).isEqualTo(4);
+        assertThat(trigger.due()).isFalse();
+        assertThat(trigger.labelArrived()).isFalse();
+        assertThat(trigger.sinceLastRun()).isEqualTo(1);
+    }
+
+    @Test
+    void neverFiresWhenSetToZero() {
+        LabelTrigger off = new LabelTrigger(0);
+        for (int i = 0; i < 100; i++) {
+            assertThat(off.labelArrived()).isFalse();
+        }
+        assertThat(off.sinceLastRun()).isEqualTo(100);
+    }
+}

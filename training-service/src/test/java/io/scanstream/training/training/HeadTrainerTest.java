@@ -1,0 +1,123 @@
+package io.scanstream.training.training;
+
+import io.scanstream.core.artifact.EpochMetrics;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import io.scanstream.model.head.HeadBlocks;
+import io.scanstream.model.metrics.BinaryEvaluation;
+import io.scanstream.training.SyntheticEmbeddings;
+import io.scanstream.training.domain.TrainingExample;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** The head trainer on seeded synthetic embeddings (no Kafka, no Quarkus). */
+class HeadTrainerTest {
+
+    private static final int DIM = 64;
+    private static final HeadTrainingSettings SETTINGS = new HeadTrainingSettings(List.of(64, 32, 16), 0.2, 15, 16,
+            CyclicLearningRate.Mode.TRIANGULAR, 1e-4, 3e-3, 2, 1, 11, 0);
+
+    private final HeadTrainer trainer = new HeadTrainer();
+
+    @Test
+    void learnsSeparableEmbeddingsToHighValidationAccuracy() {
+        LabelledVectors train = vectors(SyntheticEmbeddings.examples("t", 100, 2, DIM, 1.5, "b", 1));
+        LabelledVectors validation = vectors(SyntheticEmbeddings.examples("v", 30, 2, DIM, 1.5, "b", 2));
+
+        TrainedHead head = trainer.train(train, validation, SETTINGS, EpochObserver.NONE);
+
+        EpochMetrics last = head.epochs().get(head.epochs().size() - 1);
+        assertThat(last.validationAccuracy()).isGreaterThan(0.9);
+        BinaryEvaluation evaluation = HeadScoring.atYoudenThreshold(
+                HeadScoring.score(head.architecture(), head.weights(), validation.features()), validation.covid());
+        assertThat(evaluation.auc()).isGreaterThan(0.95);
+        assertThat(evaluation.accuracy()).isGreaterThan(0.9);
+        assertThat(head.architecture().describe()).isEqualTo("64-64-32-16-2");
+    }
+
+    @Test
+    void recordsLossAccuracyAndLearningRateForEveryEpochAndTheLossFalls() {
+        LabelledVectors train = vectors(SyntheticEmbeddings.examples("t", 60, 2, DIM, 1.0, "b", 3));
+        LabelledVectors validation = vectors(SyntheticEmbeddings.examples("v", 20, 2, DIM, 1.0, "b", 4));
+        List<Integer> observed = new ArrayList<>();
+
+        TrainedHead head = trainer.train(train, validation, SETTINGS, (m, epochs) -> observed.add(m.epoch()));
+
+        assertThat(observed).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        assertThat(head.epochs()).hasSize(15).allSatisfy(m -> {
+            assertThat(m.trainLoss()).isPositive();
+            assertThat(m.trainAccuracy()).isBetween(0.0, 1.0);
+            assertThat(m.validationLoss()).isNotNull().isPositive();
+            assertThat(m.validationAccuracy()).isNotNull().isBetween(0.0, 1.0);
+        });
+        assertThat(head.epochs().get(14).trainLoss()).isLessThan(head.epochs().get(0).trainLoss() / 2);
+        // 120 rows in batches of 16: 8 updates per epoch, half a cycle = 2 epochs = 16 updates
+        CyclicLearningRate schedule = SETTINGS.schedule(8);
+        assertThat(head.epochs().get(1).learningRate()).isCloseTo(schedule.at(16), within(1e-9));
+        assertThat(head.epochs().get(1).learningRate()).isCloseTo(3e-3, within(1e-7));
+        assertThat(head.epochs().get(3).learningRate()).isCloseTo(1e-4, within(1e-7));
+    }
+
+    @Test
+    void theSameSeedTrainsTheSameHead() {
+        LabelledVectors train = vectors(SyntheticEmbeddings.examples("t", 40, 2, DIM, 1.0, "b", 5));
+        LabelledVectors validation = vectors(SyntheticEmbeddings.examples("v", 10, 2, DIM, 1.0, "b", 6));
+
+        TrainedHead first = trainer.train(train, validation, SETTINGS.withEpochs(4), EpochObserver.NONE);
+        TrainedHead again = trainer.train(train, validation, SETTINGS.withEpochs(4), EpochObserver.NONE);
+
+        for (int e = 0; e < 4; e++) {
+            assertThat(again.epochs().get(e).trainLoss()).isCloseTo(first.epochs().get(e).trainLoss(), within(1e-5));
+            assertThat(again.epochs().get(e).validationLoss()).isCloseTo(first.epochs().get(e).validationLoss(),
+                    within(1e-5));
+        }
+    }
+
+    @Test
+    void storesTheTrainingSplitsFeatureStatisticsInTheWeights() throws Exception {
+        LabelledVectors train = vectors(SyntheticEmbeddings.examples("t", 40, 2, DIM, 1.0, "b", 7));
+
+        TrainedHead head = trainer.train(train, vectors(List.of()), SETTINGS.withEpochs(1), EpochObserver.NONE);
+
+        FeatureStatistics expected = FeatureStatistics.of(train.features());
+        Block block = HeadBlocks.build(head.architecture());
+        try (NDManager manager = NDManager.newBaseManager("PyTorch");
+             DataInputStream in = new DataInputStream(new ByteArrayInputStream(head.weights()))) {
+            block.loadParameters(manager, in);
+            List<Parameter> standardisation = block.getChildren().get(0).getValue().getParameters().values();
+            assertThat(standardisation.get(0).getArray().toFloatArray()).containsExactly(expected.mean());
+            assertThat(standardisation.get(1).getArray().toFloatArray()).containsExactly(expected.std());
+        }
+        assertThat(head.epochs().get(0).validationLoss()).isNull();
+        assertThat(head.bestEpoch()).isEqualTo(1);
+    }
+
+    @Test
+    void earlyStoppingKeepsTheEpochWithTheLowestValidationLoss() {
+        // Labels unrelated to the features: validation loss can only get worse once the head starts to memorise.
+        List<TrainingExample> noise = SyntheticEmbeddings.examples("t", 60, 2, DIM, 0.0, "b", 8);
+        HeadTrainingSettings patient = new HeadTrainingSettings(List.of(64, 32, 16), 0.0, 40, 8,
+                CyclicLearningRate.Mode.TRIANGULAR, 3e-3, 3e-3, 2, 1, 11, 3);
+
+        TrainedHead head = trainer.train(vectors(noise.subList(0, 90)), vectors(noise.subList(90, 120)), patient,
+                EpochObserver.NONE);
+
+        assertThat(head.stoppedEarly()).isTrue();
+        assertThat(head.epochs().size()).isLessThan(40);
+        assertThat(head.epochs().size()).isEqualTo(head.bestEpoch() + 3);
+        double best = head.epochs().get(head.bestEpoch() - 1).validationLoss();
+        assertThat(head.epochs()).allSatisfy(m -> assertThat(m.validationLoss()).isGreaterThanOrEqualTo(best));
+    }
+
+    static LabelledVectors vectors(List<TrainingExample> rows) {
+        return LabelledVectors.of(rows, TrainingExample::vector, TrainingExample::covid);
+    }
+}
