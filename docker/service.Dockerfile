@@ -13,6 +13,10 @@ ENV LANGUAGE='en_US:en' \
     DJL_CACHE_DIR=/deployments/.djl \
     QUARKUS_HTTP_PORT=${PORT}
 
+# Fonts: training-service draws its report plots (XChart, headless AWT) and needs fontconfig and a font.
+USER root
+RUN microdnf install -y --nodocs fontconfig dejavu-sans-fonts && microdnf clean all
+
 # Layers from least to most often changed: dependencies, then the app.
 COPY --chown=185 ${SERVICE}/target/quarkus-app/lib/ /deployments/lib/
 COPY --chown=185 ${SERVICE}/target/quarkus-app/*.jar /deployments/

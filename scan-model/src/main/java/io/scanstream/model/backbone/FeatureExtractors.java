@@ -1,5 +1,7 @@
 package io.scanstream.model.backbone;
 
+import io.scanstream.core.integrity.Sha256;
+
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.EngineException;
@@ -57,7 +59,7 @@ public final class FeatureExtractors {
         }
         Path file = spec.weights().get();
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        String backboneId = architecture.id() + ":" + sha256Hex(file).substring(0, ID_HASH_CHARS);
+        String backboneId = backboneId(spec);
         if (name.endsWith(".pt") || name.endsWith(".torchscript")) {
             return log(torchScript(architecture, file, backboneId), "torchscript");
         }
@@ -66,6 +68,16 @@ public final class FeatureExtractors {
         }
         throw new IllegalArgumentException("backbone weights " + file
                 + ": expected a TorchScript file (.pt, .torchscript) or DJL parameters (.params)");
+    }
+
+    /**
+     * The id a backbone will report, from its spec alone (nothing loaded): the architecture, ':' and the first 12
+     * hex digits of the weights file's sha256, or {@code :random}. Services that must agree on a backbone (training
+     * derives its state from it) compute it here, by the one rule.
+     */
+    public static String backboneId(BackboneSpec spec) throws IOException {
+        return spec.weights().isEmpty() ? randomBackboneId(spec.architecture())
+                : spec.architecture().id() + ":" + Sha256.hex(spec.weights().get()).substring(0, ID_HASH_CHARS);
     }
 
     private static String randomBackboneId(BackboneArchitecture architecture) {
@@ -133,24 +145,6 @@ public final class FeatureExtractors {
             throw new IllegalArgumentException("backbone weights " + file + " do not fit the architecture: "
                     + e.getMessage(), e);
         }
-    }
-
-    /** Streamed: backbone files run to hundreds of megabytes. */
-    static String sha256Hex(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static FeatureExtractor log(FeatureExtractor extractor, String format) {

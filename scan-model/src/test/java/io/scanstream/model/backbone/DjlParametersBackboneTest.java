@@ -50,7 +50,7 @@ class DjlParametersBackboneTest {
                      FeatureExtractors.load(BackboneSpec.of(BackboneArchitecture.MOBILENET_V2, file), 0)) {
             assertThat(extractor.embed(IMAGES, 2)).isEqualTo(expected);
             assertThat(extractor.backboneId())
-                    .isEqualTo("mobilenet_v2:" + FeatureExtractors.sha256Hex(file).substring(0, 12));
+                    .isEqualTo("mobilenet_v2:" + io.scanstream.core.integrity.Sha256.hex(file).substring(0, 12));
             assertThat(extractor.pretrained()).isTrue();
         }
     }

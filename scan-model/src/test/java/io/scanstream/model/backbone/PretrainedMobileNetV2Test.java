@@ -72,7 +72,7 @@ class PretrainedMobileNetV2Test {
 
     @Test
     void identifiesItselfByTheWeightsFilesHash() throws Exception {
-        String sha256 = FeatureExtractors.sha256Hex(weights);
+        String sha256 = io.scanstream.core.integrity.Sha256.hex(weights);
         try (FeatureExtractor extractor = load()) {
             assertThat(extractor.backboneId()).isEqualTo("mobilenet_v2:" + sha256.substring(0, 12));
         }

@@ -38,7 +38,7 @@ class TorchScriptBackboneTest {
 
     @Test
     void identifiesItselfByArchitectureAndTheWeightsFilesHash() throws Exception {
-        String sha256 = FeatureExtractors.sha256Hex(FIXTURE);
+        String sha256 = io.scanstream.core.integrity.Sha256.hex(FIXTURE);
         try (FeatureExtractor extractor = load(BackboneArchitecture.VGG16)) {
             assertThat(extractor.backboneId()).isEqualTo("vgg16:" + sha256.substring(0, 12))
                     .matches("vgg16:[0-9a-f]{12}");
