@@ -45,13 +45,15 @@ final class ProgressConsole implements Runnable, AutoCloseable {
     private long judged;
     private long correct;
     private String modelVersion = "none yet";
-    private String lastTraining = "";
+    private String lastPublished = "";
     private volatile boolean running = true;
+    private final TrainingRuns trainingRuns;
 
     ProgressConsole(LocalStackOptions options, Supplier<Long> sent, Supplier<Long> labelled, Map<String, ClinicalLabel> truth) {
         this.options = options;
         this.sent = sent;
         this.labelled = labelled;
+        this.trainingRuns = new TrainingRuns(options.trainingPort());
         this.truth = truth;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
@@ -87,7 +89,7 @@ final class ProgressConsole implements Runnable, AutoCloseable {
                     } else if (topic.equals(models)) {
                         ModelPublished model = EventCodecs.MODEL_PUBLISHED.fromRecord(record);
                         var metrics = model.artifact().metadata().metrics();
-                        lastTraining = String.format(Locale.ROOT, " | training: %s published, val AUC %s",
+                        lastPublished = String.format(Locale.ROOT, " | published %s (val AUC %s)",
                                 model.version(), metrics == null || metrics.auc() == null ? "n/a"
                                         : String.format(Locale.ROOT, "%.3f", metrics.auc()));
                     }
@@ -100,10 +102,10 @@ final class ProgressConsole implements Runnable, AutoCloseable {
                     long s = sent.get();
                     long rejectedTotal = rejected.values().stream().mapToLong(Long::longValue).sum();
                     String accuracy = judged == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f (n=%d)", (double) correct / judged, judged);
-                    Console.line("device sent %d (%.1f/s) | ingest accepted %d (%.1f/s), rejected %d%s | predicted %d (%.1f/s, %d undetermined) | model %s | clinician labelled %d | accuracy vs clinician %s%s",
+                    Console.line("device sent %d (%.1f/s) | ingest accepted %d (%.1f/s), rejected %d%s | predicted %d (%.1f/s, %d undetermined) | model %s | clinician labelled %d | accuracy vs clinician %s | %s%s",
                             s, (s - lastSent) / seconds, accepted, (accepted - lastAccepted) / seconds, rejectedTotal,
                             rejected.isEmpty() ? "" : " " + rejected, predicted, (predicted - lastPredicted) / seconds,
-                            undetermined, modelVersion, labelled.get(), accuracy, lastTraining);
+                            undetermined, modelVersion, labelled.get(), accuracy, trainingRuns.summary(), lastPublished);
                     lastPrint = now;
                     lastSent = s;
                     lastAccepted = accepted;

@@ -114,16 +114,43 @@ class InferenceLoopDeliveryTest {
         });
     }
 
+    @Test
+    void pausesTheConsumerWhenTheBatcherIsFullAndResumesWithoutLosingAScan() {
+        createTopics();
+        int n = 96;
+        send(0, n);
+        List<Boolean> pauses = java.util.Collections.synchronizedList(new ArrayList<>());
+        // A queue of one poll (16) and a slow model: the backlog cannot all be queued, so the loop must pause.
+        startLoop("tx-f-" + run, Duration.ofMillis(40), 16, new InferenceLoop.Observer() {
+            @Override
+            public void paused(boolean paused) {
+                pauses.add(paused);
+            }
+        });
+        assertExactlyOnce(awaitPredictions(n), n);
+        assertThat(pauses).contains(true, false);
+        assertThat(pauses.get(0)).isTrue();
+        // Pauses and resumes alternate: never two pauses without a resume in between.
+        for (int i = 1; i < pauses.size(); i++) {
+            assertThat(pauses.get(i)).isNotEqualTo(pauses.get(i - 1));
+        }
+    }
+
     private InferenceLoop startLoop(String transactionalId, Duration forwardTime) {
+        return startLoop(transactionalId, forwardTime, 32, InferenceLoop.Observer.NONE);
+    }
+
+    private InferenceLoop startLoop(String transactionalId, Duration forwardTime, int queueCapacity,
+                                    InferenceLoop.Observer observer) {
         DynamicBatcher<ScanPreprocessed, InferenceResult> batcher = new DynamicBatcher<>("batcher-" + transactionalId,
-                BatchingPolicy.powersOfTwo(8, Duration.ofMillis(5), 32), (scans, padded) -> {
+                BatchingPolicy.powersOfTwo(8, Duration.ofMillis(5), queueCapacity), (scans, padded) -> {
             forwardPasses.incrementAndGet();
             Thread.sleep(forwardTime.toMillis());
             return scans.stream().map(s -> new InferenceResult(s, new float[] {s.image().at(0, 0), 1f}, null, null, null, null)).toList();
         }, DynamicBatcher.Listener.NONE);
         InferenceLoop loop = new InferenceLoop(new InferenceLoop.Settings(broker.bootstrapServers(), "group-" + run,
                 transactionalId, input, predictions, embeddings, rejected, 16, Duration.ofMillis(50), "stand-in:random"),
-                batcher, InferenceLoop.Observer.NONE, Clock.systemUTC());
+                batcher, observer, Clock.systemUTC());
         Thread thread = new Thread(loop, "loop-" + transactionalId);
         thread.start();
         toClose.add(batcher);
