@@ -22,6 +22,15 @@ public final class SyntheticEmbeddings {
 
     public static List<TrainingExample> examples(String prefix, int patients, int scansPerPatient, int dim,
                                                  double separation, String backboneId, long seed) {
+        return examples(prefix, prefix, patients, scansPerPatient, dim, separation, backboneId, seed);
+    }
+
+    /**
+     * @param patientPrefix names the patients; keep it free of per-run randomness where a test needs the
+     *                      patient-level split (a hash of the patient id) to be the same on every run
+     */
+    public static List<TrainingExample> examples(String prefix, String patientPrefix, int patients, int scansPerPatient,
+                                                 int dim, double separation, String backboneId, long seed) {
         Random random = new Random(seed);
         List<TrainingExample> rows = new ArrayList<>();
         int signal = Math.max(1, dim / 4);
@@ -35,7 +44,7 @@ public final class SyntheticEmbeddings {
                     v[j] = (float) (Math.max(0, value + 1.5) * scale);
                 }
                 rows.add(new TrainingExample(prefix + "-" + p + "-" + s, covid ? ClinicalLabel.COVID
-                        : ClinicalLabel.NON_COVID, "dr-test", LABELLED_AT, prefix + "-patient-" + p, backboneId, v));
+                        : ClinicalLabel.NON_COVID, "dr-test", LABELLED_AT, patientPrefix + "-patient-" + p, backboneId, v));
             }
         }
         return rows;
