@@ -1,9 +1,9 @@
 package io.scanstream.inference.config;
 
+import io.scanstream.service.config.ModelSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -23,21 +23,8 @@ public interface InferenceConfig {
 
     Topics topics();
 
-    interface Model {
-        /** {@code mobilenet_v2}, {@code resnet34}, {@code vgg16} or {@code vgg19}. */
-        @WithDefault("mobilenet_v2")
-        String backbone();
-
-        /** TorchScript ({@code .pt}) or DJL parameters ({@code .params}); absent = random init (loudly). */
-        Optional<Path> backboneWeights();
-
-        /** Seed of the random initialisation when no weights are given. */
-        @WithDefault("42")
-        long seed();
-
-        /** The model name whose versions this service serves (the key on models.published). */
-        @WithDefault("covid-head")
-        String name();
+    /** Backbone, weights, seed and the model name served; shared with training (see ModelSettings). */
+    interface Model extends ModelSettings {
     }
 
     interface Batching {

@@ -10,15 +10,12 @@ import io.scanstream.model.backbone.FeatureExtractors;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** The backbone and the head versions: one of each per replica, closed on shutdown. */
 public class ModelProducer {
-
-    private static final Logger LOG = Logger.getLogger(ModelProducer.class);
 
     @Produces
     @Singleton
@@ -28,16 +25,8 @@ public class ModelProducer {
         BackboneArchitecture architecture = BackboneArchitecture.fromId(config.model().backbone());
         BackboneSpec spec = new BackboneSpec(architecture, config.model().backboneWeights());
         try {
-            FeatureExtractor extractor = FeatureExtractors.load(spec, config.model().seed());
-            if (extractor.pretrained()) {
-                LOG.infof("backbone.loaded id=%s device=%s features=%d", extractor.backboneId(), extractor.device(),
-                        extractor.featureDim());
-            } else {
-                LOG.warnf("backbone.random id=%s device=%s: NO PRETRAINED WEIGHTS CONFIGURED (inference.model.backbone-weights)."
-                        + " Features come from a randomly initialised network; predictions say so in their backbone field.",
-                        extractor.backboneId(), extractor.device());
-            }
-            return extractor;
+            // FeatureExtractors logs the load, loudly when there are no weights (inference.model.backbone-weights).
+            return FeatureExtractors.load(spec, config.model().seed());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load backbone " + spec, e);
         }

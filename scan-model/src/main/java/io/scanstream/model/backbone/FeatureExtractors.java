@@ -148,8 +148,14 @@ public final class FeatureExtractors {
     }
 
     private static FeatureExtractor log(FeatureExtractor extractor, String format) {
-        LOG.info("backbone loaded backboneId={} format={} featureDim={} device={}",
-                extractor.backboneId(), format, extractor.featureDim(), extractor.device());
+        if (extractor.pretrained()) {
+            LOG.info("backbone.loaded backboneId={} format={} featureDim={} device={}",
+                    extractor.backboneId(), format, extractor.featureDim(), extractor.device());
+        } else {
+            // Loud on purpose: every service on this backbone produces features of an untrained network.
+            LOG.warn("backbone.random backboneId={} device={}: NO PRETRAINED WEIGHTS CONFIGURED; features come from"
+                    + " a seeded random initialisation and the backbone id says so", extractor.backboneId(), extractor.device());
+        }
         return extractor;
     }
 }

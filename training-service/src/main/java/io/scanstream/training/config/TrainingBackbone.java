@@ -12,7 +12,6 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
-import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,8 +25,6 @@ import java.util.List;
  */
 @Singleton
 public class TrainingBackbone implements EmbeddingFunction {
-
-    private static final Logger LOG = Logger.getLogger(TrainingBackbone.class);
 
     private final FeatureExtractor extractor;
     private final BackboneArchitecture architecture;
@@ -48,14 +45,6 @@ public class TrainingBackbone implements EmbeddingFunction {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load backbone " + spec, e);
-        }
-        if (extractor.pretrained()) {
-            LOG.infof("backbone.loaded id=%s device=%s features=%d", extractor.backboneId(), extractor.device(),
-                    extractor.featureDim());
-        } else {
-            LOG.warnf("backbone.random id=%s: NO PRETRAINED WEIGHTS CONFIGURED (training.model.backbone-weights);"
-                    + " the training set accepts only embeddings of this randomly initialised backbone",
-                    extractor.backboneId());
         }
     }
 

@@ -3,13 +3,13 @@ package io.scanstream.training.config;
 import io.scanstream.training.domain.GateMetric;
 import io.scanstream.training.training.CyclicLearningRate;
 import io.scanstream.training.training.FullNetworkSettings;
+import io.scanstream.service.config.ModelSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * training-service configuration ({@code training.*}; every key also as an environment variable, e.g.
@@ -40,22 +40,8 @@ public interface TrainingConfig {
 
     Topics topics();
 
-    /** The backbone whose embeddings the head is trained on; must be the one inference serves. */
-    interface Model {
-        /** {@code mobilenet_v2}, {@code resnet34}, {@code vgg16} or {@code vgg19}. */
-        @WithDefault("mobilenet_v2")
-        String backbone();
-
-        /** TorchScript ({@code .pt}) or DJL parameters ({@code .params}); absent = seeded random init. */
-        Optional<Path> backboneWeights();
-
-        /** Seed of the random initialisation when no weights are given (must equal inference's). */
-        @WithDefault("42")
-        long seed();
-
-        /** The model name versions are published under (the key on models.published). */
-        @WithDefault("covid-head")
-        String name();
+    /** The backbone whose embeddings the head is trained on (the one inference serves), and the model name. */
+    interface Model extends ModelSettings {
     }
 
     interface Head {

@@ -1,0 +1,30 @@
+package io.scanstream.service.config;
+
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The model settings inference and training must agree on — same backbone, weights file and seed give the same
+ * backbone id, and a head is only served on the backbone it was trained on. One definition, so the defaults cannot
+ * drift apart; each service's config mapping nests it under its own prefix ({@code inference.model.*},
+ * {@code training.model.*}).
+ */
+public interface ModelSettings {
+
+    /** {@code mobilenet_v2}, {@code resnet34}, {@code vgg16} or {@code vgg19}. */
+    @WithDefault("mobilenet_v2")
+    String backbone();
+
+    /** TorchScript ({@code .pt}) or DJL parameters ({@code .params}); absent = seeded random init (loudly). */
+    Optional<Path> backboneWeights();
+
+    /** Seed of the random initialisation when no weights are given. */
+    @WithDefault("42")
+    long seed();
+
+    /** The model name (the key on models.published). */
+    @WithDefault("covid-head")
+    String name();
+}
