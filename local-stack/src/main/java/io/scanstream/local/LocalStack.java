@@ -100,6 +100,7 @@ public final class LocalStack {
         Map<String, String> model = new java.util.LinkedHashMap<>();
         model.put("backbone", options.backbone());
         options.backboneWeights().ifPresent(w -> model.put("backbone-weights", w.toString()));
+        model.put("backbone-readout", options.backboneReadout());
         Map<String, String> inference = new java.util.LinkedHashMap<>();
         model.forEach((k, v) -> inference.put("inference.model." + k, v));
         inference.put("inference.kafka.transactional-id", "inference-local");

@@ -26,7 +26,8 @@ public record LocalStackOptions(
         boolean keepData,
         Map<String, String> topics,
         String backbone,
-        Optional<Path> backboneWeights) {
+        Optional<Path> backboneWeights,
+        String backboneReadout) {
 
     static final String HELP = """
             Usage: bin/scanstream-local [options]
@@ -45,6 +46,7 @@ public record LocalStackOptions(
               --seed N              seed of the synthetic scans and of the replay order [1]
               --backbone NAME       inference backbone: mobilenet_v2, resnet34, vgg16, vgg19 [mobilenet_v2]
               --backbone-weights P  backbone weights file (TorchScript .pt or DJL .params); none = random init
+              --backbone-readout R  features: final or multi-scale (every stage pooled; see docs/training.md) [final]
               --kafka-port N        broker port [9092]
               --controller-port N   KRaft controller port [9093]
               --ingest-port N       ingest-service HTTP port [8081]
@@ -102,7 +104,7 @@ public record LocalStackOptions(
             }
         }
         List<String> known = List.of("rate", "scans", "data-dir", "label-share", "bad-share", "seed", "backbone",
-                "backbone-weights", "kafka-port", "controller-port", "ingest-port", "inference-port", "training-port",
+                "backbone-weights", "backbone-readout", "kafka-port", "controller-port", "ingest-port", "inference-port", "training-port",
                 "work-dir");
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
@@ -126,7 +128,8 @@ public record LocalStackOptions(
                 keepData,
                 Map.copyOf(topics),
                 values.getOrDefault("backbone", "mobilenet_v2"),
-                Optional.ofNullable(values.get("backbone-weights")).map(p -> home.resolve(p).toAbsolutePath().normalize()));
+                Optional.ofNullable(values.get("backbone-weights")).map(p -> home.resolve(p).toAbsolutePath().normalize()),
+                values.getOrDefault("backbone-readout", "final"));
         options.validate();
         return options;
     }
@@ -140,6 +143,9 @@ public record LocalStackOptions(
         }
         if (!List.of("mobilenet_v2", "resnet34", "vgg16", "vgg19").contains(backbone)) {
             throw new IllegalArgumentException("--backbone must be one of mobilenet_v2, resnet34, vgg16, vgg19");
+        }
+        if (!List.of("final", "multi-scale").contains(backboneReadout)) {
+            throw new IllegalArgumentException("--backbone-readout must be final or multi-scale");
         }
     }
 

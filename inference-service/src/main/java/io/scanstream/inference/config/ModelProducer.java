@@ -5,6 +5,7 @@ import io.scanstream.inference.metrics.InferenceMetrics;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureReadout;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
 import jakarta.enterprise.inject.Disposes;
@@ -23,7 +24,8 @@ public class ModelProducer {
         // DJL reads these only from system properties or the environment, before the engine first loads.
         DjlEnvironment.ensureOffline();
         BackboneArchitecture architecture = BackboneArchitecture.fromId(config.model().backbone());
-        BackboneSpec spec = new BackboneSpec(architecture, config.model().backboneWeights());
+        BackboneSpec spec = new BackboneSpec(architecture, config.model().backboneWeights(),
+                FeatureReadout.fromId(config.model().backboneReadout()));
         try {
             // FeatureExtractors logs the load, loudly when there are no weights (inference.model.backbone-weights).
             return FeatureExtractors.load(spec, config.model().seed());

@@ -23,6 +23,7 @@ import java.io.UTFDataFormatException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -59,6 +60,74 @@ public final class Backbones {
             case RESNET34 -> resnet(new int[] {3, 4, 6, 3});
             case MOBILENET_V2 -> mobileNetV2();
         };
+    }
+
+    /**
+     * A stage's last block: its index among the children of {@link #build}'s block and its output channels.
+     *
+     * @param child    index in {@code build(architecture).getChildren()}
+     * @param channels width of its output
+     */
+    record StageOutput(int child, int channels) {
+    }
+
+    /** Resolution (1/stride of the input) from which stages are read by {@link FeatureReadout#MULTI_SCALE}. */
+    private static final int FIRST_READ_STRIDE = 8;
+
+    /**
+     * The last block of every stage (a run of blocks of one width and resolution) whose output is at 1/8 of the
+     * input resolution or coarser, in order, ending with the block the final features are pooled from. Mirrors the
+     * builders below child by child.
+     */
+    static List<StageOutput> stageOutputs(BackboneArchitecture architecture) {
+        List<StageOutput> outputs = new ArrayList<>();
+        switch (architecture) {
+            case VGG16, VGG19 -> {
+                int[] config = architecture == BackboneArchitecture.VGG16 ? VGG16 : VGG19;
+                int child = -1;
+                int stride = 1;
+                int channels = 0;
+                for (int entry : config) {
+                    if (entry == MAX_POOL) {
+                        child++;
+                        stride *= 2;
+                        if (stride >= FIRST_READ_STRIDE) {
+                            outputs.add(new StageOutput(child, channels));
+                        }
+                    } else {
+                        child += 2; // convolution, ReLU
+                        channels = entry;
+                    }
+                }
+            }
+            case RESNET34 -> {
+                int[] blocksPerStage = {3, 4, 6, 3};
+                int[] widths = {64, 128, 256, 512};
+                int child = 3; // stem: convolution, batch norm, ReLU, max pooling (stride 4)
+                int stride = 4;
+                for (int stage = 0; stage < widths.length; stage++) {
+                    child += blocksPerStage[stage];
+                    stride *= stage > 0 ? 2 : 1;
+                    if (stride >= FIRST_READ_STRIDE) {
+                        outputs.add(new StageOutput(child, widths[stage]));
+                    }
+                }
+            }
+            case MOBILENET_V2 -> {
+                int child = 0; // stem (stride 2)
+                int stride = 2;
+                for (int[] setting : MOBILENET_V2) {
+                    child += setting[2];
+                    stride *= setting[3];
+                    if (stride >= FIRST_READ_STRIDE) {
+                        outputs.add(new StageOutput(child, setting[1]));
+                    }
+                }
+                outputs.add(new StageOutput(child + 1, architecture.featureDim())); // the 1x1 convolution to 1280
+            }
+            default -> throw new IllegalArgumentException("no stages for " + architecture);
+        }
+        return List.copyOf(outputs);
     }
 
     /**

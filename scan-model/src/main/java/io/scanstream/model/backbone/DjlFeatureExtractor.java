@@ -3,10 +3,12 @@ package io.scanstream.model.backbone;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import io.scanstream.core.imaging.GreyImage;
 
@@ -14,20 +16,28 @@ import java.util.List;
 
 /**
  * The one {@link FeatureExtractor}: a DJL model (a TorchScript module or a Java-built block with its parameters)
- * run in inference mode. Owns the model; each batch's arrays live in a sub-manager closed before embed returns.
+ * run in inference mode, read out as its {@link FeatureReadout} says (the multi-scale readout walks the Java-built
+ * block's children and pools the stage outputs). Owns the model; each batch's arrays live in a sub-manager closed
+ * before embed returns.
  */
 final class DjlFeatureExtractor implements FeatureExtractor {
 
     private final Model model;
-    private final BackboneArchitecture architecture;
     private final String backboneId;
     private final boolean pretrained;
+    private final List<Backbones.StageOutput> taps;
+    private final int featureDim;
 
-    DjlFeatureExtractor(Model model, BackboneArchitecture architecture, String backboneId, boolean pretrained) {
+    DjlFeatureExtractor(Model model, BackboneSpec spec, String backboneId, boolean pretrained) {
         this.model = model;
-        this.architecture = architecture;
         this.backboneId = backboneId;
         this.pretrained = pretrained;
+        this.taps = spec.readout().taps(spec.architecture());
+        this.featureDim = spec.featureDim();
+        if (!taps.isEmpty() && !(model.getBlock() instanceof SequentialBlock)) {
+            throw new IllegalArgumentException("the " + spec.readout().id() + " readout needs the Java-built "
+                    + spec.architecture().id() + " block, not " + model.getBlock().getClass().getSimpleName());
+        }
     }
 
     @Override
@@ -42,7 +52,7 @@ final class DjlFeatureExtractor implements FeatureExtractor {
 
     @Override
     public int featureDim() {
-        return architecture.featureDim();
+        return featureDim;
     }
 
     @Override
@@ -67,15 +77,35 @@ final class DjlFeatureExtractor implements FeatureExtractor {
 
     /** Runs the backbone, checking that it yields {@code [N, featureDim]}: a wrong file must not pass silently. */
     NDArray forward(NDManager batch, NDArray input) {
-        Block block = model.getBlock();
-        NDArray output = block.forward(new ParameterStore(batch, false), new NDList(input), false).singletonOrThrow();
+        ParameterStore parameters = new ParameterStore(batch, false);
+        NDArray output = taps.isEmpty()
+                ? model.getBlock().forward(parameters, new NDList(input), false).singletonOrThrow()
+                : stageFeatures(parameters, input);
         long rows = input.getShape().get(0);
         if (output.getShape().dimension() != 2 || output.getShape().get(0) != rows
-                || output.getShape().get(1) != architecture.featureDim()) {
+                || output.getShape().get(1) != featureDim) {
             throw new IllegalStateException("backbone " + backboneId + " produced " + output.getShape()
-                    + ", expected (" + rows + ", " + architecture.featureDim() + ")");
+                    + ", expected (" + rows + ", " + featureDim + ")");
         }
         return output;
+    }
+
+    /** Children up to the last tapped stage, each tapped output globally average-pooled, concatenated. */
+    private NDArray stageFeatures(ParameterStore parameters, NDArray input) {
+        List<Block> children = model.getBlock().getChildren().values();
+        NDList activations = new NDList(input);
+        NDList pooled = new NDList(taps.size());
+        int next = 0;
+        for (int child = 0; next < taps.size(); child++) {
+            activations = children.get(child).forward(parameters, activations, false);
+            if (taps.get(next).child() == child) {
+                NDArray map = activations.singletonOrThrow();
+                // [N, C, H, W] -> [N, C]: the mean over H then W (PyTorch's mean takes one axis at a time here)
+                pooled.add(map.mean(new int[] {3}).mean(new int[] {2}));
+                next++;
+            }
+        }
+        return NDArrays.concat(pooled, 1);
     }
 
     /** One forward on zeros of the given shape, to catch weights that do not fit the architecture. */

@@ -55,16 +55,18 @@ public final class FeatureExtractors {
         DjlEnvironment.ensureOffline();
         BackboneArchitecture architecture = spec.architecture();
         if (spec.weights().isEmpty()) {
-            return log(randomlyInitialised(architecture, seedForRandomInit), "random");
+            return log(randomlyInitialised(spec, seedForRandomInit), "random", spec);
         }
         Path file = spec.weights().get();
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String backboneId = backboneId(spec);
         if (name.endsWith(".pt") || name.endsWith(".torchscript")) {
-            return log(torchScript(architecture, file, backboneId), "torchscript");
+            return spec.readout() == FeatureReadout.FINAL
+                    ? log(torchScript(spec, file, backboneId), "torchscript", spec)
+                    : log(importedTorchScript(spec, file, backboneId), "torchscript-imported", spec);
         }
         if (name.endsWith(".params")) {
-            return log(djlParameters(architecture, file, backboneId), "djl-params");
+            return log(djlParameters(spec, file, backboneId), "djl-params", spec);
         }
         throw new IllegalArgumentException("backbone weights " + file
                 + ": expected a TorchScript file (.pt, .torchscript) or DJL parameters (.params)");
@@ -76,15 +78,21 @@ public final class FeatureExtractors {
      * derives its state from it) compute it here, by the one rule.
      */
     public static String backboneId(BackboneSpec spec) throws IOException {
-        return spec.weights().isEmpty() ? randomBackboneId(spec.architecture())
-                : spec.architecture().id() + ":" + Sha256.hex(spec.weights().get()).substring(0, ID_HASH_CHARS);
+        return spec.weights().isEmpty() ? randomBackboneId(spec)
+                : idPrefix(spec) + ":" + Sha256.hex(spec.weights().get()).substring(0, ID_HASH_CHARS);
     }
 
-    private static String randomBackboneId(BackboneArchitecture architecture) {
-        return architecture.id() + ":random";
+    /** The architecture, then the readout's suffix ({@code mobilenet_v2}, {@code mobilenet_v2+ms}). */
+    private static String idPrefix(BackboneSpec spec) {
+        return spec.architecture().id() + spec.readout().idSuffix();
     }
 
-    private static FeatureExtractor randomlyInitialised(BackboneArchitecture architecture, long seed) {
+    private static String randomBackboneId(BackboneSpec spec) {
+        return idPrefix(spec) + ":random";
+    }
+
+    private static FeatureExtractor randomlyInitialised(BackboneSpec spec, long seed) {
+        BackboneArchitecture architecture = spec.architecture();
         Model model = Model.newInstance(architecture.id(), ENGINE);
         try {
             Block block = Backbones.build(architecture);
@@ -92,14 +100,14 @@ public final class FeatureExtractors {
             block.initialize(model.getNDManager(), DataType.FLOAT32, INITIALISATION_INPUT);
             block.freezeParameters(true);
             model.setBlock(block);
-            return new DjlFeatureExtractor(model, architecture, randomBackboneId(architecture), false);
+            return new DjlFeatureExtractor(model, spec, randomBackboneId(spec), false);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
     }
 
-    private static FeatureExtractor torchScript(BackboneArchitecture architecture, Path file, String backboneId)
+    private static FeatureExtractor torchScript(BackboneSpec spec, Path file, String backboneId)
             throws IOException {
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
@@ -112,7 +120,7 @@ public final class FeatureExtractors {
             ZooModel<NDList, NDList> model = criteria.loadModel();
             // Not probed here: a forward at a shape the batcher never uses would cost TorchScript a re-optimisation;
             // embed checks the output shape instead.
-            return new DjlFeatureExtractor(model, architecture, backboneId, true);
+            return new DjlFeatureExtractor(model, spec, backboneId, true);
         } catch (ModelNotFoundException | MalformedModelException | EngineException e) {
             throw new IllegalArgumentException("backbone weights " + file + " are not a loadable TorchScript module"
                     + " (a state_dict is not enough: export with torch.jit.trace or torch.jit.script): "
@@ -120,15 +128,41 @@ public final class FeatureExtractors {
         }
     }
 
-    private static FeatureExtractor djlParameters(BackboneArchitecture architecture, Path file, String backboneId)
+    /**
+     * A TorchScript export's weights copied into the Java-built block (whose inner stages a readout other than
+     * {@code FINAL} needs); {@link TorchScriptImport} checks that both compute the same final features.
+     */
+    private static FeatureExtractor importedTorchScript(BackboneSpec spec, Path file, String backboneId)
             throws IOException {
+        BackboneArchitecture architecture = spec.architecture();
+        Model model = Model.newInstance(architecture.id(), ENGINE);
+        try {
+            Block block = Backbones.build(architecture);
+            block.initialize(model.getNDManager(), DataType.FLOAT32, INITIALISATION_INPUT);
+            TorchScriptImport.copyInto(block, architecture, file, model.getNDManager());
+            block.freezeParameters(true);
+            model.setBlock(block);
+            return new DjlFeatureExtractor(model, spec, backboneId, true);
+        } catch (EngineException e) {
+            model.close();
+            throw new IllegalArgumentException("backbone weights " + file + " are not a loadable TorchScript module: "
+                    + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static FeatureExtractor djlParameters(BackboneSpec spec, Path file, String backboneId)
+            throws IOException {
+        BackboneArchitecture architecture = spec.architecture();
         Model model = Model.newInstance(architecture.id(), ENGINE);
         try {
             Block block = Backbones.build(architecture);
             Backbones.loadParameters(block, architecture, file, model.getNDManager());
             block.freezeParameters(true);
             model.setBlock(block);
-            DjlFeatureExtractor extractor = new DjlFeatureExtractor(model, architecture, backboneId, true);
+            DjlFeatureExtractor extractor = new DjlFeatureExtractor(model, spec, backboneId, true);
             probe(extractor, file);
             return extractor;
         } catch (IOException | RuntimeException e) {
@@ -147,10 +181,10 @@ public final class FeatureExtractors {
         }
     }
 
-    private static FeatureExtractor log(FeatureExtractor extractor, String format) {
+    private static FeatureExtractor log(FeatureExtractor extractor, String format, BackboneSpec spec) {
         if (extractor.pretrained()) {
-            LOG.info("backbone.loaded backboneId={} format={} featureDim={} device={}",
-                    extractor.backboneId(), format, extractor.featureDim(), extractor.device());
+            LOG.info("backbone.loaded backboneId={} format={} readout={} featureDim={} device={}",
+                    extractor.backboneId(), format, spec.readout().id(), extractor.featureDim(), extractor.device());
         } else {
             // Loud on purpose: every service on this backbone produces features of an untrained network.
             LOG.warn("backbone.random backboneId={} device={}: NO PRETRAINED WEIGHTS CONFIGURED; features come from"

@@ -20,6 +20,14 @@ public interface ModelSettings {
     /** TorchScript ({@code .pt}) or DJL parameters ({@code .params}); absent = seeded random init (loudly). */
     Optional<Path> backboneWeights();
 
+    /**
+     * Which activations become features: {@code final} (the backbone's pooled output) or {@code multi-scale} (every
+     * stage from 1/8 resolution on, pooled and concatenated; a better frozen-backbone classifier on CT, see
+     * docs/training.md). Part of the backbone id, so inference and training must agree.
+     */
+    @WithDefault("final")
+    String backboneReadout();
+
     /** Seed of the random initialisation when no weights are given. */
     @WithDefault("42")
     long seed();

@@ -1,6 +1,8 @@
 package io.scanstream.training.config;
 
 import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureReadout;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
@@ -30,10 +32,12 @@ public class StreamsApplicationIdConfigSource implements ConfigSourceFactory {
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
         String architecture = value(context, "training.model.backbone").orElse("mobilenet_v2");
         Optional<Path> weights = value(context, "training.model.backbone-weights").map(Path::of);
+        String readout = value(context, "training.model.backbone-readout").orElse(FeatureReadout.FINAL.id());
         String prefix = value(context, "quarkus.application.name").orElse("training-service");
         String backboneId;
         try {
-            backboneId = BackboneIdentity.of(BackboneArchitecture.fromId(architecture), weights);
+            backboneId = BackboneIdentity.of(new BackboneSpec(BackboneArchitecture.fromId(architecture), weights,
+                    FeatureReadout.fromId(readout)));
         } catch (IOException | RuntimeException e) {
             // The backbone itself fails to load a moment later with the precise reason; no id to offer here.
             return List.of();

@@ -5,6 +5,7 @@ import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureReadout;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
 import io.scanstream.training.streams.EmbeddingFunction;
@@ -34,9 +35,10 @@ public class TrainingBackbone implements EmbeddingFunction {
         // DJL reads these only from system properties or the environment, before the engine first loads.
         DjlEnvironment.ensureOffline();
         architecture = BackboneArchitecture.fromId(config.model().backbone());
-        BackboneSpec spec = new BackboneSpec(architecture, config.model().backboneWeights());
+        BackboneSpec spec = new BackboneSpec(architecture, config.model().backboneWeights(),
+                FeatureReadout.fromId(config.model().backboneReadout()));
         try {
-            String expected = BackboneIdentity.of(architecture, spec.weights());
+            String expected = BackboneIdentity.of(spec);
             extractor = FeatureExtractors.load(spec, config.model().seed());
             if (!expected.equals(extractor.backboneId())) {
                 extractor.close();

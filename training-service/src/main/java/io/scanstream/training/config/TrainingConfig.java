@@ -65,6 +65,10 @@ public interface TrainingConfig {
         /** Stop after this many epochs without a lower validation loss and keep the best epoch; 0 = off. */
         @WithDefault("0")
         int earlyStopPatience();
+
+        /** L2 penalty on the head's weights (Adam adds {@code weightDecay × w} to each gradient); 0 = none. */
+        @WithDefault("0")
+        double weightDecay();
     }
 
     /** Smith's cyclical learning rate, through DJL's {@code CyclicalTracker}. */

@@ -12,6 +12,7 @@ import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.BackboneSpec;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
+import io.scanstream.model.backbone.FeatureReadout;
 import io.scanstream.model.metrics.BinaryEvaluation;
 import io.scanstream.model.metrics.BinaryMetrics;
 import io.scanstream.model.metrics.RocCurve;
@@ -60,12 +61,14 @@ import java.util.Set;
 public final class EvaluationCommand {
 
     static final String USAGE = """
-            usage: EvaluationCommand [--data-dir DIR] [--weights FILE.pt] [--out DIR] [--configs frozen,fine-tune,scratch]
+            usage: EvaluationCommand [--data-dir DIR] [--weights FILE.pt] [--out DIR] [--configs cv,frozen,frozen-multiscale,fine-tune,scratch]
                                      [--head-epochs 30] [--head-seeds 7,8,9,10,11] [--rerun-epochs 2]
                                      [--fine-tune-epochs 10] [--scratch-epochs 30] [--scratch-image-size 128]
                                      [--full-batch-size 16] [--full-time-budget PT2H] [--limit N]
               --data-dir   folder with manifest.csv (default ../shared/data/covid-ct); absent: skipped, exit 0
-              --weights    ImageNet MobileNetV2 TorchScript backbone; absent: frozen and fine-tune are skipped
+              --weights    ImageNet MobileNetV2 TorchScript backbone; absent: frozen* and fine-tune are skipped
+              --configs    cv: 5-fold cross-validation on the train split, folds by source (SourceGroupedFolds), of
+                           the head on the final and the multi-scale readout: how the readout was chosen
               --limit      use only the first N train and N/4 val images (a smoke run)
             """;
 
@@ -90,7 +93,7 @@ public final class EvaluationCommand {
                 values.put(args[i].substring(2), args[++i]);
             }
             Set<String> configs = new LinkedHashSet<>(Arrays.asList(
-                    values.getOrDefault("configs", "frozen,fine-tune,scratch").split(",")));
+                    values.getOrDefault("configs", "cv,frozen,frozen-multiscale,fine-tune,scratch").split(",")));
             List<Long> seeds = Arrays.stream(values.getOrDefault("head-seeds", "7,8,9,10,11").split(","))
                     .map(String::strip).map(Long::parseLong).toList();
             return new Options(Path.of(values.getOrDefault("data-dir", "../shared/data/covid-ct")),
@@ -151,11 +154,19 @@ public final class EvaluationCommand {
                 "preprocessSeconds", preprocessSeconds));
 
         boolean pretrained = options.weights().isPresent();
-        if (!pretrained && (options.configs().contains("frozen") || options.configs().contains("fine-tune"))) {
-            line("evaluation.skipped configs=frozen,fine-tune reason=\"no --weights (the ImageNet backbone)\"");
+        if (!pretrained && (options.configs().contains("frozen") || options.configs().contains("frozen-multiscale")
+                || options.configs().contains("fine-tune"))) {
+            line("evaluation.skipped configs=frozen,frozen-multiscale,fine-tune reason=\"no --weights (the ImageNet"
+                    + " backbone)\"");
+        }
+        if (pretrained && options.configs().contains("cv")) {
+            crossValidation(train);
         }
         if (pretrained && options.configs().contains("frozen")) {
             frozen(train, validation);
+        }
+        if (pretrained && options.configs().contains("frozen-multiscale")) {
+            frozenMultiScale(train, validation);
         }
         if (pretrained && options.configs().contains("fine-tune")) {
             fullNetwork("fine-tuned-imagenet", "ImageNet MobileNetV2, every layer fine-tuned (batch-norm statistics"
@@ -258,6 +269,90 @@ public final class EvaluationCommand {
                     "backboneEveryEpochSeconds", rerunRun, "measuredBackboneEpochSeconds", perEpochRerun,
                     "measuredBackboneEpochs", options.rerunEpochs(), "ratio", ratio,
                     "embedTrainSeconds", embedTrainSeconds, "embedValidationSeconds", embedValidationSeconds));
+        }
+    }
+
+    /**
+     * Model selection without the validation split: for each readout of the frozen ImageNet backbone, the service's
+     * head trained on four folds and scored on the fifth, folds keeping sources apart; the AUC of the pooled
+     * out-of-fold scores per head seed, and its mean.
+     */
+    private void crossValidation(List<LabelledImage> train) throws IOException {
+        int folds = 5;
+        int[] fold = SourceGroupedFolds.assign(train, folds, 42);
+        boolean[] covid = labels(train);
+        Map<String, Object> cv = new LinkedHashMap<>();
+        cv.put("folds", folds);
+        cv.put("sources", SourceGroupedFolds.groups(train));
+        for (FeatureReadout readout : FeatureReadout.values()) {
+            BackboneSpec spec = BackboneSpec.of(BackboneArchitecture.MOBILENET_V2, options.weights().orElseThrow())
+                    .withReadout(readout);
+            float[][] x;
+            try (FeatureExtractor backbone = FeatureExtractors.load(spec, 0)) {
+                x = embed(backbone, train);
+            }
+            double[] pooledAuc = new double[options.headSeeds().size()];
+            for (int s = 0; s < pooledAuc.length; s++) {
+                HeadTrainingSettings settings = HeadTrainingSettings.defaults().withEpochs(options.headEpochs())
+                        .withSeed(options.headSeeds().get(s));
+                double[] scores = new double[x.length];
+                for (int f = 0; f < folds; f++) {
+                    List<float[]> fitX = new ArrayList<>();
+                    List<Boolean> fitY = new ArrayList<>();
+                    List<Integer> held = new ArrayList<>();
+                    for (int i = 0; i < x.length; i++) {
+                        if (fold[i] == f) {
+                            held.add(i);
+                        } else {
+                            fitX.add(x[i]);
+                            fitY.add(covid[i]);
+                        }
+                    }
+                    boolean[] fitCovid = new boolean[fitY.size()];
+                    for (int i = 0; i < fitCovid.length; i++) {
+                        fitCovid[i] = fitY.get(i);
+                    }
+                    TrainedHead head = new HeadTrainer().train(new LabelledVectors(fitX.toArray(float[][]::new),
+                            fitCovid), new LabelledVectors(new float[0][], new boolean[0]), settings, (m, n) -> { });
+                    double[] heldScores = HeadScoring.score(head.architecture(), head.weights(),
+                            held.stream().map(i -> x[i]).toArray(float[][]::new));
+                    for (int j = 0; j < held.size(); j++) {
+                        scores[held.get(j)] = heldScores[j];
+                    }
+                }
+                pooledAuc[s] = RocCurve.of(scores, covid).auc();
+            }
+            line("evaluation.cv readout=%s folds=%d sources=%d seeds=%d outOfFoldAuc=%.3f±%.3f perSeed=%s",
+                    readout.id(), folds, SourceGroupedFolds.groups(train), pooledAuc.length, mean(pooledAuc),
+                    sd(pooledAuc), Arrays.toString(Arrays.stream(pooledAuc).map(v -> Math.round(v * 1000) / 1000.0)
+                            .toArray()));
+            cv.put(readout.id(), Map.of("aucMean", mean(pooledAuc), "aucSd", sd(pooledAuc),
+                    "perSeed", Arrays.stream(pooledAuc).boxed().toList()));
+        }
+        results.put("crossValidation", cv);
+    }
+
+    /**
+     * The same frozen ImageNet backbone read at every stage from 1/8 resolution on ({@link FeatureReadout#MULTI_SCALE},
+     * the readout chosen by source-grouped cross-validation on the training split, docs/training.md), head on
+     * cached embeddings as the service trains it.
+     */
+    private void frozenMultiScale(List<LabelledImage> train, List<LabelledImage> validation) throws IOException {
+        BackboneSpec spec = BackboneSpec.of(BackboneArchitecture.MOBILENET_V2, options.weights().orElseThrow())
+                .withReadout(FeatureReadout.MULTI_SCALE);
+        try (FeatureExtractor backbone = FeatureExtractors.load(spec, 0)) {
+            long t = System.nanoTime();
+            float[][] trainX = embed(backbone, train);
+            double embedTrainSeconds = seconds(t);
+            float[][] validationX = embed(backbone, validation);
+            line("evaluation.embedded backbone=%s readout=%s featureDim=%d train=%d in %.1fs (%.1f ms/scan)",
+                    backbone.backboneId(), spec.readout().id(), backbone.featureDim(), train.size(), embedTrainSeconds,
+                    1000 * embedTrainSeconds / train.size());
+            headOnEmbeddings("frozen-imagenet-multiscale", "ImageNet MobileNetV2 frozen, multi-scale readout (every"
+                    + " stage from 1/8 resolution on, pooled and concatenated: " + backbone.featureDim() + " features),"
+                    + " head trained on cached embeddings (the service's HEAD mode with"
+                    + " *.model.backbone-readout=multi-scale)", backbone.backboneId(), train, validation, trainX,
+                    validationX);
         }
     }
 

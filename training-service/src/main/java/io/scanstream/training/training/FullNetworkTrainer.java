@@ -20,6 +20,7 @@ import io.scanstream.core.imaging.AntialiasedResizer;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.SeededInitializer;
+import io.scanstream.model.backbone.TorchScriptImport;
 import io.scanstream.model.backbone.Backbones;
 import io.scanstream.model.backbone.InputTensors;
 import io.scanstream.model.head.HeadBlocks;
@@ -209,7 +210,7 @@ public final class FullNetworkTrainer {
         HeadTrainingSettings probe = HeadTrainingSettings.defaults().withSeed(s.seed());
         probe = new HeadTrainingSettings(architecture.hiddenWidths(), architecture.dropout(), probe.epochs(),
                 probe.batchSize(), probe.mode(), probe.baseLearningRate(), probe.maxLearningRate(),
-                probe.stepSizeEpochs(), probe.gamma(), s.seed(), 0);
+                probe.stepSizeEpochs(), probe.gamma(), s.seed(), 0, 0);
         TrainedHead head = new HeadTrainer().train(new LabelledVectors(rows, covid),
                 new LabelledVectors(new float[0][], new boolean[0]), probe, EpochObserver.NONE);
         Block loaded = HeadBlocks.build(architecture);

@@ -53,7 +53,8 @@ public final class HeadTrainer {
         Engine.getEngine(ENGINE).setRandomSeed((int) settings.seed());
         DefaultTrainingConfig config = new DefaultTrainingConfig(new BinaryCrossEntropyLoss())
                 .optInitializer(new SeededInitializer(settings.seed()), Parameter.Type.WEIGHT)
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule.tracker()).build());
+                .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule.tracker())
+                        .optWeightDecays((float) settings.weightDecay()).build());
         long start = System.nanoTime();
         try (Model model = HeadBlocks.newModel(architecture); Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(new Shape(batchSize, dim));

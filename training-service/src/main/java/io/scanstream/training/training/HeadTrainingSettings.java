@@ -17,32 +17,39 @@ import java.util.List;
  * @param gamma             EXP_RANGE decay per iteration
  * @param seed              initialisation, shuffling, dropout
  * @param earlyStopPatience epochs without a lower validation loss before stopping (keeping the best epoch); 0 = off
+ * @param weightDecay       L2 penalty Adam adds to every weight's gradient (0 = none, the seed's method)
  */
 public record HeadTrainingSettings(List<Integer> hiddenWidths, double dropout, int epochs, int batchSize,
                                    CyclicLearningRate.Mode mode, double baseLearningRate, double maxLearningRate,
-                                   double stepSizeEpochs, double gamma, long seed, int earlyStopPatience) {
+                                   double stepSizeEpochs, double gamma, long seed, int earlyStopPatience,
+                                   double weightDecay) {
 
     public HeadTrainingSettings {
         hiddenWidths = List.copyOf(hiddenWidths);
-        if (epochs < 1 || batchSize < 1 || earlyStopPatience < 0) {
-            throw new IllegalArgumentException("epochs and batch size must be >= 1, patience >= 0");
+        if (epochs < 1 || batchSize < 1 || earlyStopPatience < 0 || !(weightDecay >= 0)) {
+            throw new IllegalArgumentException("epochs and batch size must be >= 1, patience and weight decay >= 0");
         }
     }
 
     /** The service's defaults (application.properties repeats them): the seed's method. */
     public static HeadTrainingSettings defaults() {
         return new HeadTrainingSettings(List.of(512, 256, 128), 0.5, 30, 32, CyclicLearningRate.Mode.TRIANGULAR,
-                1e-4, 1e-3, 4, 0.999, 7, 0);
+                1e-4, 1e-3, 4, 0.999, 7, 0, 0);
     }
 
     public HeadTrainingSettings withEpochs(int newEpochs) {
         return new HeadTrainingSettings(hiddenWidths, dropout, newEpochs, batchSize, mode, baseLearningRate,
-                maxLearningRate, stepSizeEpochs, gamma, seed, earlyStopPatience);
+                maxLearningRate, stepSizeEpochs, gamma, seed, earlyStopPatience, weightDecay);
     }
 
     public HeadTrainingSettings withSeed(long newSeed) {
         return new HeadTrainingSettings(hiddenWidths, dropout, epochs, batchSize, mode, baseLearningRate,
-                maxLearningRate, stepSizeEpochs, gamma, newSeed, earlyStopPatience);
+                maxLearningRate, stepSizeEpochs, gamma, newSeed, earlyStopPatience, weightDecay);
+    }
+
+    public HeadTrainingSettings withWeightDecay(double newWeightDecay) {
+        return new HeadTrainingSettings(hiddenWidths, dropout, epochs, batchSize, mode, baseLearningRate,
+                maxLearningRate, stepSizeEpochs, gamma, seed, earlyStopPatience, newWeightDecay);
     }
 
     public CyclicLearningRate schedule(int iterationsPerEpoch) {

@@ -207,7 +207,8 @@ public class TrainingCoordinator {
         TrainingConfig.Head h = config.head();
         TrainingConfig.LearningRate lr = config.learningRate();
         HeadTrainingSettings head = new HeadTrainingSettings(h.hiddenWidths(), h.dropout(), h.epochs(), h.batchSize(),
-                lr.mode(), lr.base(), lr.max(), lr.stepSizeEpochs(), lr.gamma(), h.seed(), h.earlyStopPatience());
+                lr.mode(), lr.base(), lr.max(), lr.stepSizeEpochs(), lr.gamma(), h.seed(), h.earlyStopPatience(),
+                h.weightDecay());
         Map<String, Object> reported = new LinkedHashMap<>();
         reported.put("validationFraction", config.validation().fraction());
         reported.put("validationSeed", config.validation().seed());

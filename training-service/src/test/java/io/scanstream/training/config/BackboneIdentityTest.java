@@ -2,6 +2,8 @@ package io.scanstream.training.config;
 
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureReadout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,16 +23,21 @@ class BackboneIdentityTest {
         Path weights = dir.resolve("backbone.params");
         Files.write(weights, new byte[] {1, 2, 3, 4});
 
-        assertThat(BackboneIdentity.of(BackboneArchitecture.RESNET34, Optional.of(weights)))
+        assertThat(BackboneIdentity.of(new BackboneSpec(BackboneArchitecture.RESNET34, Optional.of(weights))))
                 .isEqualTo("resnet34:" + Sha256.hex(new byte[] {1, 2, 3, 4}).substring(0, 12));
-        assertThat(BackboneIdentity.of(BackboneArchitecture.MOBILENET_V2, Optional.empty()))
+        assertThat(BackboneIdentity.of(BackboneSpec.randomlyInitialised(BackboneArchitecture.MOBILENET_V2)))
                 .isEqualTo("mobilenet_v2:random");
+        assertThat(BackboneIdentity.of(new BackboneSpec(BackboneArchitecture.RESNET34, Optional.of(weights),
+                FeatureReadout.MULTI_SCALE)))
+                .isEqualTo("resnet34+ms:" + Sha256.hex(new byte[] {1, 2, 3, 4}).substring(0, 12));
     }
 
     @Test
     void derivesAKafkaStreamsApplicationIdPerBackbone() {
         assertThat(BackboneIdentity.streamsApplicationId("training-service", "mobilenet_v2:5f7ccb5c0a1b"))
                 .isEqualTo("training-service-mobilenet_v2-5f7ccb5c0a1b");
+        assertThat(BackboneIdentity.streamsApplicationId("training-service", "mobilenet_v2+ms:5f7ccb5c0a1b"))
+                .isEqualTo("training-service-mobilenet_v2-ms-5f7ccb5c0a1b");
         assertThat(BackboneIdentity.streamsApplicationId("training-service", "mobilenet_v2:random"))
                 .isNotEqualTo(BackboneIdentity.streamsApplicationId("training-service", "mobilenet_v2:5f7ccb5c0a1b"));
     }

@@ -44,7 +44,7 @@ class HeadRunPipelineTest {
     private static final String BACKBONE = "mobilenet_v2:5f7ccb5c0a1b";
     private static final int DIM = 32;
     private static final HeadTrainingSettings HEAD = new HeadTrainingSettings(List.of(64, 32, 16), 0.2, 12, 16,
-            CyclicLearningRate.Mode.TRIANGULAR2, 1e-3, 1e-2, 2, 1, 5, 0);
+            CyclicLearningRate.Mode.TRIANGULAR2, 1e-3, 1e-2, 2, 1, 5, 0, 0);
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T10:15:30Z"), ZoneOffset.UTC);
 
     @TempDir

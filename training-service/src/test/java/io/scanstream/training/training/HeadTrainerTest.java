@@ -23,7 +23,7 @@ class HeadTrainerTest {
 
     private static final int DIM = 64;
     private static final HeadTrainingSettings SETTINGS = new HeadTrainingSettings(List.of(64, 32, 16), 0.2, 15, 16,
-            CyclicLearningRate.Mode.TRIANGULAR, 1e-4, 3e-3, 2, 1, 11, 0);
+            CyclicLearningRate.Mode.TRIANGULAR, 1e-4, 3e-3, 2, 1, 11, 0, 0);
 
     private final HeadTrainer trainer = new HeadTrainer();
 
@@ -101,11 +101,41 @@ class HeadTrainerTest {
     }
 
     @Test
+    void weightDecayShrinksTheLearntWeights() throws Exception {
+        LabelledVectors train = vectors(SyntheticEmbeddings.examples("t", 60, 2, DIM, 1.0, "b", 9));
+
+        TrainedHead plain = trainer.train(train, vectors(List.of()), SETTINGS.withEpochs(10), EpochObserver.NONE);
+        TrainedHead decayed = trainer.train(train, vectors(List.of()), SETTINGS.withEpochs(10).withWeightDecay(0.5),
+                EpochObserver.NONE);
+
+        // same seed, same batches: only the L2 term differs
+        assertThat(weightNorm(decayed)).isLessThan(0.8 * weightNorm(plain));
+    }
+
+    /** Euclidean norm of the linear layers' weights (the standardisation statistics left out). */
+    private static double weightNorm(TrainedHead head) throws Exception {
+        Block block = HeadBlocks.build(head.architecture());
+        double sum = 0;
+        try (NDManager manager = NDManager.newBaseManager("PyTorch");
+             DataInputStream in = new DataInputStream(new ByteArrayInputStream(head.weights()))) {
+            block.loadParameters(manager, in);
+            for (var parameter : block.getParameters()) {
+                if (parameter.getKey().endsWith("weight")) {
+                    for (float v : parameter.getValue().getArray().toFloatArray()) {
+                        sum += (double) v * v;
+                    }
+                }
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    @Test
     void earlyStoppingKeepsTheEpochWithTheLowestValidationLoss() {
         // Labels unrelated to the features: validation loss can only get worse once the head starts to memorise.
         List<TrainingExample> noise = SyntheticEmbeddings.examples("t", 60, 2, DIM, 0.0, "b", 8);
         HeadTrainingSettings patient = new HeadTrainingSettings(List.of(64, 32, 16), 0.0, 40, 8,
-                CyclicLearningRate.Mode.TRIANGULAR, 3e-3, 3e-3, 2, 1, 11, 3);
+                CyclicLearningRate.Mode.TRIANGULAR, 3e-3, 3e-3, 2, 1, 11, 3, 0);
 
         TrainedHead head = trainer.train(vectors(noise.subList(0, 90)), vectors(noise.subList(90, 120)), patient,
                 EpochObserver.NONE);

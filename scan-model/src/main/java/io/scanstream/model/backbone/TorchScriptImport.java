@@ -1,4 +1,4 @@
-package io.scanstream.training.training;
+package io.scanstream.model.backbone;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
@@ -12,7 +12,6 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.ParameterStore;
 import io.scanstream.model.DjlEnvironment;
-import io.scanstream.model.backbone.BackboneArchitecture;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,7 +21,7 @@ import java.util.List;
 /**
  * Copies a TorchScript backbone's weights (e.g. the ImageNet MobileNetV2 export) into the Java-built
  * torchvision-compatible block of scan-model's {@code Backbones}, so that full-network training can fine-tune it
- * (a TorchScript module is inference-only here). The layers correspond one to one and in order (scan-model's
+ * (and so that the multi-scale readout can tap its inner blocks; a TorchScript module is inference-only here). The layers correspond one to one and in order (scan-model's
  * equivalence test), so TorchScript parameters map in order: convolution weight (and bias), batch-norm weight and
  * bias. TorchScript exposes no batch-norm statistics; the supported exports fold them into the convolutions (batch
  * norm as identity carrying the folded bias), which the block reproduces with running mean 0 and running variance

@@ -1,4 +1,4 @@
-package io.scanstream.training.training;
+package io.scanstream.model.backbone;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -8,12 +8,6 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
-import io.scanstream.model.backbone.BackboneArchitecture;
-import io.scanstream.model.backbone.BackboneSpec;
-import io.scanstream.model.backbone.Backbones;
-import io.scanstream.model.backbone.FeatureExtractor;
-import io.scanstream.model.backbone.FeatureExtractors;
-import io.scanstream.model.backbone.InputTensors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
