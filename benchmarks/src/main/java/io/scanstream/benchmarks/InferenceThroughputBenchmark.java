@@ -23,6 +23,7 @@ import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.BackboneSpec;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
+import io.scanstream.model.backbone.FeatureReadout;
 import io.scanstream.model.head.ClassificationHead;
 import io.scanstream.testing.kafka.EmbeddedKafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,7 +62,8 @@ import java.util.UUID;
  * Options: {@code --weights PATH} (default ../shared/models/mobilenet_v2_imagenet_backbone.pt when present, else
  * random init), {@code --backbone mobilenet_v2}, {@code --data-dir PATH} (real slices; default
  * ../shared/data/covid-ct when present, else synthetic), {@code --scans N} (backlog size, default 480),
- * {@code --seconds N} (per raw batch size, default 15), {@code --latency-seconds N} (default 40).
+ * {@code --seconds N} (per raw batch size, default 15), {@code --latency-seconds N} (default 40),
+ * {@code --readout final|multi-scale} (default final).
  */
 public final class InferenceThroughputBenchmark {
 
@@ -83,7 +85,8 @@ public final class InferenceThroughputBenchmark {
 
         System.out.printf(Locale.ROOT, "machine: %d cores, %s %s; JVM %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
-        try (FeatureExtractor extractor = FeatureExtractors.load(new BackboneSpec(architecture, weights), 42);
+        FeatureReadout readout = FeatureReadout.fromId(opts.getOrDefault("readout", "final"));
+        try (FeatureExtractor extractor = FeatureExtractors.load(new BackboneSpec(architecture, weights, readout), 42);
              ClassificationHead head = ClassificationHead.randomlyInitialised(
                      HeadArchitecture.standard(extractor.featureDim(), 0.2), 7)) {
             System.out.printf("backbone %s on %s (%s), %d %s images%n", extractor.backboneId(), extractor.device(),
