@@ -142,6 +142,25 @@ class DeploymentConfigTest {
                 .satisfies(k -> assertThat(k.at("/metadata/name").asText()).isEqualTo("scanstream"));
     }
 
+    /** A head is served only on the backbone id it was trained on: architecture, weights and readout must agree. */
+    @Test
+    void inferenceAndTrainingAreConfiguredForTheSameBackbone() throws Exception {
+        for (String overlay : List.of("cpu", "gpu")) {
+            JsonNode data = byKind(render(overlay), "ConfigMap").get(0).get("data");
+            for (String key : List.of("MODEL_BACKBONE", "MODEL_BACKBONE_WEIGHTS", "MODEL_BACKBONE_READOUT")) {
+                assertThat(data.path("INFERENCE_" + key).asText()).as("%s INFERENCE_%s", overlay, key).isNotEmpty()
+                        .isEqualTo(data.path("TRAINING_" + key).asText());
+            }
+            assertThat(data.path("INFERENCE_MODEL_BACKBONE_READOUT").asText()).isIn("final", "multi-scale");
+        }
+        JsonNode compose = YAML.readTree(Files.readString(Repository.root().resolve("docker/compose.yaml")));
+        for (String key : List.of("MODEL_BACKBONE", "MODEL_BACKBONE_WEIGHTS", "MODEL_BACKBONE_READOUT")) {
+            assertThat(compose.at("/services/inference-service/environment/INFERENCE_" + key).asText())
+                    .as("compose INFERENCE_%s", key).isNotEmpty()
+                    .isEqualTo(compose.at("/services/training-service/environment/TRAINING_" + key).asText());
+        }
+    }
+
     @Test
     void composeCreatesTheContractTopicsAndPublishesTheServicePorts() throws Exception {
         JsonNode compose = YAML.readTree(Files.readString(Repository.root().resolve("docker/compose.yaml")));
