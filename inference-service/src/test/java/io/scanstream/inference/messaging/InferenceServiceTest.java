@@ -19,13 +19,12 @@ import io.scanstream.core.integrity.Sha256;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.model.head.ClassificationHead;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
-import io.scanstream.testing.kafka.KafkaTestClient;
+import io.scanstream.testing.kafka.SharedBrokerClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.URI;
@@ -58,19 +57,10 @@ class InferenceServiceTest {
     private static final String BACKBONE = "mobilenet_v2:random";
     private static final String MODEL = "covid-head-it";
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static KafkaTestClient kafka;
+    @RegisterExtension
+    static final SharedBrokerClient KAFKA = new SharedBrokerClient();
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final SyntheticCtGenerator generator = new SyntheticCtGenerator(77);
-
-    @BeforeAll
-    static void connect() {
-        kafka = KafkaTestClient.forSharedBroker();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
-    }
 
     @Test
     @Order(1)
@@ -162,7 +152,7 @@ class InferenceServiceTest {
         for (int i = 0; i < n; i++) {
             String id = run + "-" + tag + "-" + i;
             var image = AntialiasedResizer.resize(generator.render(i, generator.labelOf(i), 256, 256), 224, 224);
-            kafka.send(EventCodecs.PREPROCESSED.toRecord(Topics.SCANS_PREPROCESSED, new ScanPreprocessed(id,
+            KAFKA.client().send(EventCodecs.PREPROCESSED.toRecord(Topics.SCANS_PREPROCESSED, new ScanPreprocessed(id,
                     URI.create("/devices/ct-test"), OffsetDateTime.parse("2026-11-25T12:00:00Z"), "p-test",
                     Sha256.hex(image.pixels()), ImageFormat.PNG, 256, 256, image)));
             ids.add(id);
@@ -187,18 +177,18 @@ class InferenceServiceTest {
     }
 
     private static void publish(ModelArtifact artifact) {
-        kafka.send(EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact)));
+        KAFKA.client().send(EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact)));
     }
 
     private static List<ScanPrediction> predictions(List<String> ids) {
         Set<String> wanted = Set.copyOf(ids);
-        return kafka.collect(Topics.SCANS_PREDICTIONS, r -> wanted.contains(r.key()), ids.size(), TIMEOUT,
+        return KAFKA.client().collect(Topics.SCANS_PREDICTIONS, r -> wanted.contains(r.key()), ids.size(), TIMEOUT,
                 Duration.ofSeconds(1)).stream().map(EventCodecs.PREDICTED::fromRecord).toList();
     }
 
     private static List<ScanEmbedding> embeddings(List<String> ids) {
         Set<String> wanted = Set.copyOf(ids);
-        List<ConsumerRecord<String, byte[]>> records = kafka.collect(Topics.SCANS_EMBEDDINGS,
+        List<ConsumerRecord<String, byte[]>> records = KAFKA.client().collect(Topics.SCANS_EMBEDDINGS,
                 r -> wanted.contains(r.key()), ids.size(), TIMEOUT);
         return records.stream().map(EventCodecs.EMBEDDED::fromRecord).toList();
     }

@@ -19,10 +19,9 @@ import io.scanstream.core.integrity.Sha256;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.model.head.ClassificationHead;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
-import io.scanstream.testing.kafka.KafkaTestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.scanstream.testing.kafka.SharedBrokerClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.time.Duration;
@@ -60,23 +59,14 @@ class MultiScaleReadoutServiceTest {
     private static final String BACKBONE = "mobilenet_v2+ms:random";
     private static final String MODEL = "covid-head-multiscale-it";
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static KafkaTestClient kafka;
+    @RegisterExtension
+    static final SharedBrokerClient KAFKA = new SharedBrokerClient();
     private final String run = UUID.randomUUID().toString().substring(0, 8);
-
-    @BeforeAll
-    static void connect() {
-        kafka = KafkaTestClient.forSharedBroker();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
-    }
 
     @Test
     void embedsEveryStageAndServesOnlyAHeadForThoseFeatures() {
         List<String> before = send("before", 4);
-        List<ScanEmbedding> embeddings = kafka.collect(Topics.SCANS_EMBEDDINGS, r -> before.contains(r.key()),
+        List<ScanEmbedding> embeddings = KAFKA.client().collect(Topics.SCANS_EMBEDDINGS, r -> before.contains(r.key()),
                 before.size(), TIMEOUT).stream().map(EventCodecs.EMBEDDED::fromRecord).toList();
         assertThat(embeddings).hasSize(4).allSatisfy(e -> {
             assertThat(e.vector()).hasSize(1952);
@@ -94,7 +84,7 @@ class MultiScaleReadoutServiceTest {
 
         List<String> after = send("after", 4);
         Set<String> wanted = Set.copyOf(after);
-        List<ScanPrediction> predictions = kafka.collect(Topics.SCANS_PREDICTIONS, r -> wanted.contains(r.key()),
+        List<ScanPrediction> predictions = KAFKA.client().collect(Topics.SCANS_PREDICTIONS, r -> wanted.contains(r.key()),
                 after.size(), TIMEOUT).stream().map(EventCodecs.PREDICTED::fromRecord).toList();
         assertThat(predictions).hasSize(4).allSatisfy(p -> {
             assertThat(p.modelVersion()).isEqualTo("v1");
@@ -109,7 +99,7 @@ class MultiScaleReadoutServiceTest {
         for (int i = 0; i < n; i++) {
             String id = run + "-" + tag + "-" + i;
             var image = generator.render(i, generator.labelOf(i), 224, 224);
-            kafka.send(EventCodecs.PREPROCESSED.toRecord(Topics.SCANS_PREPROCESSED, new ScanPreprocessed(id,
+            KAFKA.client().send(EventCodecs.PREPROCESSED.toRecord(Topics.SCANS_PREPROCESSED, new ScanPreprocessed(id,
                     URI.create("/devices/ct-test"), OffsetDateTime.parse("2026-11-26T12:00:00Z"), "p-test",
                     Sha256.hex(image.pixels()), ImageFormat.PNG, 224, 224, image)));
             ids.add(id);
@@ -129,6 +119,6 @@ class MultiScaleReadoutServiceTest {
     }
 
     private static void publish(ModelArtifact artifact) {
-        kafka.send(EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact)));
+        KAFKA.client().send(EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact)));
     }
 }

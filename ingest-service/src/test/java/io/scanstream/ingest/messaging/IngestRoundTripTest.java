@@ -13,12 +13,11 @@ import io.scanstream.core.imaging.PixelType;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.core.synthetic.SyntheticScan;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
-import io.scanstream.testing.kafka.KafkaTestClient;
+import io.scanstream.testing.kafka.SharedBrokerClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -51,19 +50,10 @@ import static org.hamcrest.Matchers.containsString;
 class IngestRoundTripTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static KafkaTestClient kafka;
+    @RegisterExtension
+    static final SharedBrokerClient KAFKA = new SharedBrokerClient();
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final SyntheticCtGenerator generator = new SyntheticCtGenerator(run.hashCode());
-
-    @BeforeAll
-    static void connect() {
-        kafka = KafkaTestClient.forSharedBroker();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
-    }
 
     @Test
     void preprocessesEveryGoodScanOnceUnderItsId() {
@@ -73,7 +63,7 @@ class IngestRoundTripTest {
             SyntheticScan scan = generator.scan(i);
             String id = run + "-good-" + i;
             ids.add(id);
-            kafka.send(arrival(id, scan.contentType(), scan.bytes(), "MRN-" + (i / 3)));
+            KAFKA.client().send(arrival(id, scan.contentType(), scan.bytes(), "MRN-" + (i / 3)));
         }
         List<ScanPreprocessed> out = preprocessed(ids, n);
         assertThat(out).extracting(ScanPreprocessed::scanId).containsExactlyInAnyOrderElementsOf(ids);
@@ -126,7 +116,7 @@ class IngestRoundTripTest {
         goodIds.add(dupId);
         bad.accept(arrival(dupId, "image/png", png, null), RejectionReason.DUPLICATE);
 
-        records.forEach(kafka::send);
+        records.forEach(KAFKA.client()::send);
 
         List<ScanRejected> rejections = rejected(expected.keySet(), expected.size(), TIMEOUT);
         assertThat(rejections).hasSize(expected.size());
@@ -183,7 +173,7 @@ class IngestRoundTripTest {
     @Test
     void exposesIngestMetricsAndReadiness() {
         SyntheticScan scan = generator.scan(5);
-        kafka.send(arrival(run + "-metrics", scan.contentType(), scan.bytes(), null));
+        KAFKA.client().send(arrival(run + "-metrics", scan.contentType(), scan.bytes(), null));
         preprocessed(List.of(run + "-metrics"), 1);
         given().when().get("/q/metrics").then().statusCode(200)
                 .body(containsString("scanstream_ingest_scans_received_total"))
@@ -197,14 +187,14 @@ class IngestRoundTripTest {
 
     private List<ScanPreprocessed> preprocessed(java.util.Collection<String> ids, int expected) {
         Set<String> wanted = Set.copyOf(ids);
-        List<ConsumerRecord<String, byte[]>> records = kafka.collect(Topics.SCANS_PREPROCESSED,
+        List<ConsumerRecord<String, byte[]>> records = KAFKA.client().collect(Topics.SCANS_PREPROCESSED,
                 r -> wanted.contains(r.key()), expected, TIMEOUT);
         return records.stream().map(EventCodecs.PREPROCESSED::fromRecord).toList();
     }
 
     private List<ScanRejected> rejected(java.util.Collection<String> ids, int expected, Duration timeout) {
         Set<String> wanted = Set.copyOf(ids);
-        return kafka.collect(Topics.SCANS_REJECTED, r -> wanted.contains(r.key()), expected, timeout).stream()
+        return KAFKA.client().collect(Topics.SCANS_REJECTED, r -> wanted.contains(r.key()), expected, timeout).stream()
                 .map(EventCodecs.REJECTED::fromRecord).toList();
     }
 

@@ -17,16 +17,15 @@ import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.model.head.ClassificationHead;
 import io.scanstream.model.metrics.BinaryEvaluation;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
-import io.scanstream.testing.kafka.KafkaTestClient;
+import io.scanstream.testing.kafka.SharedBrokerClient;
 import io.scanstream.training.SyntheticEmbeddings;
 import io.scanstream.training.domain.TrainingExample;
 import io.scanstream.training.training.HeadScoring;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.URI;
@@ -66,18 +65,9 @@ class TrainingServiceTest {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final List<TrainingExample> DATA =
             SyntheticEmbeddings.examples(RUN, "service-test", 24, 2, DIM, 0.6, BACKBONE, 31);
-    private static KafkaTestClient kafka;
+    @RegisterExtension
+    static final SharedBrokerClient KAFKA = new SharedBrokerClient();
     private static String publishedVersion;
-
-    @BeforeAll
-    static void connect() {
-        kafka = KafkaTestClient.forSharedBroker();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
-    }
 
     @Test
     @Order(1)
@@ -106,7 +96,7 @@ class TrainingServiceTest {
         labelFirst.forEach(TrainingServiceTest::sendLabel);
         sendLabel(RUN + "-unknown", ClinicalLabel.COVID);
         // Another backbone's embedding of the unknown scan must not complete it.
-        kafka.send(EventCodecs.EMBEDDED.toRecord(Topics.SCANS_EMBEDDINGS, new ScanEmbedding(RUN + "-unknown",
+        KAFKA.client().send(EventCodecs.EMBEDDED.toRecord(Topics.SCANS_EMBEDDINGS, new ScanEmbedding(RUN + "-unknown",
                 URI.create("/devices/ct-it"), LABELLED_AT, "p-x", "resnet34:random", new float[512])));
         await().atMost(TIMEOUT).untilAsserted(() -> given().when().get("/training/set").then()
                 .body("set.pendingLabels", equalTo(labelFirst.size() + 1)).body("set.examples", equalTo(0)));
@@ -138,7 +128,7 @@ class TrainingServiceTest {
         publishedVersion = finished.path("version");
         assertThat(publishedVersion).matches("v\\d{14}-" + id);
 
-        List<ConsumerRecord<String, byte[]>> records = kafka.collect(Topics.MODELS_PUBLISHED,
+        List<ConsumerRecord<String, byte[]>> records = KAFKA.client().collect(Topics.MODELS_PUBLISHED,
                 r -> MODEL.equals(r.key()), 1, TIMEOUT, Duration.ofSeconds(2));
         assertThat(records).hasSize(1);
         assertThat(new String(records.get(0).headers().lastHeader("ce_modelversion").value(), StandardCharsets.UTF_8))
@@ -185,7 +175,7 @@ class TrainingServiceTest {
         Response finished = awaitFinished(id);
         assertThat(finished.path("outcome").toString()).isEqualTo("GATED_OUT");
         assertThat(finished.path("detail").toString()).contains("does not beat champion " + publishedVersion);
-        assertThat(kafka.collect(Topics.MODELS_PUBLISHED, r -> MODEL.equals(r.key()), 2, Duration.ofSeconds(5)))
+        assertThat(KAFKA.client().collect(Topics.MODELS_PUBLISHED, r -> MODEL.equals(r.key()), 2, Duration.ofSeconds(5)))
                 .hasSize(1);
     }
 
@@ -231,7 +221,7 @@ class TrainingServiceTest {
         assertThat(head.metadata().backboneId()).isEqualTo(backboneId);
         assertThat(head.integrityVerified()).isTrue();
         // Not published: inference replicas on the current backbone would refuse it.
-        assertThat(kafka.collect(Topics.MODELS_PUBLISHED, r -> MODEL.equals(r.key()), 2, Duration.ofSeconds(3)))
+        assertThat(KAFKA.client().collect(Topics.MODELS_PUBLISHED, r -> MODEL.equals(r.key()), 2, Duration.ofSeconds(3)))
                 .hasSize(1);
     }
 
@@ -270,16 +260,16 @@ class TrainingServiceTest {
     }
 
     private static void sendLabel(String scanId, ClinicalLabel label) {
-        kafka.send(EventCodecs.LABELLED.toRecord(Topics.SCANS_LABELS, new ScanLabel(scanId, label, "dr-it", LABELLED_AT)));
+        KAFKA.client().send(EventCodecs.LABELLED.toRecord(Topics.SCANS_LABELS, new ScanLabel(scanId, label, "dr-it", LABELLED_AT)));
     }
 
     private static void sendEmbedding(TrainingExample row) {
-        kafka.send(EventCodecs.EMBEDDED.toRecord(Topics.SCANS_EMBEDDINGS, new ScanEmbedding(row.scanId(),
+        KAFKA.client().send(EventCodecs.EMBEDDED.toRecord(Topics.SCANS_EMBEDDINGS, new ScanEmbedding(row.scanId(),
                 URI.create("/devices/ct-it"), LABELLED_AT.minusDays(1), row.patient(), BACKBONE, row.vector())));
     }
 
     private static void sendPreprocessed(String scanId, GreyImage image, int patient) {
-        kafka.send(EventCodecs.PREPROCESSED.toRecord(Topics.SCANS_PREPROCESSED, new ScanPreprocessed(scanId,
+        KAFKA.client().send(EventCodecs.PREPROCESSED.toRecord(Topics.SCANS_PREPROCESSED, new ScanPreprocessed(scanId,
                 URI.create("/devices/ct-it"), LABELLED_AT.minusDays(1), RUN + "-pre-patient-" + patient,
                 Sha256.hex(image.pixels()), ImageFormat.PNG, 224, 224, image)));
     }
