@@ -19,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class LocalStack {
 
+    private volatile boolean stopping;
+
     private final LocalStackOptions options;
     private final List<Runnable> stopInReverse = new ArrayList<>();
     private final Map<String, java.util.function.BooleanSupplier> watched = new java.util.LinkedHashMap<>();
@@ -140,7 +142,7 @@ public final class LocalStack {
         while (true) {
             Thread.sleep(1000);
             for (var component : watched.entrySet()) {
-                if (!component.getValue().getAsBoolean()) {
+                if (!stopping && !component.getValue().getAsBoolean()) {
                     Console.line("%s exited unexpectedly; see %s. Stopping the stack.", component.getKey(),
                             options.workDir().resolve("logs"));
                     System.exit(1);
@@ -150,6 +152,7 @@ public final class LocalStack {
     }
 
     private synchronized void stop() {
+        stopping = true; // components going down now are not "unexpected"
         if (stopInReverse.isEmpty()) {
             return;
         }

@@ -14,6 +14,13 @@ import java.util.concurrent.TimeUnit;
  */
 class ManagedProcess {
 
+    /**
+     * Ctrl-C signals the terminal's whole process group: children in it would all stop at once (the broker before
+     * the services that still commit to it). In a session of their own they hear only the stack, which stops them
+     * in reverse order. setsid execs in place (a child is never a group leader), so the pid stays the JVM's.
+     */
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+
     private final String name;
     private final List<String> command;
     private final Map<String, String> environment;
@@ -37,7 +44,10 @@ class ManagedProcess {
 
     void start() throws IOException {
         Files.createDirectories(logFile.getParent());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        List<String> launch = Files.isExecutable(SETSID)
+                ? java.util.stream.Stream.concat(java.util.stream.Stream.of(SETSID.toString()), command.stream()).toList()
+                : command;
+        ProcessBuilder builder = new ProcessBuilder(launch).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.environment().putAll(environment);
         process = builder.start();

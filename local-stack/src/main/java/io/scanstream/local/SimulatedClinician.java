@@ -42,6 +42,7 @@ final class SimulatedClinician implements Runnable, AutoCloseable {
     private final DelayQueue<Due> worklist = new DelayQueue<>();
     private final AtomicLong labelled = new AtomicLong();
     private volatile boolean running = true;
+    private volatile Thread runner;
 
     SimulatedClinician(String bootstrapServers, String topic, double share, Duration reviewDelay) {
         this.share = share;
@@ -65,6 +66,7 @@ final class SimulatedClinician implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
+        runner = Thread.currentThread();
         while (running) {
             try {
                 Due due = worklist.poll(200, TimeUnit.MILLISECONDS);
@@ -89,6 +91,14 @@ final class SimulatedClinician implements Runnable, AutoCloseable {
     @Override
     public void close() {
         running = false;
+        Thread loop = runner;
+        if (loop != null) {
+            try {
+                loop.join(2000); // the loop's last send must not meet a closed producer
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         producer.close(Duration.ofSeconds(5));
     }
 }

@@ -32,6 +32,7 @@ final class SimulatedDevice implements Runnable, AutoCloseable {
     private final java.util.function.BiConsumer<String, ClinicalLabel> onSent;
     private final AtomicLong sent = new AtomicLong();
     private volatile boolean running = true;
+    private volatile Thread runner;
 
     SimulatedDevice(ScanSource source, String bootstrapServers, String topic, double rate, long limit,
                     java.util.function.BiConsumer<String, ClinicalLabel> onSent) {
@@ -50,6 +51,7 @@ final class SimulatedDevice implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
+        runner = Thread.currentThread();
         long intervalNanos = (long) (1e9 / rate);
         long next = System.nanoTime();
         for (long i = 0; running && (limit == 0 || i < limit); i++) {
@@ -95,6 +97,14 @@ final class SimulatedDevice implements Runnable, AutoCloseable {
     @Override
     public void close() {
         running = false;
+        Thread loop = runner;
+        if (loop != null) {
+            try {
+                loop.join(2000); // the loop's last send must not meet a closed producer
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         producer.close(java.time.Duration.ofSeconds(5));
     }
 }
