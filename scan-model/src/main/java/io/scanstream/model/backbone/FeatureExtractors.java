@@ -6,6 +6,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -53,7 +54,6 @@ public final class FeatureExtractors {
      */
     public static FeatureExtractor load(BackboneSpec spec, long seedForRandomInit) throws IOException {
         DjlEnvironment.ensureOffline();
-        BackboneArchitecture architecture = spec.architecture();
         if (spec.weights().isEmpty()) {
             return log(randomlyInitialised(spec, seedForRandomInit), "random", spec);
         }
@@ -91,17 +91,30 @@ public final class FeatureExtractors {
         return idPrefix(spec) + ":random";
     }
 
-    private static FeatureExtractor randomlyInitialised(BackboneSpec spec, long seed) {
-        BackboneArchitecture architecture = spec.architecture();
-        Model model = Model.newInstance(architecture.id(), ENGINE);
-        try {
-            Block block = Backbones.build(architecture);
+    private static FeatureExtractor randomlyInitialised(BackboneSpec spec, long seed) throws IOException {
+        return javaBlock(spec, randomBackboneId(spec), false, (block, manager) -> {
             block.setInitializer(new SeededInitializer(seed), Parameter.Type.WEIGHT);
-            block.initialize(model.getNDManager(), DataType.FLOAT32, INITIALISATION_INPUT);
+            block.initialize(manager, DataType.FLOAT32, INITIALISATION_INPUT);
+        });
+    }
+
+    /** How a block of {@link Backbones#build} gets its weights. */
+    @FunctionalInterface
+    private interface WeightsLoader {
+        void load(Block block, NDManager manager) throws IOException;
+    }
+
+    /** The Java-built block of the spec's architecture, weights from the loader, frozen; the model closed on failure. */
+    private static DjlFeatureExtractor javaBlock(BackboneSpec spec, String backboneId, boolean pretrained,
+                                                 WeightsLoader weights) throws IOException {
+        Model model = Model.newInstance(spec.architecture().id(), ENGINE);
+        try {
+            Block block = Backbones.build(spec.architecture());
+            weights.load(block, model.getNDManager());
             block.freezeParameters(true);
             model.setBlock(block);
-            return new DjlFeatureExtractor(model, spec, randomBackboneId(spec), false);
-        } catch (RuntimeException e) {
+            return new DjlFeatureExtractor(model, spec, backboneId, pretrained);
+        } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
         }
@@ -134,39 +147,26 @@ public final class FeatureExtractors {
      */
     private static FeatureExtractor importedTorchScript(BackboneSpec spec, Path file, String backboneId)
             throws IOException {
-        BackboneArchitecture architecture = spec.architecture();
-        Model model = Model.newInstance(architecture.id(), ENGINE);
-        try {
-            Block block = Backbones.build(architecture);
-            block.initialize(model.getNDManager(), DataType.FLOAT32, INITIALISATION_INPUT);
-            TorchScriptImport.copyInto(block, architecture, file, model.getNDManager());
-            block.freezeParameters(true);
-            model.setBlock(block);
-            return new DjlFeatureExtractor(model, spec, backboneId, true);
-        } catch (EngineException e) {
-            model.close();
-            throw new IllegalArgumentException("backbone weights " + file + " are not a loadable TorchScript module: "
-                    + e.getMessage(), e);
-        } catch (IOException | RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        return javaBlock(spec, backboneId, true, (block, manager) -> {
+            block.initialize(manager, DataType.FLOAT32, INITIALISATION_INPUT);
+            try {
+                TorchScriptImport.copyInto(block, spec.architecture(), file, manager);
+            } catch (EngineException e) {
+                throw new IllegalArgumentException("backbone weights " + file + " are not a loadable TorchScript"
+                        + " module: " + e.getMessage(), e);
+            }
+        });
     }
 
     private static FeatureExtractor djlParameters(BackboneSpec spec, Path file, String backboneId)
             throws IOException {
-        BackboneArchitecture architecture = spec.architecture();
-        Model model = Model.newInstance(architecture.id(), ENGINE);
+        DjlFeatureExtractor extractor = javaBlock(spec, backboneId, true, (block, manager) ->
+                Backbones.loadParameters(block, spec.architecture(), file, manager));
         try {
-            Block block = Backbones.build(architecture);
-            Backbones.loadParameters(block, architecture, file, model.getNDManager());
-            block.freezeParameters(true);
-            model.setBlock(block);
-            DjlFeatureExtractor extractor = new DjlFeatureExtractor(model, spec, backboneId, true);
             probe(extractor, file);
             return extractor;
-        } catch (IOException | RuntimeException e) {
-            model.close();
+        } catch (RuntimeException e) {
+            extractor.close();
             throw e;
         }
     }
