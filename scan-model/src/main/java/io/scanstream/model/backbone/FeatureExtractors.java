@@ -20,13 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.Locale;
 
 /**
  * Loads a {@link FeatureExtractor} from a {@link BackboneSpec}. The weights file's extension picks the path:
@@ -58,18 +52,13 @@ public final class FeatureExtractors {
             return log(randomlyInitialised(spec, seedForRandomInit), "random", spec);
         }
         Path file = spec.weights().get();
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String backboneId = backboneId(spec);
-        if (name.endsWith(".pt") || name.endsWith(".torchscript")) {
-            return spec.readout() == FeatureReadout.FINAL
+        return switch (WeightsFormat.of(file)) {
+            case TORCHSCRIPT -> spec.readout() == FeatureReadout.FINAL
                     ? log(torchScript(spec, file, backboneId), "torchscript", spec)
                     : log(importedTorchScript(spec, file, backboneId), "torchscript-imported", spec);
-        }
-        if (name.endsWith(".params")) {
-            return log(djlParameters(spec, file, backboneId), "djl-params", spec);
-        }
-        throw new IllegalArgumentException("backbone weights " + file
-                + ": expected a TorchScript file (.pt, .torchscript) or DJL parameters (.params)");
+            case DJL_PARAMETERS -> log(djlParameters(spec, file, backboneId), "djl-params", spec);
+        };
     }
 
     /**
@@ -80,6 +69,14 @@ public final class FeatureExtractors {
     public static String backboneId(BackboneSpec spec) throws IOException {
         return spec.weights().isEmpty() ? randomBackboneId(spec)
                 : idPrefix(spec) + ":" + Sha256.hex(spec.weights().get()).substring(0, ID_HASH_CHARS);
+    }
+
+    /**
+     * The id of a backbone whose weights file would hold exactly these bytes (e.g. the parameters a fine-tuning run
+     * produced), by the same rule as {@link #backboneId(BackboneSpec)}.
+     */
+    public static String backboneId(BackboneArchitecture architecture, FeatureReadout readout, byte[] weights) {
+        return architecture.id() + readout.idSuffix() + ":" + Sha256.hex(weights).substring(0, ID_HASH_CHARS);
     }
 
     /** The architecture, then the readout's suffix ({@code mobilenet_v2}, {@code mobilenet_v2+ms}). */

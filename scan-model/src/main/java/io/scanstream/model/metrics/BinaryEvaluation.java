@@ -1,5 +1,8 @@
 package io.scanstream.model.metrics;
 
+import io.scanstream.core.artifact.EpochMetrics;
+import io.scanstream.core.artifact.ModelMetrics;
+
 import io.scanstream.core.artifact.ModelMetrics.ConfusionMatrix;
 
 import java.util.List;
@@ -22,5 +25,16 @@ public record BinaryEvaluation(double auc, List<RocCurve.Point> roc, double thre
         RocCurve curve = bothClasses ? RocCurve.of(scores, positives) : new RocCurve(List.of(), Double.NaN);
         return new BinaryEvaluation(curve.auc(), curve.points(), threshold, m, BinaryMetrics.accuracy(m),
                 BinaryMetrics.f1(m), BinaryMetrics.sensitivity(m), BinaryMetrics.specificity(m));
+    }
+
+    /** These figures as a model version states them (undefined figures as null), with the run's curves and sizes. */
+    public ModelMetrics toModelMetrics(List<EpochMetrics> epochs, int trainSize, int validationSize) {
+        return new ModelMetrics(epochs, finite(auc), finite(accuracy), finite(f1), finite(sensitivity),
+                finite(specificity), threshold, confusion, trainSize, validationSize);
+    }
+
+    /** NaN and infinities as null: JSON has no NaN, and an undefined figure must not read as a number. */
+    public static Double finite(double value) {
+        return Double.isFinite(value) ? value : null;
     }
 }

@@ -13,8 +13,14 @@ import java.util.Optional;
  */
 public interface ModelSettings {
 
+    /** The architecture when none is configured; also read before config mappings exist (the Streams id). */
+    String DEFAULT_BACKBONE = "mobilenet_v2";
+
+    /** The readout when none is configured (scan-model's {@code FeatureReadout.FINAL}). */
+    String DEFAULT_READOUT = "final";
+
     /** {@code mobilenet_v2}, {@code resnet34}, {@code vgg16} or {@code vgg19}. */
-    @WithDefault("mobilenet_v2")
+    @WithDefault(DEFAULT_BACKBONE)
     String backbone();
 
     /** TorchScript ({@code .pt}) or DJL parameters ({@code .params}); absent = seeded random init (loudly). */
@@ -25,7 +31,7 @@ public interface ModelSettings {
      * stage from 1/8 resolution on, pooled and concatenated; a better frozen-backbone classifier on CT, see
      * docs/training.md). Part of the backbone id, so inference and training must agree.
      */
-    @WithDefault("final")
+    @WithDefault(DEFAULT_READOUT)
     String backboneReadout();
 
     /** Seed of the random initialisation when no weights are given. */

@@ -23,20 +23,19 @@ import java.util.Map;
 public class BrokerReadinessCheck implements AsyncHealthCheck {
 
     static final String NAME = "Kafka broker reachable";
+    /** The admin client's name in configuration ({@code scanstream.kafka.clients.readiness-check.*}). */
+    static final String CLIENT = "readiness-check";
 
     private final Admin admin;
     private final int timeoutMs;
 
-    public BrokerReadinessCheck(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+    public BrokerReadinessCheck(KafkaClientSettings clients,
                                 @ConfigProperty(name = "scanstream.health.broker-timeout", defaultValue = "3s") Duration timeout) {
         this.timeoutMs = (int) timeout.toMillis();
-        this.admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "readiness-check",
+        // The timeouts are the check's contract with the probes: whatever else is configured, answer in time.
+        this.admin = Admin.create(clients.forClient(CLIENT, Map.of(
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
-                // Retry the connection quickly after an outage ends.
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000));
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs)));
     }
 
     @Override

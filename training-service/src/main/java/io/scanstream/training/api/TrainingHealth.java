@@ -1,12 +1,11 @@
 package io.scanstream.training.api;
 
-import io.scanstream.training.config.TrainingBackbone;
+import io.scanstream.training.domain.Backbone;
 import io.scanstream.training.domain.TrainingRun;
-import io.scanstream.training.streams.TrainingSetView;
-import io.scanstream.training.training.TrainingCoordinator;
+import io.scanstream.training.domain.TrainingSet;
+import io.scanstream.training.orchestration.TrainingCoordinator;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
-import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -20,13 +19,13 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class TrainingHealth {
 
-    private final TrainingSetView view;
-    private final TrainingBackbone backbone;
+    private final TrainingSet view;
+    private final Backbone backbone;
     private final TrainingCoordinator coordinator;
 
     private final String applicationId;
 
-    public TrainingHealth(TrainingSetView view, TrainingBackbone backbone, TrainingCoordinator coordinator,
+    public TrainingHealth(TrainingSet view, Backbone backbone, TrainingCoordinator coordinator,
                           @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId) {
         this.view = view;
         this.backbone = backbone;
@@ -38,11 +37,10 @@ public class TrainingHealth {
     @Readiness
     HealthCheck ready() {
         return () -> {
-            KafkaStreams.State state = view.state();
             return HealthCheckResponse.named("training set")
-                    .status(state == KafkaStreams.State.RUNNING)
-                    .withData("streams", state.name())
-                    .withData("backbone", backbone.backboneId())
+                    .status(view.ready())
+                    .withData("streams", view.state())
+                    .withData("backbone", backbone.id())
                     .withData("streamsApplicationId", applicationId)
                     .withData("pretrained", backbone.pretrained()
                             ? "yes" : "NO: random initialisation, configure training.model.backbone-weights")

@@ -4,7 +4,7 @@ import io.scanstream.training.domain.RunTrigger;
 import io.scanstream.training.domain.TrainingMode;
 import io.scanstream.training.domain.TrainingRun;
 import io.scanstream.training.report.ReportStore;
-import io.scanstream.training.training.TrainingCoordinator;
+import io.scanstream.training.orchestration.TrainingCoordinator;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;

@@ -1,8 +1,8 @@
 package io.scanstream.training.api;
 
-import io.scanstream.training.config.TrainingBackbone;
-import io.scanstream.training.streams.TrainingSetView;
-import io.scanstream.training.training.TrainingCoordinator;
+import io.scanstream.training.domain.Backbone;
+import io.scanstream.training.domain.TrainingSet;
+import io.scanstream.training.orchestration.TrainingCoordinator;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -15,15 +15,15 @@ import java.time.Duration;
 @Produces(MediaType.APPLICATION_JSON)
 public class TrainingSetResource {
 
-    public record TrainingSetInfo(String backbone, boolean pretrained, TrainingSetView.Summary set,
+    public record TrainingSetInfo(String backbone, boolean pretrained, TrainingSet.Summary set,
                                   long labelsSinceLastRun) {
     }
 
-    private final TrainingSetView view;
-    private final TrainingBackbone backbone;
+    private final TrainingSet view;
+    private final Backbone backbone;
     private final TrainingCoordinator coordinator;
 
-    public TrainingSetResource(TrainingSetView view, TrainingBackbone backbone, TrainingCoordinator coordinator) {
+    public TrainingSetResource(TrainingSet view, Backbone backbone, TrainingCoordinator coordinator) {
         this.view = view;
         this.backbone = backbone;
         this.coordinator = coordinator;
@@ -31,7 +31,7 @@ public class TrainingSetResource {
 
     @GET
     public TrainingSetInfo info() {
-        return new TrainingSetInfo(backbone.backboneId(), backbone.pretrained(), view.summary(Duration.ofSeconds(10)),
+        return new TrainingSetInfo(backbone.id(), backbone.pretrained(), view.summary(Duration.ofSeconds(10)),
                 coordinator.labelsSinceLastRun());
     }
 }

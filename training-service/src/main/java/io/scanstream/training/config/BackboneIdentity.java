@@ -1,25 +1,24 @@
 package io.scanstream.training.config;
 
-
+import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.BackboneSpec;
-import io.scanstream.model.backbone.FeatureExtractors;
-
-import java.io.IOException;
+import io.scanstream.model.backbone.FeatureReadout;
+import io.scanstream.service.config.ModelSettings;
 
 /**
- * The backbone id the service expects, computed from configuration alone (before any model loads), by the rule
- * of {@code FeatureExtractors}: {@code <architecture>[+ms]:<first 12 hex of the weights file's sha256>},
- * or {@code <architecture>[+ms]:random} ({@code +ms}: the multi-scale readout). The Kafka Streams application id is derived from it, so that a change of
- * backbone starts a fresh training set instead of mixing embeddings of two backbones; start-up checks that the
- * loaded backbone reports the same id.
+ * The backbone the service is configured for, and the Kafka Streams application id derived from its id (the rule
+ * of {@code FeatureExtractors.backboneId}: {@code <architecture>[+ms]:<first 12 hex of the weights file's sha256>},
+ * or {@code <architecture>[+ms]:random}): a change of backbone starts a fresh training set instead of mixing
+ * embeddings of two backbones; start-up checks that the loaded backbone reports the same id.
  */
 public final class BackboneIdentity {
 
     private BackboneIdentity() {
     }
 
-    public static String of(BackboneSpec spec) throws IOException {
-        return FeatureExtractors.backboneId(spec);
+    public static BackboneSpec spec(ModelSettings model) {
+        return new BackboneSpec(BackboneArchitecture.fromId(model.backbone()), model.backboneWeights(),
+                FeatureReadout.fromId(model.backboneReadout()));
     }
 
     /** {@code <prefix>-<backbone id>} with the characters Kafka refuses in an application id replaced. */

@@ -2,7 +2,9 @@ package io.scanstream.training.config;
 
 import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureExtractors;
 import io.scanstream.model.backbone.FeatureReadout;
+import io.scanstream.service.config.ModelSettings;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
@@ -27,17 +29,19 @@ public class StreamsApplicationIdConfigSource implements ConfigSourceFactory {
 
     static final String APPLICATION_ID = "quarkus.kafka-streams.application-id";
     private static final int ORDINAL = 120;
+    /** Quarkus' own default application name (the artifact id), for a configuration that does not set one. */
+    private static final String DEFAULT_APPLICATION_NAME = "training-service";
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
-        String architecture = value(context, "training.model.backbone").orElse("mobilenet_v2");
+        String architecture = value(context, "training.model.backbone").orElse(ModelSettings.DEFAULT_BACKBONE);
         Optional<Path> weights = value(context, "training.model.backbone-weights").map(Path::of);
-        String readout = value(context, "training.model.backbone-readout").orElse(FeatureReadout.FINAL.id());
-        String prefix = value(context, "quarkus.application.name").orElse("training-service");
+        String readout = value(context, "training.model.backbone-readout").orElse(ModelSettings.DEFAULT_READOUT);
+        String prefix = value(context, "quarkus.application.name").orElse(DEFAULT_APPLICATION_NAME);
         String backboneId;
         try {
-            backboneId = BackboneIdentity.of(new BackboneSpec(BackboneArchitecture.fromId(architecture), weights,
-                    FeatureReadout.fromId(readout)));
+            backboneId = FeatureExtractors.backboneId(new BackboneSpec(BackboneArchitecture.fromId(architecture),
+                    weights, FeatureReadout.fromId(readout)));
         } catch (IOException | RuntimeException e) {
             // The backbone itself fails to load a moment later with the precise reason; no id to offer here.
             return List.of();

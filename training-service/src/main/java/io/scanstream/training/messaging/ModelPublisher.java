@@ -5,8 +5,10 @@ import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.ModelPublished;
 import io.scanstream.core.contract.Topics;
 import io.scanstream.training.config.TrainingConfig;
-import io.scanstream.training.metrics.TrainingMetrics;
-import io.scanstream.training.training.HeadRunPipeline;
+import io.scanstream.training.domain.RunObserver;
+import io.scanstream.training.domain.VersionPublisher;
+import io.scanstream.service.config.TopicNames;
+import io.scanstream.service.kafka.KafkaClientSettings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -14,7 +16,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -32,33 +33,33 @@ import java.util.concurrent.TimeoutException;
  * uncommitted data. The whole artifact travels in the record (a few MB); the topic allows 16 MiB.
  */
 @ApplicationScoped
-public class ModelPublisher implements HeadRunPipeline.VersionPublisher {
+public class ModelPublisher implements VersionPublisher {
 
     private static final Logger LOG = Logger.getLogger(ModelPublisher.class);
+    static final String CLIENT = "model-publisher";
 
     private final String topic;
     private final Duration timeout;
-    private final TrainingMetrics metrics;
+    private final RunObserver observer;
     private final KafkaProducer<String, byte[]> producer;
     private final Map<String, String> versionByRun = new ConcurrentHashMap<>();
 
-    public ModelPublisher(TrainingConfig config, TrainingMetrics metrics,
-                          @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.topic = config.topics().models();
+    public ModelPublisher(TrainingConfig config, TopicNames topics, RunObserver observer,
+                          KafkaClientSettings clients) {
+        this.topic = topics.models();
         this.timeout = config.kafka().publishTimeout();
-        this.metrics = metrics;
+        this.observer = observer;
         int timeoutMs = (int) timeout.toMillis();
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.CLIENT_ID_CONFIG, "training-model-publisher",
+        int requestTimeoutMs = Math.max(1_000, timeoutMs / 2);
+        // Exactly once per send (idempotence needs acks=all), records as large as the topic allows, and a publish
+        // that gives up within training.kafka.publish-timeout (delivery.timeout.ms covers request.timeout.ms).
+        this.producer = new KafkaProducer<>(clients.forClient(CLIENT, Map.of(
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MODEL_MAX_MESSAGE_BYTES,
-                ProducerConfig.LINGER_MS_CONFIG, 0,
-                // delivery.timeout.ms must cover request.timeout.ms + linger.ms
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1_000, timeoutMs / 2),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(1_000, timeoutMs / 2) + Math.max(0, timeoutMs / 2),
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeoutMs,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, requestTimeoutMs + Math.max(0, timeoutMs / 2),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs)),
                 new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -73,7 +74,7 @@ public class ModelPublisher implements HeadRunPipeline.VersionPublisher {
             RecordMetadata written = producer.send(EventCodecs.MODEL_PUBLISHED.toRecord(topic,
                     new ModelPublished(artifact))).get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
             versionByRun.put(runId, version);
-            metrics.versionPublished();
+            observer.versionPublished(version);
             LOG.infof("model.published model=%s version=%s backbone=%s sha256=%s auc=%s run=%s topic=%s offset=%d bytes=%d",
                     artifact.metadata().modelName(), version, artifact.metadata().backboneId(),
                     artifact.metadata().weightsSha256(), artifact.metadata().metrics().auc(), runId, topic,

@@ -3,9 +3,10 @@ package io.scanstream.training.messaging;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.InvalidEventException;
 import io.scanstream.core.contract.ScanPreprocessed;
+import io.scanstream.service.config.TopicNames;
 import io.scanstream.training.config.TrainingConfig;
+import io.scanstream.training.domain.ScanImages;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,22 +18,22 @@ import java.util.Set;
  * current end (for full-network training, which needs pixels, not embeddings). The latest record of a scan wins.
  */
 @ApplicationScoped
-public class PreprocessedScans {
+public class PreprocessedScans implements ScanImages {
 
-    private final String bootstrapServers;
+    private final TopicSnapshot snapshot;
     private final String topic;
     private final Duration timeout;
 
-    public PreprocessedScans(TrainingConfig config,
-                             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
-        this.topic = config.topics().preprocessed();
+    public PreprocessedScans(TrainingConfig config, TopicNames topics, TopicSnapshot snapshot) {
+        this.snapshot = snapshot;
+        this.topic = topics.preprocessed();
         this.timeout = config.kafka().readTimeout();
     }
 
+    @Override
     public Map<String, ScanPreprocessed> read(Set<String> scanIds) {
         Map<String, ScanPreprocessed> found = new HashMap<>();
-        TopicSnapshot.read(bootstrapServers, topic, "training-preprocessed-reader", timeout, record -> {
+        snapshot.read(topic, timeout, record -> {
             if (record.key() == null || !scanIds.contains(record.key())) {
                 return;
             }

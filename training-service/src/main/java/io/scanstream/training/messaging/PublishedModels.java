@@ -4,9 +4,9 @@ import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.InvalidEventException;
 import io.scanstream.training.config.TrainingConfig;
-import io.scanstream.training.training.HeadRunPipeline;
+import io.scanstream.service.config.TopicNames;
+import io.scanstream.training.domain.ChampionSource;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -19,23 +19,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * trainer published. A topic that cannot be read fails the run: publishing blind could replace a better head.
  */
 @ApplicationScoped
-public class PublishedModels implements HeadRunPipeline.ChampionSource {
+public class PublishedModels implements ChampionSource {
 
-    private final String bootstrapServers;
+    private final TopicSnapshot snapshot;
     private final String topic;
     private final Duration timeout;
 
-    public PublishedModels(TrainingConfig config,
-                           @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
-        this.topic = config.topics().models();
+    public PublishedModels(TrainingConfig config, TopicNames topics, TopicSnapshot snapshot) {
+        this.snapshot = snapshot;
+        this.topic = topics.models();
         this.timeout = config.kafka().readTimeout();
     }
 
     @Override
     public Optional<ModelArtifact> current(String modelName) {
         AtomicReference<ModelArtifact> latest = new AtomicReference<>();
-        TopicSnapshot.read(bootstrapServers, topic, "training-champion-reader", timeout, record -> {
+        snapshot.read(topic, timeout, record -> {
             if (modelName.equals(record.key())) {
                 try {
                     latest.set(EventCodecs.MODEL_PUBLISHED.fromRecord(record).artifact());

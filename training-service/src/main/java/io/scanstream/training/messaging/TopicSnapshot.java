@@ -1,5 +1,6 @@
 package io.scanstream.training.messaging;
 
+import io.scanstream.service.kafka.KafkaClientSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -7,6 +8,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,27 +18,25 @@ import java.util.function.Consumer;
 /**
  * Reads a (compacted) topic's committed records from its beginning to its end as of now, without a consumer group:
  * a snapshot of the latest state per key, for readers that need it once (the champion model, the pixels of
- * labelled scans) rather than a subscription.
+ * labelled scans) rather than a subscription. Client settings: {@code scanstream.kafka.clients.topic-snapshot.*}.
  */
-final class TopicSnapshot {
+@ApplicationScoped
+public class TopicSnapshot {
 
-    private static final int MAX_FETCH_BYTES = 17 * 1024 * 1024;
+    static final String CLIENT = "topic-snapshot";
 
-    private TopicSnapshot() {
+    private final KafkaClientSettings clients;
+
+    public TopicSnapshot(KafkaClientSettings clients) {
+        this.clients = clients;
     }
 
     /** @throws IllegalStateException when the topic does not exist or cannot be read to its end in time */
-    static void read(String bootstrapServers, String topic, String clientId, Duration timeout,
-                     Consumer<ConsumerRecord<String, byte[]>> each) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500,
-                // A head artifact is one record of a few MB.
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_FETCH_BYTES,
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, MAX_FETCH_BYTES),
+    void read(String topic, Duration timeout, Consumer<ConsumerRecord<String, byte[]>> each) {
+        // Only committed records, and no group: nothing to commit, nothing left behind on the broker.
+        Map<String, Object> required = Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(clients.forClient(CLIENT, required),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
             if (partitions == null || partitions.isEmpty()) {

@@ -7,16 +7,17 @@ import io.micrometer.core.instrument.Timer;
 import io.scanstream.core.artifact.EpochMetrics;
 import io.scanstream.core.contract.ClinicalLabel;
 import io.scanstream.training.domain.RunOutcome;
-import io.scanstream.training.domain.RunTrigger;
+import io.scanstream.training.domain.RunObserver;
+import io.scanstream.training.domain.TrainingRun;
+import io.scanstream.training.domain.TrainingSet;
 import io.scanstream.training.domain.TrainingMode;
-import io.scanstream.training.streams.TrainingSetListener;
+import io.scanstream.training.domain.TrainingSetEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * Training meters (Prometheus names): {@code scanstream_training_runs_started_total{mode,trigger}},
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
  * {@code _versions_published_total}. Also the topology's and the runs' log lines, one per event that matters.
  */
 @ApplicationScoped
-public class TrainingMetrics {
+public class TrainingMetrics implements RunObserver, TrainingSetEvents {
 
     private static final Logger LOG = Logger.getLogger(TrainingMetrics.class);
 
@@ -37,10 +38,11 @@ public class TrainingMetrics {
     private final AtomicReference<Double> lastAuc = new AtomicReference<>(Double.NaN);
     private final Counter relabelled;
     private final Counter published;
-    private volatile Supplier<Number> trainingSetSize = () -> -1;
+    private final TrainingSet trainingSet;
 
-    public TrainingMetrics(MeterRegistry registry) {
+    public TrainingMetrics(MeterRegistry registry, TrainingSet trainingSet) {
         this.registry = registry;
+        this.trainingSet = trainingSet;
         registry.gauge("scanstream.training.current.epoch", currentEpoch);
         registry.gauge("scanstream.training.run.active", active);
         registry.gauge("scanstream.training.last.validation.auc", Tags.empty(), lastAuc, a -> a.get());
@@ -48,7 +50,8 @@ public class TrainingMetrics {
                 .description("Labels that changed a training-set row's label").register(registry);
         published = Counter.builder("scanstream.training.versions.published")
                 .description("Head versions published to models.published").register(registry);
-        for (TrainingSetListener.JoinPath path : TrainingSetListener.JoinPath.values()) {
+        registry.gauge("scanstream.training.set.size", Tags.empty(), this, m -> m.trainingSet.approximateSize());
+        for (JoinPath path : JoinPath.values()) {
             joinedCounter(path); // present from the start: dashboards see 0 rather than nothing
         }
         for (RunOutcome outcome : RunOutcome.values()) {
@@ -56,31 +59,28 @@ public class TrainingMetrics {
         }
     }
 
-    /** The training-set size gauge reads the store (bound once the topology's view exists). */
-    public void bindTrainingSetSize(Supplier<Number> size) {
-        // Micrometer holds gauge state weakly: keep the supplier reachable from this bean.
-        trainingSetSize = size;
-        registry.gauge("scanstream.training.set.size", Tags.empty(), this,
-                m -> m.trainingSetSize.get().doubleValue());
-    }
-
-    public void runStarted(String runId, TrainingMode mode, RunTrigger trigger) {
+    @Override
+    public void runStarted(TrainingRun run) {
         active.set(1);
         currentEpoch.set(0);
-        Counter.builder("scanstream.training.runs.started").tags("mode", tag(mode), "trigger", tag(trigger))
+        Counter.builder("scanstream.training.runs.started").tags("mode", tag(run.mode()), "trigger", tag(run.trigger()))
                 .description("Training runs started").register(registry).increment();
-        LOG.infof("training.run.started run=%s mode=%s trigger=%s", runId, mode, trigger);
+        LOG.infof("training.run.started run=%s mode=%s trigger=%s", run.id(), run.mode(), run.trigger());
     }
 
-    public void epoch(String runId, EpochMetrics m, int epochs) {
+    @Override
+    public void epochFinished(TrainingRun run, EpochMetrics m, int epochs) {
         currentEpoch.set(m.epoch());
         LOG.infof("training.epoch run=%s epoch=%d/%d trainLoss=%.4f trainAccuracy=%.4f validationLoss=%s"
-                        + " validationAccuracy=%s learningRate=%.6g", runId, m.epoch(), epochs, m.trainLoss(),
+                        + " validationAccuracy=%s learningRate=%.6g", run.id(), m.epoch(), epochs, m.trainLoss(),
                 m.trainAccuracy(), format(m.validationLoss()), format(m.validationAccuracy()), m.learningRate());
     }
 
-    public void runFinished(String runId, TrainingMode mode, RunOutcome outcome, Duration took, String version,
-                            Double validationAuc, String detail) {
+    @Override
+    public void runFinished(TrainingRun run, RunOutcome outcome, Duration took, String version, Double validationAuc,
+                            String detail) {
+        String runId = run.id();
+        TrainingMode mode = run.mode();
         active.set(0);
         completedCounter(mode, outcome).increment();
         Timer.builder("scanstream.training.run.duration").tag("mode", tag(mode))
@@ -98,28 +98,33 @@ public class TrainingMetrics {
         }
     }
 
-    public void versionPublished() {
+    @Override
+    public void versionPublished(String version) {
         published.increment();
     }
 
-    public void joined(String scanId, ClinicalLabel label, TrainingSetListener.JoinPath path) {
+    @Override
+    public void joined(String scanId, ClinicalLabel label, JoinPath path) {
         joinedCounter(path).increment();
         LOG.infof("label.joined scanId=%s label=%s path=%s", scanId, label, path);
     }
 
+    @Override
     public void relabelled(String scanId, ClinicalLabel from, ClinicalLabel to) {
         relabelled.increment();
         LOG.infof("label.changed scanId=%s from=%s to=%s", scanId, from, to);
     }
 
+    @Override
     public void removed(String scanId) {
         LOG.infof("training-set.removed scanId=%s", scanId);
     }
 
-    public void ignored(String topic, String reason, String scanId, String detail) {
-        Counter.builder("scanstream.training.events.ignored").tags("reason", reason)
+    @Override
+    public void ignored(String topic, IgnoredReason reason, String scanId, String detail) {
+        Counter.builder("scanstream.training.events.ignored").tags("reason", reason.name())
                 .description("Events that changed nothing in the training set").register(registry).increment();
-        if ("OTHER_BACKBONE".equals(reason)) {
+        if (reason == IgnoredReason.OTHER_BACKBONE) {
             // one per scan while inference serves another backbone: the counter tells, the log would flood
             LOG.debugf("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, scanId, detail);
         } else {
@@ -127,7 +132,7 @@ public class TrainingMetrics {
         }
     }
 
-    private Counter joinedCounter(TrainingSetListener.JoinPath path) {
+    private Counter joinedCounter(JoinPath path) {
         return Counter.builder("scanstream.training.labels.joined").tag("path", tag(path))
                 .description("Labels joined with an embedding into the training set").register(registry);
     }

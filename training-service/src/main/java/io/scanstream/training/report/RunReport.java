@@ -1,63 +1,131 @@
 package io.scanstream.training.report;
 
 import io.scanstream.core.artifact.EpochMetrics;
-import io.scanstream.core.artifact.ModelMetrics.ConfusionMatrix;
-import io.scanstream.model.metrics.BinaryEvaluation;
-import io.scanstream.model.metrics.RocCurve;
-import io.scanstream.training.domain.GateDecision;
+import io.scanstream.learning.report.DataSummary;
+import io.scanstream.learning.report.EvaluationFigures;
+import io.scanstream.learning.validation.GateDecision;
 import io.scanstream.training.domain.RunOutcome;
 import io.scanstream.training.domain.RunTrigger;
 import io.scanstream.training.domain.TrainingMode;
+import io.scanstream.training.domain.TrainingRun;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A run's report ({@code report.json}): what was trained on what, the curves, the evaluation on validation (and
  * on training at the same threshold), the gate's decision, where the plots are, and for full-network runs the
- * artifacts written. Undefined figures (a class missing) are null, never NaN.
+ * artifacts written. Undefined figures (a class missing) are null, never NaN. Built with {@link #builder}: a run
+ * fills in what it got to before it ended.
  */
 public record RunReport(String runId, TrainingMode mode, RunTrigger trigger, RunOutcome outcome, String detail,
                         String modelName, String version, String backboneId, Instant startedAt, Instant finishedAt,
                         double durationSeconds, Map<String, Object> settings, DataSummary data,
-                        List<EpochMetrics> epochs, Evaluation validation, Evaluation training, GateDecision gate,
-                        Map<String, String> plots, Map<String, Object> artifacts, Map<String, Double> timingsSeconds) {
+                        List<EpochMetrics> epochs, EvaluationFigures validation, EvaluationFigures training,
+                        GateDecision gate, Map<String, String> plots, Map<String, Object> artifacts,
+                        Map<String, Double> timingsSeconds) {
 
-    /** The documented rule for the operating threshold. */
-    public static final String THRESHOLD_RULE = "maximise Youden's J (sensitivity + specificity - 1) over the "
-            + "validation scores as candidate thresholds; ties: closest to 0.5, then the lower";
-
-    /**
-     * @param examples           training-set rows used (the configured backbone's)
-     * @param trainPatients      distinct patients (or patient-less scans) in training
-     * @param validationPatients distinct patients in validation; none is in training
-     */
-    public record DataSummary(int examples, int trainSize, int validationSize, int trainCovid, int validationCovid,
-                              int trainPatients, int validationPatients) {
+    /** Where the API serves a run's report; plots are below it. */
+    public static String uri(String runId) {
+        return "/training/runs/" + runId + "/report";
     }
 
-    /** Figures of a head on one split at one threshold. */
-    public record Evaluation(Double auc, Double accuracy, Double f1, Double sensitivity, Double specificity,
-                             double threshold, String thresholdRule, ConfusionMatrix confusion, List<RocPoint> roc) {
+    public static Builder builder(TrainingRun run, String modelName, String backboneId, Instant startedAt) {
+        return new Builder(run, modelName, backboneId, startedAt);
+    }
 
-        public static Evaluation of(BinaryEvaluation e, String rule) {
-            return new Evaluation(finite(e.auc()), finite(e.accuracy()), finite(e.f1()), finite(e.sensitivity()),
-                    finite(e.specificity()), e.threshold(), rule, e.confusion(),
-                    e.roc().stream().map(RocPoint::of).toList());
+    /** What a run knows so far; {@link #build} stamps the outcome and the end. Copies are independent. */
+    public static final class Builder {
+        private final TrainingRun run;
+        private final String modelName;
+        private final Instant startedAt;
+        private String backboneId;
+        private String version;
+        private Map<String, Object> settings = Map.of();
+        private DataSummary data;
+        private List<EpochMetrics> epochs = List.of();
+        private EvaluationFigures validation;
+        private EvaluationFigures training;
+        private GateDecision gate;
+        private Map<String, String> plots = Map.of();
+        private Map<String, Object> artifacts = Map.of();
+        private Map<String, Double> timings = Map.of();
+
+        private Builder(TrainingRun run, String modelName, String backboneId, Instant startedAt) {
+            this.run = Objects.requireNonNull(run);
+            this.modelName = modelName;
+            this.backboneId = backboneId;
+            this.startedAt = startedAt;
         }
-    }
 
-    /** A ROC point; the first point's threshold (+∞) is null. */
-    public record RocPoint(Double threshold, double falsePositiveRate, double truePositiveRate) {
-
-        static RocPoint of(RocCurve.Point p) {
-            return new RocPoint(Double.isFinite(p.threshold()) ? p.threshold() : null, p.falsePositiveRate(),
-                    p.truePositiveRate());
+        public Builder backboneId(String id) {
+            this.backboneId = id;
+            return this;
         }
-    }
 
-    public static Double finite(double value) {
-        return Double.isFinite(value) ? value : null;
+        public Builder version(String published) {
+            this.version = published;
+            return this;
+        }
+
+        public Builder settings(Map<String, Object> reported) {
+            this.settings = new LinkedHashMap<>(reported);
+            return this;
+        }
+
+        public Builder data(DataSummary summary) {
+            this.data = summary;
+            return this;
+        }
+
+        public Builder epochs(List<EpochMetrics> curves) {
+            this.epochs = List.copyOf(curves);
+            return this;
+        }
+
+        public Builder validation(EvaluationFigures figures) {
+            this.validation = figures;
+            return this;
+        }
+
+        public Builder training(EvaluationFigures figures) {
+            this.training = figures;
+            return this;
+        }
+
+        public Builder gate(GateDecision decision) {
+            this.gate = decision;
+            return this;
+        }
+
+        /** Plot file names (e.g. {@code loss.png}) as links under the report's URI. */
+        public Builder plots(Iterable<String> fileNames) {
+            Map<String, String> links = new LinkedHashMap<>();
+            for (String name : fileNames) {
+                links.put(name.substring(0, name.length() - ".png".length()), uri(run.id()) + "/" + name);
+            }
+            this.plots = links;
+            return this;
+        }
+
+        public Builder artifacts(Map<String, Object> written) {
+            this.artifacts = new LinkedHashMap<>(written);
+            return this;
+        }
+
+        public Builder timings(Map<String, Double> seconds) {
+            this.timings = new LinkedHashMap<>(seconds);
+            return this;
+        }
+
+        public RunReport build(RunOutcome outcome, String detail, Instant finishedAt) {
+            return new RunReport(run.id(), run.mode(), run.trigger(), outcome, detail, modelName, version, backboneId,
+                    startedAt, finishedAt, Duration.between(startedAt, finishedAt).toMillis() / 1000.0, settings, data,
+                    epochs, validation, training, gate, plots, artifacts, timings);
+        }
     }
 }

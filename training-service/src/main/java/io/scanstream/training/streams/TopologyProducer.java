@@ -1,9 +1,11 @@
 package io.scanstream.training.streams;
 
-import io.scanstream.training.config.TrainingBackbone;
+import io.quarkus.arc.All;
+import io.scanstream.core.contract.ClinicalLabel;
+import io.scanstream.service.config.TopicNames;
 import io.scanstream.training.config.TrainingConfig;
-import io.scanstream.training.metrics.TrainingMetrics;
-import io.scanstream.training.training.TrainingCoordinator;
+import io.scanstream.training.domain.Backbone;
+import io.scanstream.training.domain.TrainingSetEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -11,7 +13,12 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.jboss.logging.Logger;
 
-/** The training-set topology for Quarkus' Kafka Streams (topics from configuration, the configured backbone). */
+import java.util.List;
+
+/**
+ * The training-set topology for Quarkus' Kafka Streams: topics from configuration, the configured backbone, and
+ * every bean that wants to hear of the training set's changes (the label trigger, metrics) told of each event.
+ */
 @ApplicationScoped
 public class TopologyProducer {
 
@@ -20,39 +27,14 @@ public class TopologyProducer {
     /** One topology: Kafka Streams and Quarkus' topology manager both ask for it. */
     @Produces
     @Singleton
-    public Topology trainingSet(TrainingConfig config, TrainingBackbone backbone, TrainingMetrics metrics,
-                                TrainingCoordinator coordinator) {
-        TrainingConfig.Topics topics = config.topics();
+    public Topology trainingSet(TrainingConfig config, TopicNames topics, Backbone backbone,
+                                @All List<TrainingSetEvents> listeners) {
         TrainingSetTopology.Settings settings = new TrainingSetTopology.Settings(topics.labels(), topics.embeddings(),
-                topics.preprocessed(), backbone.backboneId(), backbone.featureDim(), config.embeddings().recompute());
-        TrainingSetListener listener = new TrainingSetListener() {
-            @Override
-            public void joined(String scanId, io.scanstream.core.contract.ClinicalLabel label, JoinPath path) {
-                metrics.joined(scanId, label, path);
-                coordinator.labelArrived();
-            }
-
-            @Override
-            public void relabelled(String scanId, io.scanstream.core.contract.ClinicalLabel from,
-                                   io.scanstream.core.contract.ClinicalLabel to) {
-                metrics.relabelled(scanId, from, to);
-                coordinator.labelArrived();
-            }
-
-            @Override
-            public void removed(String scanId) {
-                metrics.removed(scanId);
-            }
-
-            @Override
-            public void ignored(String topic, String reason, String scanId, String detail) {
-                metrics.ignored(topic, reason, scanId, detail);
-            }
-        };
+                topics.preprocessed(), backbone.id(), backbone.featureDim(), config.embeddings().recompute());
         LOG.infof("training-set.topology labels=%s embeddings=%s preprocessed=%s backbone=%s recompute=%s",
-                topics.labels(), topics.embeddings(), topics.preprocessed(), backbone.backboneId(),
+                topics.labels(), topics.embeddings(), topics.preprocessed(), backbone.id(),
                 config.embeddings().recompute());
-        return TrainingSetTopology.build(settings, backbone, listener);
+        return TrainingSetTopology.build(settings, backbone, everyone(List.copyOf(listeners)));
     }
 
     /** A failing stream thread is replaced rather than taking the training set down with it. */
@@ -61,6 +43,30 @@ public class TopologyProducer {
         return e -> {
             LOG.errorf(e, "training-set.stream-thread.failed replacing the thread");
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        };
+    }
+
+    private static TrainingSetEvents everyone(List<TrainingSetEvents> listeners) {
+        return new TrainingSetEvents() {
+            @Override
+            public void joined(String scanId, ClinicalLabel label, JoinPath path) {
+                listeners.forEach(l -> l.joined(scanId, label, path));
+            }
+
+            @Override
+            public void relabelled(String scanId, ClinicalLabel from, ClinicalLabel to) {
+                listeners.forEach(l -> l.relabelled(scanId, from, to));
+            }
+
+            @Override
+            public void removed(String scanId) {
+                listeners.forEach(l -> l.removed(scanId));
+            }
+
+            @Override
+            public void ignored(String topic, IgnoredReason reason, String scanId, String detail) {
+                listeners.forEach(l -> l.ignored(topic, reason, scanId, detail));
+            }
         };
     }
 }

@@ -5,11 +5,14 @@ import io.scanstream.core.contract.InvalidEventException;
 import io.scanstream.core.contract.ScanEmbedding;
 import io.scanstream.core.contract.ScanLabel;
 import io.scanstream.core.contract.ScanPreprocessed;
+import io.scanstream.training.domain.Embedder;
 import io.scanstream.training.domain.TrainingExample;
+import io.scanstream.training.domain.TrainingSetEvents;
+import io.scanstream.training.domain.TrainingSetEvents.IgnoredReason;
 import io.scanstream.training.streams.StoredFacts.PendingImage;
 import io.scanstream.training.streams.StoredFacts.PendingLabel;
 import io.scanstream.training.streams.StoredFacts.UnlabelledEmbedding;
-import io.scanstream.training.streams.TrainingSetListener.JoinPath;
+import io.scanstream.training.domain.TrainingSetEvents.JoinPath;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -30,14 +33,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class TrainingSetJoin {
 
     private final TrainingSetTopology.Settings settings;
-    private final EmbeddingFunction embedder;
-    private final TrainingSetListener listener;
+    private final Embedder embedder;
+    private final TrainingSetEvents listener;
     private final KeyValueStore<String, TrainingExample> trainingSet;
     private final KeyValueStore<String, PendingLabel> pendingLabels;
     private final KeyValueStore<String, UnlabelledEmbedding> unlabelled;
     private final KeyValueStore<String, PendingImage> images;
 
-    TrainingSetJoin(TrainingSetTopology.Settings settings, EmbeddingFunction embedder, TrainingSetListener listener,
+    TrainingSetJoin(TrainingSetTopology.Settings settings, Embedder embedder, TrainingSetEvents listener,
                     KeyValueStore<String, TrainingExample> trainingSet,
                     KeyValueStore<String, PendingLabel> pendingLabels,
                     KeyValueStore<String, UnlabelledEmbedding> unlabelled,
@@ -63,20 +66,20 @@ final class TrainingSetJoin {
         try {
             label = EventCodecs.LABELLED.fromHeaders(headers, value);
         } catch (InvalidEventException e) {
-            listener.ignored(topic, "INVALID", key, e.getMessage());
+            listener.ignored(topic, IgnoredReason.INVALID, key, e.getMessage());
             return;
         }
         String scanId = label.scanId();
         if (key != null && !key.equals(scanId)) {
             // Keyed elsewhere than its scan: it would land in another partition than the scan's embedding.
-            listener.ignored(topic, "KEY_MISMATCH", key, "record key differs from scanId " + scanId);
+            listener.ignored(topic, IgnoredReason.KEY_MISMATCH, key, "record key differs from scanId " + scanId);
             return;
         }
         PendingLabel fact = new PendingLabel(label.label(), label.labelledBy(), label.labelledAt());
         TrainingExample row = trainingSet.get(scanId);
         if (row != null) {
             if (fact.labelledAt().isBefore(row.labelledAt())) {
-                listener.ignored(topic, "STALE_LABEL", scanId, "labelled at " + fact.labelledAt()
+                listener.ignored(topic, IgnoredReason.STALE_LABEL, scanId, "labelled at " + fact.labelledAt()
                         + ", the training set holds a label of " + row.labelledAt());
                 return;
             }
@@ -97,7 +100,7 @@ final class TrainingSetJoin {
         }
         PendingLabel waiting = pendingLabels.get(scanId);
         if (waiting != null && fact.labelledAt().isBefore(waiting.labelledAt())) {
-            listener.ignored(topic, "STALE_LABEL", scanId, "labelled at " + fact.labelledAt()
+            listener.ignored(topic, IgnoredReason.STALE_LABEL, scanId, "labelled at " + fact.labelledAt()
                     + ", a label of " + waiting.labelledAt() + " is waiting");
             return;
         }
@@ -120,17 +123,17 @@ final class TrainingSetJoin {
         try {
             embedding = EventCodecs.EMBEDDED.fromHeaders(headers, value);
         } catch (InvalidEventException e) {
-            listener.ignored(topic, "INVALID", key, e.getMessage());
+            listener.ignored(topic, IgnoredReason.INVALID, key, e.getMessage());
             return;
         }
         String scanId = embedding.scanId();
         if (!settings.backboneId().equals(embedding.backboneId())) {
-            listener.ignored(topic, "OTHER_BACKBONE", scanId, "embedded by " + embedding.backboneId()
+            listener.ignored(topic, IgnoredReason.OTHER_BACKBONE, scanId, "embedded by " + embedding.backboneId()
                     + ", this training set is for " + settings.backboneId());
             return;
         }
         if (embedding.vector().length != settings.featureDim()) {
-            listener.ignored(topic, "WRONG_DIMENSION", scanId, embedding.vector().length + " values, the backbone has "
+            listener.ignored(topic, IgnoredReason.WRONG_DIMENSION, scanId, embedding.vector().length + " values, the backbone has "
                     + settings.featureDim());
             return;
         }
@@ -169,7 +172,7 @@ final class TrainingSetJoin {
         try {
             scan = EventCodecs.PREPROCESSED.fromHeaders(headers, value);
         } catch (InvalidEventException e) {
-            listener.ignored(topic, "INVALID", key, e.getMessage());
+            listener.ignored(topic, IgnoredReason.INVALID, key, e.getMessage());
             return;
         }
         String scanId = scan.scanId();
@@ -188,7 +191,7 @@ final class TrainingSetJoin {
         try {
             vector = embedder.embed(image.image());
         } catch (RuntimeException e) {
-            listener.ignored(settings.preprocessedTopic(), "RECOMPUTE_FAILED", scanId, e.toString());
+            listener.ignored(settings.preprocessedTopic(), IgnoredReason.RECOMPUTE_FAILED, scanId, e.toString());
             return false;
         }
         trainingSet.put(scanId, example(scanId, label, image.patient(), vector));

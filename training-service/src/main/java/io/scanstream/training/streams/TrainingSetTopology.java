@@ -1,6 +1,8 @@
 package io.scanstream.training.streams;
 
+import io.scanstream.training.domain.Embedder;
 import io.scanstream.training.domain.TrainingExample;
+import io.scanstream.training.domain.TrainingSetEvents;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -57,7 +59,7 @@ public final class TrainingSetTopology {
     private TrainingSetTopology() {
     }
 
-    public static Topology build(Settings settings, EmbeddingFunction embedder, TrainingSetListener listener) {
+    public static Topology build(Settings settings, Embedder embedder, TrainingSetEvents listener) {
         Topology topology = new Topology();
         var keys = Serdes.String().deserializer();
         var values = Serdes.ByteArray().deserializer();
@@ -95,12 +97,12 @@ public final class TrainingSetTopology {
     private static final class JoinProcessor implements Processor<String, byte[], Void, Void> {
 
         private final Settings settings;
-        private final EmbeddingFunction embedder;
-        private final TrainingSetListener listener;
+        private final Embedder embedder;
+        private final TrainingSetEvents listener;
         private final Side side;
         private TrainingSetJoin join;
 
-        JoinProcessor(Settings settings, EmbeddingFunction embedder, TrainingSetListener listener, Side side) {
+        JoinProcessor(Settings settings, Embedder embedder, TrainingSetEvents listener, Side side) {
             this.settings = settings;
             this.embedder = embedder;
             this.listener = listener;

@@ -1,6 +1,7 @@
 package io.scanstream.training.streams;
 
 import io.scanstream.training.domain.TrainingExample;
+import io.scanstream.training.domain.TrainingSet;
 import io.scanstream.training.streams.StoredFacts.PendingLabel;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.streams.KafkaStreams;
@@ -23,12 +24,7 @@ import java.util.Set;
  * a second one would only see its partitions' share).
  */
 @ApplicationScoped
-public class TrainingSetView {
-
-    /** What {@code GET /training/set} returns; the last two are RocksDB's estimates. */
-    public record Summary(String state, long examples, long covid, long nonCovid, long patients, long pendingLabels,
-                          long unlabelledEmbeddingsApproximate, long pendingImagesApproximate) {
-    }
+public class TrainingSetView implements TrainingSet {
 
     private final KafkaStreams streams;
 
@@ -36,11 +32,18 @@ public class TrainingSetView {
         this.streams = streams;
     }
 
-    public KafkaStreams.State state() {
-        return streams.state();
+    @Override
+    public String state() {
+        return streams.state().name();
+    }
+
+    @Override
+    public boolean ready() {
+        return streams.state() == KafkaStreams.State.RUNNING;
     }
 
     /** Every row, waiting up to {@code wait} for the stores to be queryable (after a rebalance or a restore). */
+    @Override
     public List<TrainingExample> snapshot(Duration wait) {
         ReadOnlyKeyValueStore<String, TrainingExample> store = store(TrainingSetTopology.TRAINING_SET_STORE, wait);
         List<TrainingExample> rows = new ArrayList<>();
@@ -52,6 +55,7 @@ public class TrainingSetView {
         return rows;
     }
 
+    @Override
     public Summary summary(Duration wait) {
         ReadOnlyKeyValueStore<String, TrainingExample> set = store(TrainingSetTopology.TRAINING_SET_STORE, wait);
         long examples = 0;
@@ -79,7 +83,8 @@ public class TrainingSetView {
                 unlabelled, images);
     }
 
-    /** RocksDB's estimate of the training set's size (cheap; for the gauge), or -1 while not queryable. */
+    /** RocksDB's estimate (cheap; for the gauge), or -1 while not queryable. */
+    @Override
     public long approximateSize() {
         return approximate(TrainingSetTopology.TRAINING_SET_STORE);
     }

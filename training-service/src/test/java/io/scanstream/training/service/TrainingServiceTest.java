@@ -20,7 +20,7 @@ import io.scanstream.testing.kafka.KafkaBrokerTestResource;
 import io.scanstream.testing.kafka.SharedBrokerClient;
 import io.scanstream.training.SyntheticEmbeddings;
 import io.scanstream.training.domain.TrainingExample;
-import io.scanstream.training.training.HeadScoring;
+import io.scanstream.learning.evaluate.HeadScoring;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;

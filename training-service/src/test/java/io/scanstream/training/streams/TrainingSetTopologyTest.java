@@ -8,7 +8,9 @@ import io.scanstream.core.contract.ScanPreprocessed;
 import io.scanstream.core.contract.Topics;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
+import io.scanstream.training.domain.Embedder;
 import io.scanstream.training.domain.TrainingExample;
+import io.scanstream.training.domain.TrainingSetEvents;
 import io.scanstream.training.streams.StoredFacts.PendingImage;
 import io.scanstream.training.streams.StoredFacts.PendingLabel;
 import io.scanstream.training.streams.StoredFacts.UnlabelledEmbedding;
@@ -65,7 +67,7 @@ class TrainingSetTopologyTest {
     void start() {
         TrainingSetTopology.Settings settings = new TrainingSetTopology.Settings(Topics.SCANS_LABELS,
                 Topics.SCANS_EMBEDDINGS, Topics.SCANS_PREPROCESSED, BACKBONE, DIM, true);
-        TrainingSetListener listener = new TrainingSetListener() {
+        TrainingSetEvents listener = new TrainingSetEvents() {
             @Override
             public void joined(String scanId, ClinicalLabel label, JoinPath path) {
                 events.add("joined " + scanId + " " + label + " " + path);
@@ -82,11 +84,11 @@ class TrainingSetTopologyTest {
             }
 
             @Override
-            public void ignored(String topic, String reason, String scanId, String detail) {
+            public void ignored(String topic, IgnoredReason reason, String scanId, String detail) {
                 events.add("ignored " + scanId + " " + reason);
             }
         };
-        EmbeddingFunction pixelSummary = image -> {
+        Embedder pixelSummary = image -> {
             embedded++;
             return new float[] {(float) image.mean(), image.width(), image.height(), 42f};
         };

@@ -1,0 +1,136 @@
+package io.scanstream.learning.settings;
+
+import io.scanstream.learning.train.CyclicLearningRate;
+import io.scanstream.learning.train.FullNetworkSettings;
+import io.scanstream.learning.validation.GateMetric;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How models are learnt and judged ({@code training.head.*}, {@code training.learning-rate.*},
+ * {@code training.full-network.*}, {@code training.validation.*}, {@code training.gate.*}), with the defaults:
+ * their one home. The training service's configuration extends this interface; the offline evaluation maps the
+ * same interface with plain SmallRye Config ({@link TrainerSettings#from}), so both train with the same settings.
+ * {@link TrainerSettings} turns it into the trainers' settings.
+ */
+public interface LearningConfig {
+
+    Head head();
+
+    LearningRate learningRate();
+
+    FullNetwork fullNetwork();
+
+    Validation validation();
+
+    Gate gate();
+
+    interface Head {
+        /** Hidden layer widths (powers of two): d → 512 → 256 → 128 → 2. */
+        @WithDefault("512,256,128")
+        List<Integer> hiddenWidths();
+
+        @WithDefault("0.5")
+        double dropout();
+
+        @WithDefault("30")
+        int epochs();
+
+        @WithDefault("32")
+        int batchSize();
+
+        /** Initialisation, shuffling and dropout. */
+        @WithDefault("7")
+        long seed();
+
+        /** Stop after this many epochs without a lower validation loss and keep the best epoch; 0 = off. */
+        @WithDefault("0")
+        int earlyStopPatience();
+
+        /** L2 penalty on the head's weights (Adam adds {@code weightDecay × w} to each gradient); 0 = none. */
+        @WithDefault("0")
+        double weightDecay();
+    }
+
+    /** Smith's cyclical learning rate, through DJL's {@code CyclicalTracker}. */
+    interface LearningRate {
+        @WithDefault("TRIANGULAR")
+        CyclicLearningRate.Mode mode();
+
+        @WithDefault("0.0001")
+        double base();
+
+        @WithDefault("0.001")
+        double max();
+
+        /** Half a cycle, in epochs (converted to iterations with the batch count of the run). */
+        @WithDefault("4")
+        double stepSizeEpochs();
+
+        /** EXP_RANGE only: the amplitude is multiplied by gamma^iteration. */
+        @WithDefault("0.999")
+        double gamma();
+    }
+
+    interface FullNetwork {
+        /** PRETRAINED: start from the configured backbone weights; SCRATCH: seeded random initialisation. */
+        @WithDefault("PRETRAINED")
+        FullNetworkSettings.Initialisation initialisation();
+
+        @WithDefault("5")
+        int epochs();
+
+        @WithDefault("16")
+        int batchSize();
+
+        @WithDefault("0.00001")
+        double baseLearningRate();
+
+        @WithDefault("0.0001")
+        double maxLearningRate();
+
+        @WithDefault("1")
+        double stepSizeEpochs();
+
+        /** Side the scans are resized to for training (224 = the backbones' native input). */
+        @WithDefault("224")
+        int imageSize();
+
+        /** Flip, crop-and-resize and brightness/contrast jitter of the training images. */
+        @WithDefault("true")
+        boolean augment();
+
+        /** Give up after this long (CPU training is slow); the epochs done so far count. */
+        @WithDefault("2h")
+        Duration timeBudget();
+    }
+
+    interface Validation {
+        /** Share of the scans held out for validation, by patient and stratified by class. */
+        @WithDefault("0.1")
+        double fraction();
+
+        /** Seed of the patient assignment: keep it fixed so that patients stay on their side across runs. */
+        @WithDefault("2024")
+        long seed();
+
+        /** Fewer examples than this: the run ends as INSUFFICIENT_DATA. */
+        @WithDefault("20")
+        int minExamples();
+    }
+
+    interface Gate {
+        /** false: every run that trains publishes. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("AUC")
+        GateMetric metric();
+
+        /** The challenger must beat the champion by more than this on the metric. */
+        @WithDefault("0.0")
+        double minImprovement();
+    }
+}

@@ -1,0 +1,59 @@
+package io.scanstream.learning.train;
+
+import io.scanstream.model.backbone.BackboneArchitecture;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How full-network training runs: backbone and head trained together on labelled preprocessed scans.
+ *
+ * <p>PRETRAINED fine-tunes all layers from weights (a TorchScript export such as the ImageNet MobileNetV2, or DJL
+ * parameters a previous full-network run wrote), after first training the head on the frozen features (linear
+ * probing, then fine-tuning), with batch-norm statistics frozen: exports with folded batch norm
+ * have no statistics to re-estimate, and small CPU batches estimate them badly anyway. SCRATCH starts from a
+ * seeded He initialisation and trains batch norm with batch statistics; augmentation matters most there.
+ *
+ * @param architecture   the backbone
+ * @param initialisation PRETRAINED (needs {@code initialWeights}) or SCRATCH
+ * @param initialWeights the weights to fine-tune
+ * @param head           the head's shape and seed, and how the linear probe before fine-tuning trains it
+ * @param epochs         passes over the training images
+ * @param batchSize      images per optimiser step
+ * @param learningRate   the cyclical schedule of the joint training
+ * @param imageSize      side the scans are resized to (224 is the backbones' native input; smaller is faster)
+ * @param augment        flip, crop-and-resize, brightness/contrast jitter
+ * @param timeBudget     no new epoch starts after this much wall time
+ */
+public record FullNetworkSettings(BackboneArchitecture architecture, Initialisation initialisation,
+                                  Optional<Path> initialWeights, HeadTrainingSettings head, int epochs, int batchSize,
+                                  LearningRateSchedule learningRate, int imageSize, boolean augment,
+                                  Duration timeBudget) {
+
+    public enum Initialisation { PRETRAINED, SCRATCH }
+
+    public FullNetworkSettings {
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(initialisation, "initialisation");
+        Objects.requireNonNull(head, "head");
+        if (initialisation == Initialisation.PRETRAINED && initialWeights.isEmpty()) {
+            throw new IllegalArgumentException("PRETRAINED full-network training needs backbone weights"
+                    + " (training.model.backbone-weights); use SCRATCH without them");
+        }
+        if (epochs < 1 || batchSize < 1 || imageSize < 32) {
+            throw new IllegalArgumentException("epochs and batch size must be >= 1, image size >= 32");
+        }
+    }
+
+    /** Initialisation, shuffling, augmentation and dropout: the head's seed. */
+    public long seed() {
+        return head.seed();
+    }
+
+    /** Batch statistics in training (SCRATCH) or the loaded statistics kept (PRETRAINED). */
+    public boolean trainsBatchNormStatistics() {
+        return initialisation == Initialisation.SCRATCH;
+    }
+}

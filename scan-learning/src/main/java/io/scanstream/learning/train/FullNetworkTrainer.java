@@ -1,0 +1,192 @@
+package io.scanstream.learning.train;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import io.scanstream.core.artifact.HeadArchitecture;
+import io.scanstream.core.imaging.AntialiasedResizer;
+import io.scanstream.core.imaging.GreyImage;
+import io.scanstream.learning.data.LabelledImage;
+import io.scanstream.learning.data.LabelledVectors;
+import io.scanstream.model.DjlEnvironment;
+import io.scanstream.model.SeededInitializer;
+import io.scanstream.model.backbone.BackboneWeights;
+import io.scanstream.model.backbone.Backbones;
+import io.scanstream.model.backbone.InputTensors;
+import io.scanstream.model.head.HeadBlocks;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Full-network training: the backbone (scan-model's torchvision-compatible block) and the head trained together
+ * on labelled preprocessed scans with Adam, binary cross-entropy and the cyclical learning rate ({@link EpochLoop}),
+ * from pretrained weights (fine-tuning every layer) or from scratch (with augmentation). Produces a new backbone
+ * parameter file and its head. This is what the system needs where no pretrained weights exist, and what can lift
+ * a frozen ImageNet backbone on CT slices; it costs a backbone forward and backward per image per epoch (see
+ * docs/training.md for when to use which mode). Plain Java: no Quarkus, no Kafka.
+ */
+public final class FullNetworkTrainer {
+
+    private static final String ENGINE = "PyTorch";
+    /** Decorrelates the augmentation stream from the shuffling stream of the same seed. */
+    private static final long AUGMENTATION_SALT = 0x5DEECE66DL;
+
+    public TrainedNetwork train(List<LabelledImage> train, List<LabelledImage> validation, FullNetworkSettings s,
+                                EpochObserver observer) throws IOException {
+        if (train.stream().noneMatch(LabelledImage::covid) || train.stream().allMatch(LabelledImage::covid)) {
+            throw new IllegalArgumentException("the training images need both classes");
+        }
+        DjlEnvironment.ensureOffline();
+        List<GreyImage> trainImages = resized(train, s.imageSize());
+        int batchSize = Math.min(s.batchSize(), train.size());
+        CyclicLearningRate schedule = s.learningRate()
+                .inIterations(EpochLoop.iterationsPerEpoch(train.size(), batchSize));
+        HeadArchitecture headArchitecture = s.head().architecture(s.architecture().featureDim());
+        Engine.getEngine(ENGINE).setRandomSeed((int) s.seed());
+        FullNetworkBlock network = new FullNetworkBlock(Backbones.build(s.architecture()),
+                HeadBlocks.build(headArchitecture), s.trainsBatchNormStatistics());
+        long start = System.nanoTime();
+        try (Model model = Model.newInstance("full-network-" + s.architecture().id(), ENGINE)) {
+            model.setBlock(network);
+            try (Trainer trainer = model.newTrainer(trainingConfig(s, schedule))) {
+                trainer.initialize(new Shape(batchSize, 3, s.imageSize(), s.imageSize()));
+                if (s.initialisation() == FullNetworkSettings.Initialisation.PRETRAINED) {
+                    BackboneWeights.copyInto(network.backbone(), s.architecture(), s.initialWeights().orElseThrow(),
+                            model.getNDManager());
+                    // Linear probing, then fine-tuning (Kumar et al., 2022): the head first learns on the
+                    // pretrained features (standardised by their statistics, as the service's heads are), so that
+                    // fine-tuning starts from a useful head instead of sending a random head's gradients into
+                    // pretrained layers at a rate too low for the head itself. A random network's features change
+                    // completely and are batch-normalised and ReLU6-bounded: no statistics, no warm start there.
+                    warmStartHead(network, train, trainImages, batchSize, s, model.getNDManager());
+                }
+                TimeBudget budget = new TimeBudget(s.timeBudget(), start);
+                SplittableRandom augmentation = new SplittableRandom(s.seed() ^ AUGMENTATION_SALT);
+                EpochLoop.Outcome outcome = new EpochLoop(trainer, batchSize, batchSize, schedule).run(
+                        rows(train, trainImages, s.augment() ? augmentation : null),
+                        rows(validation, resized(validation, s.imageSize()), null), s.epochs(), s.seed(),
+                        List.of(EpochLoop.reporting(observer), budget));
+                return new TrainedNetwork(s.architecture(), parameters(network.backbone()), headArchitecture,
+                        HeadBlocks.weightsBytes(network.head()), outcome.epochs(), outcome.validationScores(),
+                        (System.nanoTime() - start) / 1_000_000, budget.exhausted());
+            }
+        }
+    }
+
+    private static DefaultTrainingConfig trainingConfig(FullNetworkSettings s, CyclicLearningRate schedule) {
+        return new DefaultTrainingConfig(new BinaryCrossEntropyLoss())
+                .optInitializer(new SeededInitializer(s.seed()), Parameter.Type.WEIGHT)
+                .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule.tracker()).build());
+    }
+
+    /** Trains the head on the pretrained backbone's features (computed once) and copies it into the network. */
+    private static void warmStartHead(FullNetworkBlock network, List<LabelledImage> train, List<GreyImage> images,
+                                      int batchSize, FullNetworkSettings s, NDManager manager) {
+        boolean[] covid = new boolean[train.size()];
+        for (int i = 0; i < covid.length; i++) {
+            covid[i] = train.get(i).covid();
+        }
+        TrainedHead head = new HeadTrainer().train(
+                new LabelledVectors(features(network, images, batchSize, manager), covid),
+                new LabelledVectors(new float[0][], new boolean[0]), s.head().withEarlyStopPatience(0),
+                EpochObserver.NONE);
+        Block loaded = HeadBlocks.build(head.architecture());
+        try (NDManager scratch = manager.newSubManager();
+             DataInputStream in = new DataInputStream(new ByteArrayInputStream(head.weights()))) {
+            loaded.loadParameters(scratch, in);
+            List<Parameter> from = loaded.getParameters().values();
+            List<Parameter> to = network.head().getParameters().values();
+            for (int i = 0; i < to.size(); i++) {
+                // values into the trainer's own arrays: they carry its gradients
+                to.get(i).getArray().set(from.get(i).getArray().toFloatArray());
+            }
+        } catch (IOException | MalformedModelException e) {
+            throw new IllegalStateException("the warm-start head does not load into the network's head", e);
+        }
+        // The probe reseeded the engine for its dropout; reseed for the fine-tuning's.
+        Engine.getEngine(ENGINE).setRandomSeed((int) s.seed());
+    }
+
+    /** The backbone's features of each image, in inference mode. */
+    private static float[][] features(FullNetworkBlock network, List<GreyImage> images, int batchSize,
+                                      NDManager manager) {
+        float[][] rows = new float[images.size()][];
+        for (int from = 0; from < images.size(); from += batchSize) {
+            int size = Math.min(batchSize, images.size() - from);
+            try (NDManager batch = manager.newSubManager()) {
+                NDArray input = InputTensors.normalisedBatch(batch, images.subList(from, from + size), size);
+                NDArray features = network.features(new ParameterStore(batch, false), new NDList(input))
+                        .singletonOrThrow();
+                int dim = (int) features.getShape().get(1);
+                float[] flat = features.toFloatArray();
+                for (int i = 0; i < size; i++) {
+                    rows[from + i] = java.util.Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Images as normalised 3-channel minibatches, each training image augmented afresh when a generator is given. */
+    private static EpochLoop.Rows rows(List<LabelledImage> labelled, List<GreyImage> images,
+                                       SplittableRandom augmentation) {
+        return new EpochLoop.Rows() {
+            @Override
+            public int size() {
+                return labelled.size();
+            }
+
+            @Override
+            public boolean covid(int row) {
+                return labelled.get(row).covid();
+            }
+
+            @Override
+            public NDArray batch(NDManager manager, int[] rows) {
+                List<GreyImage> batch = new ArrayList<>(rows.length);
+                for (int row : rows) {
+                    GreyImage image = images.get(row);
+                    batch.add(augmentation != null ? ImageAugmentation.augment(image, augmentation) : image);
+                }
+                return InputTensors.normalisedBatch(manager, batch, rows.length);
+            }
+        };
+    }
+
+    private static List<GreyImage> resized(List<LabelledImage> images, int size) {
+        List<GreyImage> out = new ArrayList<>(images.size());
+        for (LabelledImage image : images) {
+            GreyImage g = image.image();
+            out.add(g.width() == size && g.height() == size ? g : AntialiasedResizer.resize(g, size, size));
+        }
+        return out;
+    }
+
+    private static byte[] parameters(Block backbone) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            backbone.saveParameters(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+}

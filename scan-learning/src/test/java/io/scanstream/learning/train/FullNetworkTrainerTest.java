@@ -1,0 +1,124 @@
+package io.scanstream.learning.train;
+
+import io.scanstream.core.contract.ClinicalLabel;
+import io.scanstream.core.imaging.GreyImage;
+import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureExtractor;
+import io.scanstream.model.backbone.FeatureExtractors;
+import io.scanstream.learning.data.LabelledImage;
+import io.scanstream.learning.evaluate.HeadScoring;
+import io.scanstream.model.metrics.BinaryEvaluation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Full-network training kept tiny for a CPU test: 32x32 images (MobileNetV2 accepts them), an easy task, a few
+ * epochs. Real-data full-network runs belong to the evaluation command (docs/training.md), not to the suite.
+ */
+class FullNetworkTrainerTest {
+
+    private static final int SIZE = 32;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void trainsABackboneFromScratchThatSeparatesAnEasyTaskAndWritesLoadableWeights() throws Exception {
+        List<LabelledImage> train = images(48, 1);
+        List<LabelledImage> validation = images(16, 2);
+        FullNetworkSettings settings = settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 8, 1e-2);
+
+        TrainedNetwork network = new FullNetworkTrainer().train(train, validation, settings, EpochObserver.NONE);
+
+        assertThat(network.epochs()).hasSize(8);
+        assertThat(network.epochs().get(7).trainLoss()).isLessThan(network.epochs().get(0).trainLoss());
+        boolean[] covid = new boolean[validation.size()];
+        for (int i = 0; i < covid.length; i++) {
+            covid[i] = validation.get(i).covid();
+        }
+        BinaryEvaluation evaluation = HeadScoring.atYoudenThreshold(network.validationScores(), covid);
+        assertThat(evaluation.auc()).isGreaterThan(0.9);
+
+        // The new backbone is a file inference and training can be configured with.
+        Path file = dir.resolve("backbone.params");
+        Files.write(file, network.backboneParameters());
+        try (FeatureExtractor extractor = FeatureExtractors.load(
+                BackboneSpec.of(BackboneArchitecture.MOBILENET_V2, file), 0)) {
+            assertThat(extractor.backboneId()).matches("mobilenet_v2:[0-9a-f]{12}");
+            assertThat(extractor.pretrained()).isTrue();
+            float[][] features = extractor.embed(List.of(train.get(0).image(), train.get(1).image()), 2);
+            assertThat(features[0]).hasSize(1280);
+            assertThat(features[0]).isNotEqualTo(features[1]);
+        }
+
+        // ... and a starting point for fine-tuning (at a tenth of the rate: the features are worth keeping).
+        TrainedNetwork fineTuned = new FullNetworkTrainer().train(train, validation,
+                settings(FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(file), 1, 1e-3), EpochObserver.NONE);
+        assertThat(fineTuned.epochs()).hasSize(1);
+        // one epoch re-trains a fresh head on features that already separate the classes
+        assertThat(HeadScoring.atYoudenThreshold(fineTuned.validationScores(), covid).auc()).isGreaterThan(0.8);
+    }
+
+    @Test
+    void stopsStartingEpochsOnceTheTimeBudgetIsSpent() throws Exception {
+        FullNetworkSettings settings = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
+                FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), head(3), 50, 8,
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE, false,
+                Duration.ofMillis(1));
+
+        TrainedNetwork network = new FullNetworkTrainer().train(images(8, 3), images(4, 4), settings,
+                EpochObserver.NONE);
+
+        assertThat(network.stoppedByBudget()).isTrue();
+        assertThat(network.epochs()).hasSize(1);
+    }
+
+    private static FullNetworkSettings settings(FullNetworkSettings.Initialisation init, Optional<Path> weights,
+                                                int epochs, double maxLearningRate) {
+        return new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2, init, weights, head(3), epochs, 8,
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, maxLearningRate / 10, maxLearningRate,
+                        2, 1), SIZE, true, Duration.ofMinutes(5));
+    }
+
+    /** A small head; its linear probe (PRETRAINED) trains as the service's defaults do. */
+    private static HeadTrainingSettings head(long seed) {
+        return new HeadTrainingSettings(List.of(32, 16, 8), 0.0, 30, 32,
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-4, 1e-3, 4, 0.999), seed, 0, 0);
+    }
+
+    /** COVID-like: a bright soft disk somewhere in the middle; the other class: none. Noise on both. */
+    static List<LabelledImage> images(int n, long seed) {
+        Random random = new Random(seed);
+        List<LabelledImage> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            boolean covid = i % 2 == 0;
+            double cx = 10 + random.nextInt(12);
+            double cy = 10 + random.nextInt(12);
+            byte[] pixels = new byte[SIZE * SIZE];
+            for (int y = 0; y < SIZE; y++) {
+                for (int x = 0; x < SIZE; x++) {
+                    double v = 60 + random.nextGaussian() * 12;
+                    if (covid) {
+                        double d2 = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+                        v += 140 * Math.exp(-d2 / 18);
+                    }
+                    pixels[y * SIZE + x] = (byte) Math.max(0, Math.min(255, Math.round(v)));
+                }
+            }
+            out.add(new LabelledImage("img-" + seed + "-" + i, covid ? ClinicalLabel.COVID : ClinicalLabel.NON_COVID,
+                    "p-" + seed + "-" + i, new GreyImage(SIZE, SIZE, pixels)));
+        }
+        return out;
+    }
+}

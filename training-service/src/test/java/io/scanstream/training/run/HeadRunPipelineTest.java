@@ -1,0 +1,183 @@
+package io.scanstream.training.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.scanstream.core.artifact.HeadArchitecture;
+import io.scanstream.core.artifact.ModelArtifact;
+import io.scanstream.core.artifact.ModelMetadata;
+import io.scanstream.core.artifact.ModelMetrics;
+import io.scanstream.core.contract.Json;
+import io.scanstream.core.integrity.Sha256;
+import io.scanstream.model.head.ClassificationHead;
+import io.scanstream.training.SyntheticEmbeddings;
+import io.scanstream.learning.train.CyclicLearningRate;
+import io.scanstream.learning.train.EpochObserver;
+import io.scanstream.learning.train.HeadTrainer;
+import io.scanstream.learning.train.HeadTrainingSettings;
+import io.scanstream.learning.train.LearningRateSchedule;
+import io.scanstream.learning.validation.ChampionChallengerGate;
+import io.scanstream.learning.validation.GateMetric;
+import io.scanstream.learning.validation.PatientSplitter;
+import io.scanstream.training.domain.RunOutcome;
+import io.scanstream.training.domain.RunTrigger;
+import io.scanstream.training.domain.TrainingExample;
+import io.scanstream.training.domain.TrainingMode;
+import io.scanstream.training.domain.TrainingRun;
+import io.scanstream.training.report.ReportStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A head run from training-set snapshot to published artifact and report, with the champion and the publisher
+ * in memory (the service test does the same through the broker).
+ */
+class HeadRunPipelineTest {
+
+    private static final String BACKBONE = "mobilenet_v2:5f7ccb5c0a1b";
+    private static final int DIM = 32;
+    private static final HeadTrainingSettings HEAD = new HeadTrainingSettings(List.of(64, 32, 16), 0.2, 12, 16,
+            new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR2, 1e-3, 1e-2, 2, 1), 5, 0, 0);
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T10:15:30Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path reports;
+    private final AtomicReference<ModelArtifact> champion = new AtomicReference<>();
+    private final List<ModelArtifact> published = new ArrayList<>();
+    private final List<TrainingExample> data = SyntheticEmbeddings.examples("s", 80, 2, DIM, 2.0, BACKBONE, 21);
+
+    @Test
+    void publishesTheFirstVersionWithMetricsBackboneIdAndAReportWithPlots() throws Exception {
+        List<TrainingExample> snapshot = new ArrayList<>(data);
+        snapshot.addAll(SyntheticEmbeddings.examples("other", 10, 2, DIM, 1.5, "resnet34:random", 22));
+        TrainingRun run = run("run00001");
+
+        HeadRunPipeline.Result result = pipeline().run(run, snapshot, EpochObserver.NONE);
+
+        assertThat(result.outcome()).isEqualTo(RunOutcome.PUBLISHED);
+        assertThat(result.version()).isEqualTo("v20261125101530-run00001");
+        assertThat(published).hasSize(1);
+        ModelArtifact artifact = published.get(0);
+        ModelMetadata metadata = artifact.metadata();
+        assertThat(metadata.modelName()).isEqualTo("covid-head");
+        assertThat(metadata.backboneId()).isEqualTo(BACKBONE);
+        assertThat(metadata.head()).isEqualTo(new HeadArchitecture(DIM, List.of(64, 32, 16), 0.2, 2));
+        assertThat(metadata.trainingRunId()).isEqualTo("run00001");
+        assertThat(metadata.reportUri()).isEqualTo("/training/runs/run00001/report");
+        assertThat(artifact.integrityVerified()).isTrue();
+        ModelMetrics metrics = metadata.metrics();
+        assertThat(metrics.epochs()).hasSize(12);
+        assertThat(metrics.trainSize() + metrics.validationSize()).isEqualTo(160); // other backbone left out
+        assertThat(metrics.auc()).isGreaterThan(0.95);
+        assertThat(metrics.accuracy()).isGreaterThan(0.85);
+        assertThat(metrics.threshold()).isBetween(0.0, 1.0);
+        assertThat(metrics.confusion().total()).isEqualTo(metrics.validationSize());
+        assertThat(result.validationAuc()).isEqualTo(metrics.auc());
+
+        // The published bytes score as the report says: what inference loads is what was evaluated.
+        try (ClassificationHead head = ClassificationHead.fromArtifact(artifact)) {
+            assertThat(head.probabilities(new float[][] {data.get(0).vector()})[0]).isBetween(0.0, 1.0);
+        }
+
+        JsonNode report = Json.MAPPER.readTree(Files.readAllBytes(reports.resolve("run00001/report.json")));
+        assertThat(report.get("outcome").asText()).isEqualTo("PUBLISHED");
+        assertThat(report.get("version").asText()).isEqualTo(result.version());
+        assertThat(report.get("epochs")).hasSize(12);
+        assertThat(report.at("/validation/auc").asDouble()).isEqualTo(metrics.auc());
+        assertThat(report.at("/validation/thresholdRule").asText()).contains("Youden");
+        assertThat(report.at("/validation/roc").size()).isGreaterThan(2);
+        assertThat(report.at("/data/validationPatients").asInt()).isPositive();
+        assertThat(report.at("/gate/publish").asBoolean()).isTrue();
+        assertThat(report.at("/plots/roc").asText()).isEqualTo("/training/runs/run00001/report/roc.png");
+        for (String plot : List.of("loss.png", "accuracy.png", "learning-rate.png", "roc.png")) {
+            byte[] png = Files.readAllBytes(reports.resolve("run00001").resolve(plot));
+            assertThat(png).hasSizeGreaterThan(5_000);
+            assertThat(new String(png, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
+        }
+    }
+
+    @Test
+    void gatesOutAChallengerThatDoesNotBeatTheChampionOnTheSameSplit() throws Exception {
+        pipeline().run(run("first001"), data, EpochObserver.NONE);
+        champion.set(published.get(0));
+
+        HeadRunPipeline.Result second = pipeline().run(run("second01"), data, EpochObserver.NONE);
+
+        // Same data, same seed: the same AUC, which does not beat it.
+        assertThat(second.outcome()).isEqualTo(RunOutcome.GATED_OUT);
+        assertThat(second.version()).isNull();
+        assertThat(published).hasSize(1);
+        assertThat(second.gate().champion()).isEqualTo(second.gate().challenger());
+        assertThat(second.gate().championVersion()).isEqualTo(published.get(0).metadata().version());
+        JsonNode report = Json.MAPPER.readTree(Files.readAllBytes(reports.resolve("second01/report.json")));
+        assertThat(report.get("outcome").asText()).isEqualTo("GATED_OUT");
+        assertThat(report.at("/gate/reason").asText()).contains("does not beat champion");
+    }
+
+    @Test
+    void judgesTheChampionByItsScoresOnTheCurrentSplitNotByTheNumbersItWasPublishedWith() throws Exception {
+        // An untrained head that claims a perfect AUC.
+        HeadArchitecture architecture = new HeadArchitecture(DIM, List.of(64, 32, 16), 0.2, 2);
+        champion.set(artifact("v-boastful", BACKBONE, architecture, 1.0));
+
+        HeadRunPipeline.Result result = pipeline().run(run("honest01"), data, EpochObserver.NONE);
+
+        assertThat(result.outcome()).isEqualTo(RunOutcome.PUBLISHED);
+        assertThat(result.gate().champion()).isLessThan(0.8);
+        assertThat(result.gate().challenger()).isGreaterThan(0.95);
+    }
+
+    @Test
+    void aChampionOfAnotherBackboneDoesNotBlockTheFirstVersionOnThisOne() throws Exception {
+        champion.set(artifact("v-old-backbone", "mobilenet_v2:random",
+                new HeadArchitecture(DIM, List.of(64, 32, 16), 0.2, 2), 1.0));
+
+        HeadRunPipeline.Result result = pipeline().run(run("newbb001"), data, EpochObserver.NONE);
+
+        assertThat(result.outcome()).isEqualTo(RunOutcome.PUBLISHED);
+        assertThat(result.gate().reason()).contains("first version");
+    }
+
+    @Test
+    void endsAsInsufficientDataWithoutPublishingWhenTheSetIsTooSmall() throws Exception {
+        HeadRunPipeline.Result result = pipeline().run(run("small001"), data.subList(0, 10), EpochObserver.NONE);
+
+        assertThat(result.outcome()).isEqualTo(RunOutcome.INSUFFICIENT_DATA);
+        assertThat(result.detail()).contains("10 examples").contains("20 required");
+        assertThat(published).isEmpty();
+        assertThat(Files.readString(reports.resolve("small001/report.json"))).contains("INSUFFICIENT_DATA");
+    }
+
+    private HeadRunPipeline pipeline() {
+        HeadRunPipeline.Settings settings = new HeadRunPipeline.Settings("covid-head", BACKBONE, DIM, HEAD,
+                new PatientSplitter(0.2, 2024), 20, new ChampionChallengerGate(true, GateMetric.AUC, 0.0), Map.of());
+        return new HeadRunPipeline(settings, new HeadTrainer(), new ReportStore(reports),
+                name -> Optional.ofNullable(champion.get()), (runId, artifact) -> published.add(artifact), CLOCK);
+    }
+
+    private static TrainingRun run(String id) {
+        return new TrainingRun(id, TrainingMode.HEAD, RunTrigger.API, Instant.now());
+    }
+
+    private static ModelArtifact artifact(String version, String backbone, HeadArchitecture architecture, double auc) {
+        byte[] weights;
+        try (ClassificationHead head = ClassificationHead.randomlyInitialised(architecture, 99)) {
+            weights = head.weightsBytes();
+        }
+        ModelMetrics metrics = new ModelMetrics(List.of(), auc, auc, auc, auc, auc, 0.5, null, 1000, 100);
+        return new ModelArtifact(new ModelMetadata("covid-head", version, OffsetDateTime.parse("2026-01-01T00:00:00Z"),
+                backbone, architecture, metrics, Sha256.hex(weights), null, null), weights);
+    }
+}
