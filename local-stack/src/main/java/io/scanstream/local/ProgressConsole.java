@@ -60,7 +60,7 @@ final class ProgressConsole implements Runnable, AutoCloseable {
                 ConsumerConfig.GROUP_ID_CONFIG, "local-stack-console-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 17 * 1024 * 1024),
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MODEL_MAX_MESSAGE_BYTES),
                 new StringDeserializer(), new ByteArrayDeserializer());
     }
 

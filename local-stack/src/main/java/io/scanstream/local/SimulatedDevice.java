@@ -1,5 +1,6 @@
 package io.scanstream.local;
 
+import io.scanstream.core.contract.Topics;
 import io.scanstream.core.contract.ClinicalLabel;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.ScanArrived;
@@ -45,7 +46,7 @@ final class SimulatedDevice implements Runnable, AutoCloseable {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.CLIENT_ID_CONFIG, "simulated-device",
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 21 * 1024 * 1024),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.SCAN_MAX_MESSAGE_BYTES),
                 new StringSerializer(), new ByteArraySerializer());
     }
 

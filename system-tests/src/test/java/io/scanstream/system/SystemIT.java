@@ -321,7 +321,7 @@ class SystemIT {
                     ConsumerConfig.GROUP_ID_CONFIG, "system-it-" + UUID.randomUUID(),
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 17 * 1024 * 1024),
+                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MODEL_MAX_MESSAGE_BYTES),
                     new StringDeserializer(), new ByteArrayDeserializer());
             consumer.subscribe(List.of(options.topic(Topics.SCANS_PREDICTIONS), options.topic(Topics.SCANS_REJECTED),
                     options.topic(Topics.MODELS_PUBLISHED)));

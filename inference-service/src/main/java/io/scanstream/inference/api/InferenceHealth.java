@@ -2,7 +2,7 @@ package io.scanstream.inference.api;
 
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.messaging.InferenceLoop;
-import io.scanstream.inference.messaging.InferencePipeline;
+import io.scanstream.inference.pipeline.InferencePipeline;
 import io.scanstream.model.backbone.FeatureExtractor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;

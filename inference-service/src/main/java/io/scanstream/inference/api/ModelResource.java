@@ -1,7 +1,7 @@
 package io.scanstream.inference.api;
 
 import io.scanstream.inference.domain.ModelVersions;
-import io.scanstream.inference.messaging.InferencePipeline;
+import io.scanstream.inference.pipeline.InferencePipeline;
 import io.scanstream.model.backbone.FeatureExtractor;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -10,7 +10,9 @@ import java.util.Optional;
 
 /**
  * inference-service configuration ({@code inference.*}; each key also as an environment variable, e.g.
- * {@code INFERENCE_BATCHING_MAX_BATCH_SIZE}).
+ * {@code INFERENCE_BATCHING_MAX_BATCH_SIZE}). Topic names are {@code scanstream.topics.*} ({@code TopicNames}); the
+ * loop's Kafka clients start from {@code kafka.*} and {@code scanstream.kafka.clients.inference-scans.*} /
+ * {@code inference-results.*} ({@code KafkaClientSettings}).
  */
 @ConfigMapping(prefix = "inference")
 public interface InferenceConfig {
@@ -20,8 +22,6 @@ public interface InferenceConfig {
     Batching batching();
 
     Kafka kafka();
-
-    Topics topics();
 
     /** Backbone, weights, seed and the model name served; shared with training (see ModelSettings). */
     interface Model extends ModelSettings {
@@ -54,25 +54,12 @@ public interface InferenceConfig {
         @WithDefault("inference-local")
         String transactionalId();
 
+        /** Scans per poll; the batcher's queue must hold a whole poll (backpressure pauses the consumer). */
         @WithDefault("64")
         int maxPollRecords();
 
         /** How often completed results are committed (one transaction each). */
         @WithDefault("100ms")
         Duration commitInterval();
-    }
-
-    interface Topics {
-        @WithDefault("scans.preprocessed")
-        String preprocessed();
-
-        @WithDefault("scans.predictions")
-        String predictions();
-
-        @WithDefault("scans.embeddings")
-        String embeddings();
-
-        @WithDefault("scans.rejected")
-        String rejected();
     }
 }

@@ -1,20 +1,35 @@
 package io.scanstream.inference.domain;
 
+import io.scanstream.core.contract.PredictedLabel;
 import io.scanstream.core.contract.ScanPreprocessed;
 
 /**
- * What the network made of one scan: its embedding, and P(COVID) with the version that computed it when a head is
- * in service (null before the first version exists); or, when the forward pass failed even for the scan alone,
- * the failure.
+ * What the network made of one scan: a failure (the forward pass failed even for the scan alone), an embedding
+ * with no head to score it yet (before the first version), or an embedding scored by a head version.
  */
-public record InferenceResult(ScanPreprocessed scan, float[] embedding, Double probability, String modelVersion,
-                              Double threshold, String failure) {
+public sealed interface InferenceResult permits InferenceResult.Failed, InferenceResult.Embedded,
+        InferenceResult.Scored {
 
-    public static InferenceResult failed(ScanPreprocessed scan, String failure) {
-        return new InferenceResult(scan, null, null, null, null, failure);
+    ScanPreprocessed scan();
+
+    /** The forward pass failed; {@code reason} says how (published as an INTERNAL rejection). */
+    record Failed(ScanPreprocessed scan, String reason) implements InferenceResult {
     }
 
-    public boolean succeeded() {
-        return failure == null;
+    /** Embedded, but no head version is in service yet: the prediction is UNDETERMINED. */
+    record Embedded(ScanPreprocessed scan, float[] embedding) implements InferenceResult {
+
+        public PredictedLabel label() {
+            return PredictedLabel.UNDETERMINED;
+        }
+    }
+
+    /** Embedded and scored: P(COVID) from head version {@code modelVersion} at its operating threshold. */
+    record Scored(ScanPreprocessed scan, float[] embedding, double probability, String modelVersion,
+                  double threshold) implements InferenceResult {
+
+        public PredictedLabel label() {
+            return PredictedLabel.of(probability, threshold);
+        }
     }
 }

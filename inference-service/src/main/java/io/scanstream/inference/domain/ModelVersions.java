@@ -4,6 +4,8 @@ import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
 import io.scanstream.model.head.ClassificationHead;
 
+import org.jboss.logging.Logger;
+
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -15,6 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ModelVersions implements AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(ModelVersions.class);
+
     /** What happened to an offered version. */
     public sealed interface Verdict permits Accepted, Refused, AlreadyServing {
     }
@@ -22,17 +26,33 @@ public final class ModelVersions implements AutoCloseable {
     public record Accepted(String version) implements Verdict {
     }
 
-    public record Refused(String version, String reason, String detail) implements Verdict {
+    public record Refused(String version, RefusalReason reason, String detail) implements Verdict {
+    }
+
+    /** Why a published version is not served (the metric's {@code reason} tag). */
+    public enum RefusalReason {
+        /** Another model's version on the shared topic: not ours, not counted. */
+        OTHER_MODEL,
+        /** The record is not a readable model version. */
+        UNREADABLE,
+        SHA256_MISMATCH,
+        BACKBONE_MISMATCH,
+        SHAPE_MISMATCH,
+        UNLOADABLE
     }
 
     public record AlreadyServing(String version) implements Verdict {
     }
 
-    /** Told about swaps, for metrics and logs. */
+    /** Told about swaps, for metrics. */
     public interface Observer {
         Observer NONE = new Observer() { };
 
         default void swapped(String from, String to, java.time.OffsetDateTime createdAt) {
+        }
+
+        /** A version refused (never called for another model's versions: they are not ours). */
+        default void refused(RefusalReason reason) {
         }
     }
 
@@ -53,31 +73,44 @@ public final class ModelVersions implements AutoCloseable {
 
     /** Checks and loads a published version; on success it is served from the next batch on. */
     public Verdict offer(ModelArtifact artifact) {
+        Verdict verdict = check(artifact);
+        if (verdict instanceof Refused r && r.reason() != RefusalReason.OTHER_MODEL) {
+            observer.refused(r.reason());
+        }
+        return verdict;
+    }
+
+    /** A record on the models topic that is not a readable version at all. */
+    public void unreadable() {
+        observer.refused(RefusalReason.UNREADABLE);
+    }
+
+    private Verdict check(ModelArtifact artifact) {
         ModelMetadata metadata = artifact.metadata();
         String version = metadata.version();
         if (!modelName.equals(metadata.modelName())) {
-            return new Refused(version, "OTHER_MODEL", "model " + metadata.modelName() + " is not " + modelName);
+            return new Refused(version, RefusalReason.OTHER_MODEL, "model " + metadata.modelName() + " is not " + modelName);
         }
         if (version.equals(latestAccepted)) {
             return new AlreadyServing(version);
         }
         if (!artifact.integrityVerified()) {
-            return new Refused(version, "SHA256_MISMATCH", "weights do not hash to the declared sha256 "
+            return new Refused(version, RefusalReason.SHA256_MISMATCH, "weights do not hash to the declared sha256 "
                     + metadata.weightsSha256());
         }
         if (!backboneId.equals(metadata.backboneId())) {
-            return new Refused(version, "BACKBONE_MISMATCH", "trained on backbone " + metadata.backboneId()
+            return new Refused(version, RefusalReason.BACKBONE_MISMATCH, "trained on backbone " + metadata.backboneId()
                     + ", this replica serves " + backboneId);
         }
         if (metadata.head().inputDim() != featureDim) {
-            return new Refused(version, "SHAPE_MISMATCH", "head takes " + metadata.head().inputDim()
+            return new Refused(version, RefusalReason.SHAPE_MISMATCH, "head takes " + metadata.head().inputDim()
                     + " features, the backbone gives " + featureDim);
         }
         ClassificationHead head;
         try {
             head = ClassificationHead.fromArtifact(artifact);
         } catch (RuntimeException e) {
-            return new Refused(version, "UNLOADABLE", "weights do not load: " + e.getMessage());
+            return new Refused(version, RefusalReason.UNLOADABLE, "weights do not load: " + e.getMessage());
         }
         ServingHead replaced = pending.getAndSet(new ServingHead(head, metadata));
         if (replaced != null) {
@@ -93,6 +126,8 @@ public final class ModelVersions implements AutoCloseable {
         if (next != null) {
             ServingHead old = serving;
             serving = next;
+            LOG.infof("model.swapped from=%s to=%s backbone=%s", old == null ? null : old.version(), next.version(),
+                    backboneId);
             observer.swapped(old == null ? null : old.version(), next.version(), next.metadata().createdAt());
             if (old != null) {
                 old.head().close();

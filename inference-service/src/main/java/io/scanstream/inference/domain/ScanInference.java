@@ -37,7 +37,7 @@ public final class ScanInference implements DynamicBatcher.BatchProcessor<ScanPr
                 try {
                     results.add(forward(List.of(scan), 1).get(0));
                 } catch (RuntimeException e) {
-                    results.add(InferenceResult.failed(scan, e.getClass().getSimpleName() + ": " + e.getMessage()));
+                    results.add(new InferenceResult.Failed(scan, e.getClass().getSimpleName() + ": " + e.getMessage()));
                 }
             }
             return results;
@@ -55,9 +55,9 @@ public final class ScanInference implements DynamicBatcher.BatchProcessor<ScanPr
         List<InferenceResult> results = new ArrayList<>(scans.size());
         for (int i = 0; i < scans.size(); i++) {
             results.add(head.isPresent()
-                    ? new InferenceResult(scans.get(i), embeddings[i], clamp(probabilities[i]), head.get().version(),
-                    head.get().threshold(), null)
-                    : new InferenceResult(scans.get(i), embeddings[i], null, null, null, null));
+                    ? new InferenceResult.Scored(scans.get(i), embeddings[i], clamp(probabilities[i]),
+                    head.get().version(), head.get().threshold())
+                    : new InferenceResult.Embedded(scans.get(i), embeddings[i]));
         }
         return results;
     }

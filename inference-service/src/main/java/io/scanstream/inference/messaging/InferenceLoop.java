@@ -2,14 +2,11 @@ package io.scanstream.inference.messaging;
 
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.InvalidEventException;
-import io.scanstream.core.contract.PredictedLabel;
-import io.scanstream.core.contract.RejectionReason;
-import io.scanstream.core.contract.ScanEmbedding;
-import io.scanstream.core.contract.ScanPrediction;
 import io.scanstream.core.contract.ScanPreprocessed;
-import io.scanstream.core.contract.ScanRejected;
 import io.scanstream.inference.batching.DynamicBatcher;
 import io.scanstream.inference.domain.InferenceResult;
+import io.scanstream.inference.domain.ScanOutcome;
+import io.scanstream.inference.domain.ScanOutcomes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,9 +25,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -52,6 +47,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Backpressure: when the batcher's queue cannot take another full poll, the loop pauses its partitions and
  * keeps polling (heartbeats) without receiving records, and resumes them once the batcher has drained.
  *
+ * <p>Transport only: what a result means (its label, its events) is the domain's {@link ScanOutcomes}.
+ *
  * <p>Owns its Kafka clients, which it uses from its own thread only (KafkaConsumer is not thread-safe).
  * Raw clients rather than a SmallRye channel: the loop needs pause/resume, ordered transactional commits of a
  * pipelined batch stream and rebalance hooks, which the channel abstraction hides.
@@ -60,10 +57,13 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(InferenceLoop.class);
 
-    /** What the loop needs to know; topics come from configuration. */
-    public record Settings(String bootstrapServers, String groupId, String transactionalId, String inputTopic,
-                           String predictionsTopic, String embeddingsTopic, String rejectedTopic, int maxPollRecords,
-                           Duration commitInterval, String backboneId) {
+    /**
+     * What the loop needs to know: its group and transactional id, topics from configuration, and the base
+     * settings of its two clients (from {@code KafkaClientSettings}); the loop adds what its correctness needs.
+     */
+    public record Settings(String groupId, String transactionalId, String inputTopic, String predictionsTopic,
+                           String embeddingsTopic, String rejectedTopic, int maxPollRecords, Duration commitInterval,
+                           Map<String, Object> consumerSettings, Map<String, Object> producerSettings) {
     }
 
     /** Told what the loop does, for metrics. */
@@ -73,10 +73,8 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         default void paused(boolean paused) {
         }
 
-        default void published(InferenceResult result, Duration endToEnd) {
-        }
-
-        default void rejected(ScanRejected rejection) {
+        /** A scan's outcome was committed. */
+        default void published(ScanOutcome outcome) {
         }
 
         default void transactionAborted(Exception cause) {
@@ -86,7 +84,7 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
     public enum State { STARTING, RUNNING, STOPPED, FAILED }
 
     private record InFlight(TopicPartition partition, long offset, CompletableFuture<InferenceResult> result,
-                            ScanRejected rejection) {
+                            ScanOutcome unreadable) {
         boolean done() {
             return result == null || result.isDone();
         }
@@ -94,8 +92,8 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
 
     private final Settings settings;
     private final DynamicBatcher<ScanPreprocessed, InferenceResult> batcher;
+    private final ScanOutcomes outcomes;
     private final Observer observer;
-    private final Clock clock;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
@@ -106,31 +104,34 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
     private long lastCommitNanos = System.nanoTime();
 
     public InferenceLoop(Settings settings, DynamicBatcher<ScanPreprocessed, InferenceResult> batcher,
-                         Observer observer, Clock clock) {
+                         ScanOutcomes outcomes, Observer observer) {
         if (batcher.policy().queueCapacity() < settings.maxPollRecords()) {
             throw new IllegalArgumentException("the batcher's queue (" + batcher.policy().queueCapacity()
                     + ") must hold a whole poll (" + settings.maxPollRecords() + ")");
         }
         this.settings = settings;
         this.batcher = batcher;
+        this.outcomes = outcomes;
         this.observer = observer;
-        this.clock = clock;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+        // Exactly once: only committed input, offsets committed in our transactions (never automatically), and
+        // polls no larger than the batcher can take (backpressure counts on it).
+        Map<String, Object> consumerSettings = new HashMap<>(settings.consumerSettings());
+        consumerSettings.putAll(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, settings.groupId(),
                 ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-consumer",
+                // a new group starts from the beginning: no scan published before the first start is skipped
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords()),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords()));
+        this.consumer = new KafkaConsumer<>(consumerSettings, new StringDeserializer(), new ByteArrayDeserializer());
+        // A transactional id per replica: the broker fences a zombie with the same id.
+        Map<String, Object> producerSettings = new HashMap<>(settings.producerSettings());
+        producerSettings.putAll(Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId(),
                 ProducerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-producer",
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5),
-                new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.ACKS_CONFIG, "all"));
+        this.producer = new KafkaProducer<>(producerSettings, new StringSerializer(), new ByteArraySerializer());
     }
 
     public State state() {
@@ -138,11 +139,11 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
     }
 
     /** For client metrics (lag, fetch and produce rates): read-only use from other threads is safe. */
-    KafkaConsumer<String, byte[]> consumer() {
+    public KafkaConsumer<String, byte[]> consumer() {
         return consumer;
     }
 
-    KafkaProducer<String, byte[]> producer() {
+    public KafkaProducer<String, byte[]> producer() {
         return producer;
     }
 
@@ -194,7 +195,7 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         } catch (InvalidEventException e) {
             String scanId = record.key() != null ? record.key() : "unidentified:" + partition + "@" + record.offset();
             inFlight.add(new InFlight(partition, record.offset(), null,
-                    new ScanRejected(scanId, null, e.reason(), "not a valid preprocessed scan: " + e.getMessage(), "inference")));
+                    outcomes.unreadable(scanId, e.reason(), e.getMessage())));
             return;
         }
         CompletableFuture<InferenceResult> result;
@@ -211,10 +212,12 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         if (!paused && !roomForAPoll) {
             consumer.pause(consumer.assignment());
             paused = true;
+            LOG.infof("inference.consumer.paused queue=%d", batcher.queued());
             observer.paused(true);
         } else if (paused && roomForAPoll) {
             consumer.resume(consumer.paused());
             paused = false;
+            LOG.infof("inference.consumer.resumed queue=%d", batcher.queued());
             observer.paused(false);
         }
     }
@@ -236,11 +239,10 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         List<Runnable> afterCommit = new ArrayList<>(done.size());
         try {
             producer.beginTransaction();
-            OffsetDateTime now = OffsetDateTime.now(clock);
             for (InFlight item : done) {
                 offsets.merge(item.partition(), new OffsetAndMetadata(item.offset() + 1),
                         (a, b) -> a.offset() >= b.offset() ? a : b);
-                afterCommit.add(publish(item, now));
+                afterCommit.add(publish(item));
             }
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
@@ -257,30 +259,21 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
     }
 
     /** Sends one scan's events; returns what to report once they are committed. */
-    private Runnable publish(InFlight item, OffsetDateTime now) {
-        if (item.rejection() != null) {
-            producer.send(EventCodecs.REJECTED.toRecord(settings.rejectedTopic(), item.rejection()));
-            return () -> observer.rejected(item.rejection());
+    private Runnable publish(InFlight item) {
+        ScanOutcome outcome = item.unreadable() != null ? item.unreadable() : outcomes.of(item.result().join());
+        if (outcome instanceof ScanOutcome.Predicted p) {
+            producer.send(EventCodecs.PREDICTED.toRecord(settings.predictionsTopic(), p.prediction()));
+            producer.send(EventCodecs.EMBEDDED.toRecord(settings.embeddingsTopic(), p.embedding()));
+        } else if (outcome instanceof ScanOutcome.Rejected r) {
+            producer.send(EventCodecs.REJECTED.toRecord(settings.rejectedTopic(), r.rejection()));
         }
-        InferenceResult result = item.result().join();
-        ScanPreprocessed scan = result.scan();
-        if (!result.succeeded()) {
-            ScanRejected rejection = new ScanRejected(scan.scanId(), scan.device().toString(), RejectionReason.INTERNAL,
-                    "inference failed: " + result.failure(), "inference");
-            producer.send(EventCodecs.REJECTED.toRecord(settings.rejectedTopic(), rejection));
-            return () -> observer.rejected(rejection);
-        }
-        ScanPrediction prediction = result.probability() == null
-                ? ScanPrediction.undetermined(scan.scanId(), settings.backboneId(), scan.acquiredAt(), now)
-                : new ScanPrediction(scan.scanId(),
-                result.probability() >= result.threshold() ? PredictedLabel.COVID : PredictedLabel.NON_COVID,
-                result.probability(), result.threshold(), result.modelVersion(), settings.backboneId(),
-                scan.acquiredAt(), now);
-        producer.send(EventCodecs.PREDICTED.toRecord(settings.predictionsTopic(), prediction));
-        producer.send(EventCodecs.EMBEDDED.toRecord(settings.embeddingsTopic(), new ScanEmbedding(scan.scanId(),
-                scan.device(), scan.acquiredAt(), scan.patientPseudonym(), settings.backboneId(), result.embedding())));
-        Duration endToEnd = Duration.between(scan.acquiredAt(), now);
-        return () -> observer.published(result, endToEnd);
+        return () -> {
+            if (outcome instanceof ScanOutcome.Rejected r) {
+                LOG.infof("scan.rejected scanId=%s reason=%s detail=\"%s\"", r.rejection().scanId(),
+                        r.rejection().reason(), r.rejection().detail());
+            }
+            observer.published(outcome);
+        };
     }
 
     /**

@@ -4,7 +4,6 @@ import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.InvalidEventException;
 import io.scanstream.core.contract.ModelPublished;
 import io.scanstream.inference.domain.ModelVersions;
-import io.scanstream.inference.metrics.InferenceMetrics;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,11 +23,9 @@ public class ModelVersionConsumer {
     private static final Logger LOG = Logger.getLogger(ModelVersionConsumer.class);
 
     private final ModelVersions versions;
-    private final InferenceMetrics metrics;
 
-    public ModelVersionConsumer(ModelVersions versions, InferenceMetrics metrics) {
+    public ModelVersionConsumer(ModelVersions versions) {
         this.versions = versions;
-        this.metrics = metrics;
     }
 
     @Incoming(MODELS)
@@ -38,7 +35,7 @@ public class ModelVersionConsumer {
         try {
             published = EventCodecs.MODEL_PUBLISHED.fromRecord(record);
         } catch (InvalidEventException e) {
-            metrics.refused("UNREADABLE", 1);
+            versions.unreadable();
             LOG.warnf("model.refused key=%s offset=%d reason=UNREADABLE detail=\"%s\"", record.key(), record.offset(), e.getMessage());
             return;
         }
@@ -46,9 +43,6 @@ public class ModelVersionConsumer {
         if (verdict instanceof ModelVersions.Accepted a) {
             LOG.infof("model.accepted model=%s version=%s (served from the next batch)", published.modelName(), a.version());
         } else if (verdict instanceof ModelVersions.Refused r) {
-            if (!"OTHER_MODEL".equals(r.reason())) {
-                metrics.refused(r.reason(), 1);
-            }
             LOG.warnf("model.refused model=%s version=%s reason=%s detail=\"%s\"; the serving version stays",
                     published.modelName(), r.version(), r.reason(), r.detail());
         } else {

@@ -62,7 +62,7 @@ class ModelVersionsTest {
         ModelArtifact renamed = new ModelArtifact(new ModelMetadata("other-model", "x1", other.metadata().createdAt(),
                 BACKBONE, other.metadata().head(), null, other.metadata().weightsSha256(), null, null), other.weights());
         assertThat(versions.offer(renamed)).isInstanceOfSatisfying(ModelVersions.Refused.class,
-                r -> assertThat(r.reason()).isEqualTo("OTHER_MODEL"));
+                r -> assertThat(r.reason()).isEqualTo(ModelVersions.RefusalReason.OTHER_MODEL));
     }
 
     @Test
@@ -72,13 +72,13 @@ class ModelVersionsTest {
         ModelArtifact good = artifact("v2", BACKBONE, 512, 2);
         byte[] tampered = good.weights().clone();
         tampered[0] ^= 1;
-        assertThat(refusal(new ModelArtifact(good.metadata(), tampered))).isEqualTo("SHA256_MISMATCH");
-        assertThat(refusal(artifact("v3", "vgg16:random", 512, 3))).isEqualTo("BACKBONE_MISMATCH");
-        assertThat(refusal(artifact("v4", BACKBONE, 1280, 4))).isEqualTo("SHAPE_MISMATCH");
+        assertThat(refusal(new ModelArtifact(good.metadata(), tampered))).isEqualTo(ModelVersions.RefusalReason.SHA256_MISMATCH);
+        assertThat(refusal(artifact("v3", "vgg16:random", 512, 3))).isEqualTo(ModelVersions.RefusalReason.BACKBONE_MISMATCH);
+        assertThat(refusal(artifact("v4", BACKBONE, 1280, 4))).isEqualTo(ModelVersions.RefusalReason.SHAPE_MISMATCH);
         assertThat(versions.forNextBatch()).hasValueSatisfying(h -> assertThat(h.version()).isEqualTo("v1"));
     }
 
-    private String refusal(ModelArtifact artifact) {
+    private ModelVersions.RefusalReason refusal(ModelArtifact artifact) {
         ModelVersions.Verdict verdict = versions.offer(artifact);
         assertThat(verdict).isInstanceOf(ModelVersions.Refused.class);
         return ((ModelVersions.Refused) verdict).reason();

@@ -11,6 +11,7 @@ import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.inference.batching.BatchingPolicy;
 import io.scanstream.inference.batching.DynamicBatcher;
 import io.scanstream.inference.domain.InferenceResult;
+import io.scanstream.inference.domain.ScanOutcomes;
 import io.scanstream.testing.kafka.EmbeddedKafkaBroker;
 import io.scanstream.testing.kafka.KafkaTestClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -146,11 +147,13 @@ class InferenceLoopDeliveryTest {
                 BatchingPolicy.powersOfTwo(8, Duration.ofMillis(5), queueCapacity), (scans, padded) -> {
             forwardPasses.incrementAndGet();
             Thread.sleep(forwardTime.toMillis());
-            return scans.stream().map(s -> new InferenceResult(s, new float[] {s.image().at(0, 0), 1f}, null, null, null, null)).toList();
+            return scans.stream().<InferenceResult>map(s -> new InferenceResult.Embedded(s,
+                    new float[] {s.image().at(0, 0), 1f})).toList();
         }, DynamicBatcher.Listener.NONE);
-        InferenceLoop loop = new InferenceLoop(new InferenceLoop.Settings(broker.bootstrapServers(), "group-" + run,
-                transactionalId, input, predictions, embeddings, rejected, 16, Duration.ofMillis(50), "stand-in:random"),
-                batcher, observer, Clock.systemUTC());
+        Map<String, Object> clients = Map.of("bootstrap.servers", broker.bootstrapServers());
+        InferenceLoop loop = new InferenceLoop(new InferenceLoop.Settings("group-" + run, transactionalId, input,
+                predictions, embeddings, rejected, 16, Duration.ofMillis(50), clients, clients), batcher,
+                new ScanOutcomes("stand-in:random", Clock.systemUTC()), observer);
         Thread thread = new Thread(loop, "loop-" + transactionalId);
         thread.start();
         toClose.add(batcher);

@@ -46,7 +46,7 @@ public class ScanUploadResource {
 
     public ScanUploadResource(@Channel(UPLOADS) MutinyEmitter<byte[]> uploads, IngestConfig config) {
         this.uploads = uploads;
-        this.maxBytes = config.limits().maxBytes();
+        this.maxBytes = config.limits().decodeLimits().maxBytes();
     }
 
     public record Accepted(String scanId, String status) {

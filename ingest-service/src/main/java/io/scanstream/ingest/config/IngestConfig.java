@@ -1,12 +1,16 @@
 package io.scanstream.ingest.config;
 
+import io.scanstream.core.imaging.DecodeLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
 /**
  * ingest-service configuration ({@code ingest.*}; every key can be set as an environment variable, e.g.
- * {@code INGEST_LIMITS_MAX_BYTES}).
+ * {@code INGEST_LIMITS_MAX_BYTES}). Topic names are {@code scanstream.topics.*} ({@code TopicNames}).
  */
 @ConfigMapping(prefix = "ingest")
 public interface IngestConfig {
@@ -21,29 +25,28 @@ public interface IngestConfig {
     @WithDefault("100000")
     int dedupeCapacity();
 
-    /** Topic of rejections; written in the same Kafka transaction as the preprocessed scans. */
-    @WithDefault("scans.rejected")
-    String rejectedTopic();
-
     /** HMAC key that pseudonymises patient references. Required: there is no safe default. */
     @WithName("pseudonymisation-key")
     String pseudonymisationKey();
 
+    /** What the decoder accepts; each unset limit is {@link DecodeLimits#DEFAULT}'s (their one home). */
     interface Limits {
         /** Largest payload accepted, in bytes. */
-        @WithDefault("20971520")
-        long maxBytes();
+        OptionalLong maxBytes();
 
         /** Widest image accepted, from the header, before decoding. */
-        @WithDefault("8192")
-        int maxWidth();
+        OptionalInt maxWidth();
 
         /** Tallest image accepted, from the header, before decoding. */
-        @WithDefault("8192")
-        int maxHeight();
+        OptionalInt maxHeight();
 
         /** Most pixels accepted (width x height), from the header, before decoding. */
-        @WithDefault("40000000")
-        long maxPixels();
+        OptionalLong maxPixels();
+
+        default DecodeLimits decodeLimits() {
+            DecodeLimits d = DecodeLimits.DEFAULT;
+            return new DecodeLimits(maxBytes().orElse(d.maxBytes()), maxWidth().orElse(d.maxWidth()),
+                    maxHeight().orElse(d.maxHeight()), maxPixels().orElse(d.maxPixels()));
+        }
     }
 }

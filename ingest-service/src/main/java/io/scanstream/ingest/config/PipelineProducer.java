@@ -1,6 +1,5 @@
 package io.scanstream.ingest.config;
 
-import io.scanstream.core.imaging.DecodeLimits;
 import io.scanstream.core.privacy.PatientPseudonymizer;
 import io.scanstream.ingest.domain.IngestPipeline;
 import io.scanstream.ingest.domain.IngestPolicy;
@@ -14,10 +13,8 @@ public class PipelineProducer {
     @Produces
     @Singleton
     IngestPipeline pipeline(IngestConfig config, IngestMetrics metrics) {
-        IngestConfig.Limits limits = config.limits();
-        IngestPolicy policy = new IngestPolicy(
-                new DecodeLimits(limits.maxBytes(), limits.maxWidth(), limits.maxHeight(), limits.maxPixels()),
-                config.strictContentType(), config.dedupeCapacity());
+        IngestPolicy policy = new IngestPolicy(config.limits().decodeLimits(), config.strictContentType(),
+                config.dedupeCapacity());
         return new IngestPipeline(policy, new PatientPseudonymizer(config.pseudonymisationKey()),
                 (outcome, nanos) -> metrics.processed(nanos));
     }

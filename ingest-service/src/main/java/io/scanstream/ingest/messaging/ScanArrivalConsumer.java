@@ -2,7 +2,7 @@ package io.scanstream.ingest.messaging;
 
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.service.kafka.CloudEventMessages;
-import io.scanstream.ingest.config.IngestConfig;
+import io.scanstream.service.config.TopicNames;
 import io.scanstream.ingest.domain.IncomingScan;
 import io.scanstream.ingest.domain.IngestOutcome;
 import io.scanstream.ingest.domain.IngestPipeline;
@@ -43,11 +43,11 @@ public class ScanArrivalConsumer {
     private final String rejectedTopic;
 
     public ScanArrivalConsumer(IngestPipeline pipeline, IngestMetrics metrics,
-                               @Channel(OUTCOMES) KafkaTransactions<byte[]> transactions, IngestConfig config) {
+                               @Channel(OUTCOMES) KafkaTransactions<byte[]> transactions, TopicNames topics) {
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.transactions = transactions;
-        this.rejectedTopic = config.rejectedTopic();
+        this.rejectedTopic = topics.rejected();
     }
 
     @Incoming(ARRIVED)

@@ -3,7 +3,7 @@ package io.scanstream.core.artifact;
 import java.util.List;
 
 /**
- * The shape of a classification head (DESIGN section 4): linear layers from the backbone's feature width through
+ * The shape of a classification head (docs/training.md): linear layers from the backbone's feature width through
  * hidden widths (powers of two) to the class count, ReLU and dropout between them.
  *
  * @param inputDim     the backbone's feature width (1280 for MobileNetV2, 512 for VGG and ResNet-34)

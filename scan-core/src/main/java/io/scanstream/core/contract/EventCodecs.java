@@ -14,7 +14,7 @@ import java.nio.ByteOrder;
 import java.time.OffsetDateTime;
 
 /**
- * One codec per event type of contract v1 (DESIGN section 2). JSON payloads for the public events, compact
+ * One codec per event type of contract v1 (docs/contract.md). JSON payloads for the public events, compact
  * binary for the internal ones; attributes in {@code ce_*} headers (binary content mode).
  */
 public final class EventCodecs {

@@ -4,5 +4,10 @@ package io.scanstream.core.contract;
 public enum PredictedLabel {
     COVID,
     NON_COVID,
-    UNDETERMINED
+    UNDETERMINED;
+
+    /** The decision rule, in one place: COVID when P(COVID) reaches the version's operating threshold. */
+    public static PredictedLabel of(double probability, double threshold) {
+        return probability >= threshold ? COVID : NON_COVID;
+    }
 }

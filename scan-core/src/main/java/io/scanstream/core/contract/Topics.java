@@ -1,10 +1,12 @@
 package io.scanstream.core.contract;
 
+import io.scanstream.core.imaging.DecodeLimits;
+
 import java.util.List;
 import java.util.Map;
 
 /**
- * The contract's topics (DESIGN section 2): default names and the configs each must be created with.
+ * The contract's topics: default names and the configs each must be created with.
  *
  * <p>Services bind channels to these names only in {@code application.properties}; everything that creates
  * topics (test broker, local stack, Kubernetes manifests) takes names and configs from here.
@@ -19,11 +21,18 @@ public final class Topics {
     public static final String SCANS_LABELS = "scans.labels";
     public static final String MODELS_PUBLISHED = "models.published";
 
-    /** Head artifacts travel inside the event; 16 MiB leaves room for the widest head (VGG or MobileNetV2). */
+    /**
+     * Head artifacts travel inside the event; 16 MiB leaves room for the widest head (VGG or MobileNetV2). Fetch
+     * sizes of model readers take this figure ({@code ${scanstream.limits.model-message-bytes}}).
+     */
     public static final int MODEL_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-    /** Raw scans can be large (the biggest real slices are a few MB); 20 MiB matches ingest's default limit. */
-    public static final int SCAN_MAX_MESSAGE_BYTES = 20 * 1024 * 1024 + 64 * 1024;
+    /**
+     * Raw scans can be large: ingest's default payload limit plus room for the CloudEvent's headers. Producers'
+     * request sizes and consumers' fetch sizes of raw scans take this figure (application.properties:
+     * {@code ${scanstream.limits.scan-message-bytes}}).
+     */
+    public static final int SCAN_MAX_MESSAGE_BYTES = (int) DecodeLimits.DEFAULT_MAX_BYTES + 64 * 1024;
 
     private static final String WEEK_MS = String.valueOf(7L * 24 * 3600 * 1000);
     private static final String MONTH_MS = String.valueOf(30L * 24 * 3600 * 1000);

@@ -2,7 +2,7 @@ package io.scanstream.model.backbone;
 
 import java.util.Arrays;
 
-/** The backbones DESIGN section 4 names, with the width of the feature vector each yields after global pooling. */
+/** The backbones the product supports, with the width of the feature vector each yields after global pooling. */
 public enum BackboneArchitecture {
     VGG16("vgg16", 512),
     VGG19("vgg19", 512),

@@ -22,7 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The classification head as a DJL block (DESIGN section 4), for training with DJL's {@code Trainer} and for
+ * The classification head as a DJL block (docs/training.md), for training with DJL's {@code Trainer} and for
  * {@link ClassificationHead} at inference: {@link FeatureStandardization}, then linear layers
  * {@code inputDim → hidden... → classes} with ReLU and dropout (training only) between them. Output: logits, class
  * 1 being COVID.

@@ -1,4 +1,4 @@
-package io.scanstream.inference.messaging;
+package io.scanstream.inference.pipeline;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -9,11 +9,16 @@ import io.scanstream.inference.config.InferenceConfig;
 import io.scanstream.inference.domain.InferenceResult;
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.domain.ScanInference;
-import io.scanstream.inference.metrics.InferenceMetrics;
+import io.scanstream.inference.domain.ScanOutcomes;
+import io.scanstream.inference.messaging.InferenceLoop;
+import io.scanstream.inference.metrics.BatchMetrics;
+import io.scanstream.inference.metrics.LoopMetrics;
+import io.scanstream.inference.metrics.ModelVersionMetrics;
+import io.scanstream.service.config.TopicNames;
+import io.scanstream.service.kafka.KafkaClientSettings;
 import io.scanstream.model.backbone.FeatureExtractor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.scanstream.core.imaging.GreyImage;
@@ -21,31 +26,45 @@ import io.scanstream.core.imaging.ScanPreprocessor;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Starts the batcher and the consume-infer-produce loop with the application, and stops them with it. */
+/**
+ * The composition root of the scan path: starts the batcher and the consume-infer-produce loop with the
+ * application (wired to the configured topics, client settings and meters), and stops them with it.
+ */
 @ApplicationScoped
 public class InferencePipeline {
 
     private static final Logger LOG = Logger.getLogger(InferencePipeline.class);
 
+    /** The loop's clients in configuration ({@code scanstream.kafka.clients.<name>.*}). */
+    static final String CONSUMER = "inference-scans";
+    static final String PRODUCER = "inference-results";
+
     private final InferenceConfig config;
+    private final TopicNames topics;
+    private final KafkaClientSettings clients;
     private final FeatureExtractor backbone;
     private final ModelVersions versions;
-    private final InferenceMetrics metrics;
-    private final String bootstrapServers;
+    private final BatchMetrics batchMetrics;
+    private final LoopMetrics loopMetrics;
+    private final ModelVersionMetrics modelMetrics;
     private DynamicBatcher<ScanPreprocessed, InferenceResult> batcher;
     private InferenceLoop loop;
     private Thread loopThread;
 
-    public InferencePipeline(InferenceConfig config, FeatureExtractor backbone, ModelVersions versions,
-                             InferenceMetrics metrics,
-                             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public InferencePipeline(InferenceConfig config, TopicNames topics, KafkaClientSettings clients,
+                             FeatureExtractor backbone, ModelVersions versions, BatchMetrics batchMetrics,
+                             LoopMetrics loopMetrics, ModelVersionMetrics modelMetrics) {
         this.config = config;
+        this.topics = topics;
+        this.clients = clients;
         this.backbone = backbone;
         this.versions = versions;
-        this.metrics = metrics;
-        this.bootstrapServers = bootstrapServers;
+        this.batchMetrics = batchMetrics;
+        this.loopMetrics = loopMetrics;
+        this.modelMetrics = modelMetrics;
     }
 
     void start(@Observes StartupEvent event) {
@@ -56,15 +75,16 @@ public class InferencePipeline {
         if (b.warmUp()) {
             warmUp(policy);
         }
-        batcher = new DynamicBatcher<>("inference-batcher", policy, new ScanInference(backbone, versions), metrics);
+        batcher = new DynamicBatcher<>("inference-batcher", policy, new ScanInference(backbone, versions),
+                batchMetrics);
         InferenceConfig.Kafka k = config.kafka();
-        InferenceConfig.Topics t = config.topics();
-        loop = new InferenceLoop(new InferenceLoop.Settings(bootstrapServers, k.groupId(), k.transactionalId(),
-                t.preprocessed(), t.predictions(), t.embeddings(), t.rejected(), k.maxPollRecords(), k.commitInterval(),
-                backbone.backboneId()), batcher, metrics, Clock.systemUTC());
-        metrics.bind(backbone.backboneId(), backbone.device(), batcher::queued, loop::inFlight);
-        // The loop's own clients (not SmallRye's) report lag and rates like the channels do.
-        metrics.bindKafkaClients(loop.consumer(), loop.producer());
+        loop = new InferenceLoop(new InferenceLoop.Settings(k.groupId(), k.transactionalId(), topics.preprocessed(),
+                topics.predictions(), topics.embeddings(), topics.rejected(), k.maxPollRecords(), k.commitInterval(),
+                clients.forClient(CONSUMER, Map.of()), clients.forClient(PRODUCER, Map.of())), batcher,
+                new ScanOutcomes(backbone.backboneId(), Clock.systemUTC()), loopMetrics);
+        loopMetrics.bind(backbone.backboneId(), backbone.device(), batcher::queued, loop::inFlight, loop.consumer(),
+                loop.producer());
+        modelMetrics.bind(backbone.backboneId());
         loopThread = new Thread(loop, "inference-loop");
         loopThread.start();
         LOG.infof("inference.started backbone=%s device=%s maxBatch=%d maxDelay=%s buckets=%s", backbone.backboneId(),

@@ -1,7 +1,8 @@
-package io.scanstream.inference.config;
+package io.scanstream.inference.pipeline;
 
 import io.scanstream.inference.domain.ModelVersions;
-import io.scanstream.inference.metrics.InferenceMetrics;
+import io.scanstream.inference.config.InferenceConfig;
+import io.scanstream.inference.metrics.ModelVersionMetrics;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.BackboneSpec;
@@ -40,7 +41,7 @@ public class ModelProducer {
 
     @Produces
     @Singleton
-    ModelVersions versions(FeatureExtractor backbone, InferenceConfig config, InferenceMetrics metrics) {
+    ModelVersions versions(FeatureExtractor backbone, InferenceConfig config, ModelVersionMetrics metrics) {
         return new ModelVersions(config.model().name(), backbone.backboneId(), backbone.featureDim(), metrics);
     }
 

@@ -1,0 +1,139 @@
+package io.scanstream.evaluation;
+
+import io.scanstream.core.dataset.ScanManifest;
+import io.scanstream.evaluation.experiments.CrossValidation;
+import io.scanstream.evaluation.experiments.FrozenBackbone;
+import io.scanstream.evaluation.experiments.FullNetworkExperiment;
+import io.scanstream.learning.report.ReportPlots;
+import io.scanstream.learning.settings.LearningConfig;
+import io.scanstream.learning.settings.TrainerSettings;
+import io.scanstream.learning.train.HeadTrainingSettings;
+import io.scanstream.model.DjlEnvironment;
+import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.FeatureReadout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.scanstream.evaluation.Statistics.seconds;
+
+/**
+ * The whole learning path on a labelled data folder (the COVID-CT development split: manifest.csv with the official
+ * train/val lists), with the training service's settings: preprocess every file with the shared preprocessor →
+ * embed → train → score on the official validation split, for the configurations chosen with {@code --configs}:
+ * <ul>
+ *   <li>{@code cv}: source-grouped cross-validation on the train split (how settings are chosen without val);</li>
+ *   <li>{@code frozen}, {@code frozen-multiscale}: the ImageNet backbone frozen, the head on cached embeddings;</li>
+ *   <li>{@code fine-tune}: full-network training from the ImageNet weights, then its backbone frozen + head;</li>
+ *   <li>{@code scratch}: full-network training from a seeded random initialisation with augmentation.</li>
+ * </ul>
+ * Without the data folder it says so and exits 0 (nothing to evaluate); without weights it skips the ImageNet
+ * configurations. Run it with {@code evaluation/run} (docs/training.md, docs/benchmarks.md).
+ */
+public final class EvaluationCommand {
+
+    private final EvaluationOptions options;
+    private final Results results;
+
+    EvaluationCommand(EvaluationOptions options) {
+        this.options = options;
+        this.results = new Results(options.out());
+    }
+
+    public static void main(String[] args) throws Exception {
+        EvaluationOptions options;
+        try {
+            options = EvaluationOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            boolean help = "help".equals(e.getMessage());
+            System.out.print((help ? "" : e.getMessage() + "\n") + EvaluationOptions.USAGE);
+            System.exit(help ? 0 : 2);
+            return;
+        }
+        System.exit(new EvaluationCommand(options).run());
+    }
+
+    int run() throws IOException {
+        Path manifest = options.dataDir().resolve(ScanManifest.FILE_NAME);
+        if (!Files.isRegularFile(manifest)) {
+            System.out.println("evaluation.skipped reason=\"no data set: " + manifest.toAbsolutePath()
+                    + " does not exist; pass --data-dir DIR (a folder with manifest.csv, e.g. ../shared/data/covid-ct)\"");
+            return 0;
+        }
+        if (options.weights().isPresent() && !Files.isRegularFile(options.weights().get())) {
+            System.out.println("evaluation.failed reason=\"weights file " + options.weights().get() + " not found\"");
+            return 2;
+        }
+        DjlEnvironment.ensureOffline();
+        ReportPlots.render(List.of(), List.of()); // headless AWT before anything else touches it
+        Files.createDirectories(options.out());
+        long start = System.nanoTime();
+        DevelopmentSet data = DevelopmentSet.load(options.dataDir(), options.limit(), results);
+        results.line("evaluation.data dir=%s train=%d (covid %d) validation=%d (covid %d) rejected=%d"
+                        + " preprocessSeconds=%.1f", options.dataDir(), data.train().size(),
+                DevelopmentSet.covid(data.train()), data.validation().size(), DevelopmentSet.covid(data.validation()),
+                data.rejected(), data.preprocessSeconds());
+        results.put("data", Map.of("train", data.train().size(), "validation", data.validation().size(),
+                "trainCovid", DevelopmentSet.covid(data.train()), "validationCovid",
+                DevelopmentSet.covid(data.validation()), "rejected", data.rejected(), "preprocessSeconds",
+                data.preprocessSeconds()));
+        runExperiments(data);
+        results.put("totalSeconds", seconds(start));
+        results.writeSummary();
+        results.line("evaluation.done out=%s totalSeconds=%.0f", options.out().toAbsolutePath(), seconds(start));
+        return 0;
+    }
+
+    private void runExperiments(DevelopmentSet data) throws IOException {
+        LearningConfig learning = options.learning(Map.of());
+        HeadTrainingSettings head = TrainerSettings.head(learning);
+        Optional<Path> weights = options.weights();
+        if (weights.isEmpty() && (options.wants("cv") || options.wants("frozen")
+                || options.wants("frozen-multiscale") || options.wants("fine-tune"))) {
+            results.line("evaluation.skipped configs=cv,frozen,frozen-multiscale,fine-tune reason=\"no --weights"
+                    + " (the ImageNet backbone)\"");
+        }
+        if (weights.isPresent() && options.wants("cv")) {
+            new CrossValidation(weights.get(), head, options.headSeeds(), results).run(data.train());
+        }
+        FrozenBackbone frozen = weights.map(w -> new FrozenBackbone(w, head, options.headSeeds(),
+                options.rerunEpochs(), results)).orElse(null);
+        if (frozen != null && options.wants("frozen")) {
+            frozen.run(data, FeatureReadout.FINAL);
+        }
+        if (frozen != null && options.wants("frozen-multiscale")) {
+            frozen.run(data, FeatureReadout.MULTI_SCALE);
+        }
+        if (weights.isPresent() && options.wants("fine-tune")) {
+            new FullNetworkExperiment(TrainerSettings.fullNetwork(options.learning(Map.of(
+                    "training.full-network.initialisation", "PRETRAINED",
+                    "training.full-network.epochs", String.valueOf(options.fineTuneEpochs()))),
+                    BackboneArchitecture.MOBILENET_V2, weights), options.headSeeds(), results)
+                    .run("fine-tuned-imagenet", "ImageNet MobileNetV2, every layer fine-tuned (batch-norm statistics"
+                            + " frozen), augmentation; then the new backbone frozen and a head trained on its"
+                            + " embeddings", data);
+        }
+        if (options.wants("scratch")) {
+            scratch(data);
+        }
+    }
+
+    /** From a random initialisation the network needs ten times fine-tuning's rates, and smaller inputs on CPU. */
+    private void scratch(DevelopmentSet data) throws IOException {
+        new FullNetworkExperiment(TrainerSettings.fullNetwork(options.learning(Map.of(
+                "training.full-network.initialisation", "SCRATCH",
+                "training.full-network.epochs", String.valueOf(options.scratchEpochs()),
+                "training.full-network.image-size", String.valueOf(options.scratchImageSize()),
+                "training.full-network.base-learning-rate", "0.0001",
+                "training.full-network.max-learning-rate", "0.001")), BackboneArchitecture.MOBILENET_V2,
+                Optional.empty()), options.headSeeds(), results)
+                .run("scratch", "MobileNetV2 from a seeded random initialisation, every layer trained (batch-norm"
+                        + " statistics learnt), augmentation, " + options.scratchImageSize() + "x"
+                        + options.scratchImageSize() + " inputs; then frozen with a head trained on its embeddings",
+                        data);
+    }
+}

@@ -1,0 +1,77 @@
+package io.scanstream.evaluation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.scanstream.core.contract.ClinicalLabel;
+import io.scanstream.core.contract.Json;
+import io.scanstream.core.imaging.ImageFormat;
+import io.scanstream.core.imaging.PixelType;
+import io.scanstream.core.synthetic.SyntheticCtGenerator;
+import io.scanstream.core.synthetic.SyntheticScan;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The command end to end on a data folder the test writes (synthetic phantoms with a manifest, as the real
+ * development split is laid out): a scratch run of one epoch on small inputs, the shortest path through loading,
+ * full-network training, the deployed-head evaluation and the reports. Real data: evaluation/run.
+ */
+class EvaluationCommandTest {
+
+    @TempDir
+    Path data;
+    @TempDir
+    Path out;
+
+    @Test
+    void evaluatesAFolderAndWritesReportsAndASummary() throws Exception {
+        writeDataSet(48, 16);
+
+        int exit = new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
+                "--out", out.toString(), "--configs", "scratch", "--scratch-epochs", "1", "--scratch-image-size",
+                "32", "--head-seeds", "7", "--head-epochs", "3"})).run();
+
+        assertThat(exit).isZero();
+        JsonNode summary = Json.MAPPER.readTree(out.resolve("summary.json").toFile());
+        assertThat(summary.at("/data/train").asInt()).isEqualTo(48);
+        assertThat(summary.at("/data/validation").asInt()).isEqualTo(16);
+        assertThat(summary.at("/data/rejected").asInt()).isZero();
+        assertThat(summary.at("/scratch-joint/auc").asDouble()).isBetween(0.0, 1.0);
+        assertThat(summary.at("/scratch/perSeed")).hasSize(1);
+        JsonNode report = Json.MAPPER.readTree(out.resolve("scratch").resolve("report.json").toFile());
+        assertThat(report.at("/configuration").asText()).isEqualTo("scratch");
+        assertThat(report.at("/epochs")).hasSize(3);
+        assertThat(out.resolve("scratch-joint").resolve("report.json")).exists();
+        assertThat(out.resolve("scratch").resolve("backbone-mobilenet_v2.params")).exists();
+        assertThat(Files.readAllLines(out.resolve("summary.txt"))).anyMatch(l -> l.startsWith("evaluation.result"));
+    }
+
+    @Test
+    void withoutADataFolderSaysSoAndSucceeds() throws Exception {
+        int exit = new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir",
+                data.resolve("absent").toString(), "--out", out.toString()})).run();
+
+        assertThat(exit).isZero();
+        assertThat(out.resolve("summary.json")).doesNotExist();
+    }
+
+    private void writeDataSet(int train, int validation) throws Exception {
+        SyntheticCtGenerator generator = new SyntheticCtGenerator(5);
+        List<String> lines = new ArrayList<>(List.of("file,label,patient_or_source_id,split,width,height,bytes"));
+        for (int i = 0; i < train + validation; i++) {
+            SyntheticScan scan = generator.scan(i, 96, 80, PixelType.GREY8, ImageFormat.PNG);
+            String file = (scan.label() == ClinicalLabel.COVID ? "covid/" : "noncovid/") + scan.scanId() + ".png";
+            Files.createDirectories(data.resolve(file).getParent());
+            Files.write(data.resolve(file), scan.bytes());
+            lines.add(String.join(",", file, scan.label() == ClinicalLabel.COVID ? "covid" : "noncovid",
+                    scan.patientRef(), i < train ? "train" : "val", "96", "80", String.valueOf(scan.bytes().length)));
+        }
+        Files.write(data.resolve("manifest.csv"), lines);
+    }
+}

@@ -1,0 +1,55 @@
+package io.scanstream.inference.domain;
+
+import io.scanstream.core.contract.RejectionReason;
+import io.scanstream.core.contract.ScanEmbedding;
+import io.scanstream.core.contract.ScanPrediction;
+import io.scanstream.core.contract.ScanPreprocessed;
+import io.scanstream.core.contract.ScanRejected;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+
+/**
+ * The events one scan ends in, as inference publishes them: a prediction with its embedding, or a rejection. The
+ * one mapping from an {@link InferenceResult} to the contract's events ({@link #of}); the loop only sends them.
+ */
+public sealed interface ScanOutcome permits ScanOutcome.Predicted, ScanOutcome.Rejected {
+
+    String STAGE = "inference";
+
+    /** A prediction and the embedding it was made from; {@code latency} from acquisition to now. */
+    record Predicted(ScanPrediction prediction, ScanEmbedding embedding, Duration latency) implements ScanOutcome {
+    }
+
+    record Rejected(ScanRejected rejection) implements ScanOutcome {
+    }
+
+    /**
+     * @param backboneId the backbone that computed the embedding (predictions and embeddings carry it)
+     * @param now        the prediction's time
+     */
+    static ScanOutcome of(InferenceResult result, String backboneId, OffsetDateTime now) {
+        ScanPreprocessed scan = result.scan();
+        if (result instanceof InferenceResult.Failed failed) {
+            return new Rejected(new ScanRejected(scan.scanId(), scan.device().toString(), RejectionReason.INTERNAL,
+                    "inference failed: " + failed.reason(), STAGE));
+        }
+        float[] embedding;
+        ScanPrediction prediction;
+        if (result instanceof InferenceResult.Scored scored) {
+            embedding = scored.embedding();
+            prediction = new ScanPrediction(scan.scanId(), scored.label(), scored.probability(), scored.threshold(),
+                    scored.modelVersion(), backboneId, scan.acquiredAt(), now);
+        } else {
+            embedding = ((InferenceResult.Embedded) result).embedding();
+            prediction = ScanPrediction.undetermined(scan.scanId(), backboneId, scan.acquiredAt(), now);
+        }
+        return new Predicted(prediction, new ScanEmbedding(scan.scanId(), scan.device(), scan.acquiredAt(),
+                scan.patientPseudonym(), backboneId, embedding), Duration.between(scan.acquiredAt(), now));
+    }
+
+    /** A record of the input topic that is not a valid preprocessed scan. */
+    static ScanOutcome unreadable(String scanId, RejectionReason reason, String detail) {
+        return new Rejected(new ScanRejected(scanId, null, reason, "not a valid preprocessed scan: " + detail, STAGE));
+    }
+}

@@ -1,0 +1,26 @@
+package io.scanstream.inference.domain;
+
+import io.scanstream.core.contract.RejectionReason;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+
+/** Maps results to outcomes for one backbone, stamped with the clock's time. */
+public final class ScanOutcomes {
+
+    private final String backboneId;
+    private final Clock clock;
+
+    public ScanOutcomes(String backboneId, Clock clock) {
+        this.backboneId = backboneId;
+        this.clock = clock;
+    }
+
+    public ScanOutcome of(InferenceResult result) {
+        return ScanOutcome.of(result, backboneId, OffsetDateTime.now(clock));
+    }
+
+    public ScanOutcome unreadable(String scanId, RejectionReason reason, String detail) {
+        return ScanOutcome.unreadable(scanId, reason, detail);
+    }
+}
