@@ -187,6 +187,40 @@ class DeploymentConfigTest {
         SERVICE_PORTS.forEach((service, port) -> assertThat(prometheus).contains(service + ":" + port));
     }
 
+    /**
+     * One way to name topics in every service: {@code scanstream.topics.<name>} (TopicNames, defaults from Topics).
+     * A channel binds its topic by reference to it; no service has topic keys of its own or restates a name.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ingest-service", "inference-service", "training-service"})
+    void servicesNameTopicsOnlyThroughTheSharedTopicKeys(String service) throws Exception {
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = Files.newBufferedReader(Repository.root().resolve(service
+                + "/src/main/resources/application.properties"))) {
+            properties.load(in);
+        }
+        Pattern reference = Pattern.compile("\\$\\{scanstream\\.topics\\.(\\w+)}");
+        for (String key : properties.stringPropertyNames()) {
+            String value = properties.getProperty(key);
+            if (key.endsWith(".topic") || key.endsWith(".topics")) {
+                Matcher m = reference.matcher(value);
+                assertThat(m.find()).as(service + ": " + key + "=" + value + " binds by reference").isTrue();
+            }
+            assertThat(key).as(service + ": topic keys live under scanstream.topics only")
+                    .doesNotMatch("(ingest|inference|training)\\.(topics\\..*|rejected-topic)");
+            for (TopicSpec topic : Topics.ALL) {
+                assertThat(value).as(service + ": " + key + " restates a topic name").doesNotContain(topic.name());
+            }
+        }
+    }
+
+    @Test
+    void composeBrokerAcceptsTheContractsLargestScanRecord() throws Exception {
+        JsonNode compose = YAML.readTree(Files.readString(Repository.root().resolve("docker/compose.yaml")));
+        assertThat(compose.at("/services/kafka/environment/KAFKA_MESSAGE_MAX_BYTES").asInt())
+                .isEqualTo(Topics.SCAN_MAX_MESSAGE_BYTES);
+    }
+
     @Test
     void composeFileIsValidForDockerCompose() throws Exception {
         Assumptions.assumeTrue(Repository.onPath("docker-compose"),

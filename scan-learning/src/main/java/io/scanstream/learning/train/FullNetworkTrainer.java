@@ -18,6 +18,7 @@ import io.scanstream.core.imaging.AntialiasedResizer;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.learning.data.LabelledImage;
 import io.scanstream.learning.data.LabelledVectors;
+import io.scanstream.model.BlockParameters;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.SeededInitializer;
 import io.scanstream.model.backbone.BackboneWeights;
@@ -26,11 +27,8 @@ import io.scanstream.model.backbone.InputTensors;
 import io.scanstream.model.head.HeadBlocks;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -84,7 +82,7 @@ public final class FullNetworkTrainer {
                         rows(train, trainImages, s.augment() ? augmentation : null),
                         rows(validation, resized(validation, s.imageSize()), null), s.epochs(), s.seed(),
                         List.of(EpochLoop.reporting(observer), budget));
-                return new TrainedNetwork(s.architecture(), parameters(network.backbone()), headArchitecture,
+                return new TrainedNetwork(s.architecture(), BlockParameters.toBytes(network.backbone()), headArchitecture,
                         HeadBlocks.weightsBytes(network.head()), outcome.epochs(), outcome.validationScores(),
                         (System.nanoTime() - start) / 1_000_000, budget.exhausted());
             }
@@ -178,15 +176,5 @@ public final class FullNetworkTrainer {
             out.add(g.width() == size && g.height() == size ? g : AntialiasedResizer.resize(g, size, size));
         }
         return out;
-    }
-
-    private static byte[] parameters(Block backbone) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            backbone.saveParameters(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
     }
 }

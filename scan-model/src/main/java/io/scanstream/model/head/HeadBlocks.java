@@ -12,12 +12,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.model.DjlEnvironment;
+import io.scanstream.model.BlockParameters;
 import io.scanstream.model.SeededInitializer;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,13 +67,7 @@ public final class HeadBlocks {
 
     /** The head's weights in DJL's parameter format: {@code weights.bin} of the model artifact. */
     public static byte[] weightsBytes(Block head) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            head.saveParameters(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return BlockParameters.toBytes(head);
     }
 
     /** The parameter shapes a head of this architecture has, in save order. */
