@@ -17,6 +17,7 @@ import io.scanstream.inference.batching.DynamicBatcher;
 import io.scanstream.inference.domain.InferenceResult;
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.domain.ScanInference;
+import io.scanstream.inference.domain.ScanOutcomes;
 import io.scanstream.inference.messaging.InferenceLoop;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.backbone.BackboneArchitecture;
@@ -178,9 +179,13 @@ public final class InferenceThroughputBenchmark {
                     head.architecture(), null, Sha256.hex(w), null, null), w));
             batcher = new DynamicBatcher<>("bench-batcher", BatchingPolicy.powersOfTwo(maxBatch, Duration.ofMillis(20), 256),
                     new ScanInference(extractor, versions), DynamicBatcher.Listener.NONE);
-            loop = new InferenceLoop(new InferenceLoop.Settings(broker.bootstrapServers(), "bench-" + UUID.randomUUID(),
+            Map<String, Object> clients = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ProducerConfig.LINGER_MS_CONFIG, 5);
+            loop = new InferenceLoop(new InferenceLoop.Settings("bench-" + UUID.randomUUID(),
                     "bench-tx-" + UUID.randomUUID(), input, predictions, predictions + ".emb", predictions + ".rej", 64,
-                    Duration.ofMillis(100), extractor.backboneId()), batcher, InferenceLoop.Observer.NONE, Clock.systemUTC());
+                    Duration.ofMillis(100), Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                    clients), batcher, new ScanOutcomes(extractor.backboneId(), Clock.systemUTC()),
+                    InferenceLoop.Observer.NONE);
             producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                     ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new ByteArraySerializer());
             consumer = new io.scanstream.testing.kafka.KafkaTestClient(broker.bootstrapServers()).newConsumer();
