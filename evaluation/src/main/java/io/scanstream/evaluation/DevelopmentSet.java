@@ -48,7 +48,7 @@ public record DevelopmentSet(List<LabelledImage> train, List<LabelledImage> vali
             ScanPreprocessor.Result result = preprocessor.preprocess(Files.readAllBytes(entry.file()));
             if (result instanceof ScanPreprocessor.Result.Accepted accepted) {
                 side.add(new LabelledImage(dataDir.relativize(entry.file()).toString(), entry.label(),
-                        entry.patientId(), accepted.scan().image()));
+                        entry.patientId(), accepted.scan().image(), entry.origin()));
             } else {
                 rejected++;
                 results.line("evaluation.rejected file=%s reason=%s", entry.file().getFileName(),

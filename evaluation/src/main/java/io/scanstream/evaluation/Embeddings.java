@@ -42,8 +42,8 @@ public final class Embeddings {
     }
 
     public static List<LabelledImage> resized(List<LabelledImage> images, int size) {
-        return images.stream().map(i -> i.image().width() == size ? i : new LabelledImage(i.scanId(), i.label(),
-                i.patient(), AntialiasedResizer.resize(i.image(), size, size))).toList();
+        return images.stream().map(i -> i.image().width() == size ? i
+                : i.withImage(AntialiasedResizer.resize(i.image(), size, size))).toList();
     }
 
     public static double accuracyAtHalf(double[] scores, boolean[] covid) {

@@ -37,9 +37,10 @@ interface ScanSource {
                     byte[] damaged = rnd.nextBoolean()
                             ? Arrays.copyOf(scan.bytes(), scan.bytes().length / 2)
                             : randomBytes(rnd, 4096);
-                    return new DeviceScan(scan.scanId(), scan.patientRef(), null, scan.contentType(), damaged);
+                    return new DeviceScan(scan.scanId(), scan.patientRef(), null, scan.contentType(), damaged, null);
                 }
-                return new DeviceScan(scan.scanId(), scan.patientRef(), scan.label(), scan.contentType(), scan.bytes());
+                return new DeviceScan(scan.scanId(), scan.patientRef(), scan.label(), scan.contentType(), scan.bytes(),
+                        null);
             }
 
             @Override
@@ -74,7 +75,7 @@ interface ScanSource {
                 // A device knows what it acquired: it declares the real format, whatever the file is named.
                 ImageFormat format = ImageFormat.sniff(bytes);
                 String id = "replay-" + seed + "-" + index;
-                return new DeviceScan(id, entry.patientId(), entry.label(), format.mediaType(), bytes);
+                return new DeviceScan(id, entry.patientId(), entry.label(), format.mediaType(), bytes, entry.origin());
             }
 
             @Override

@@ -60,8 +60,9 @@ final class SimulatedDevice implements Runnable, AutoCloseable {
             if (scan.truth() != null) {
                 truth.put(scan.scanId(), scan.truth());
             }
-            producer.send(EventCodecs.ARRIVED.toRecord(topic, new ScanArrived(scan.scanId(), DEVICE,
-                    OffsetDateTime.now(), scan.patientRef(), scan.contentType(), scan.bytes())), (metadata, error) -> {
+            ScanArrived arrival = new ScanArrived(scan.scanId(), DEVICE, OffsetDateTime.now(), scan.patientRef(),
+                    scan.contentType(), scan.bytes(), scan.origin());
+            producer.send(EventCodecs.ARRIVED.toRecord(topic, arrival), (metadata, error) -> {
                 if (error != null) {
                     Console.line("device: send of %s failed: %s", scan.scanId(), error.getMessage());
                 } else {

@@ -45,7 +45,8 @@ public sealed interface ScanOutcome permits ScanOutcome.Predicted, ScanOutcome.R
             prediction = ScanPrediction.undetermined(scan.scanId(), backboneId, scan.acquiredAt(), now);
         }
         return new Predicted(prediction, new ScanEmbedding(scan.scanId(), scan.device(), scan.acquiredAt(),
-                scan.patientPseudonym(), backboneId, embedding), Duration.between(scan.acquiredAt(), now));
+                scan.patientPseudonym(), backboneId, embedding, scan.origin()),
+                Duration.between(scan.acquiredAt(), now));
     }
 
     /** A record of the input topic that is not a valid preprocessed scan. */

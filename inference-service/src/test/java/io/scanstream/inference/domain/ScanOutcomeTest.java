@@ -23,7 +23,7 @@ class ScanOutcomeTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T10:00:01.250Z"), ZoneOffset.UTC);
     private final ScanOutcomes outcomes = new ScanOutcomes("mobilenet_v2:abc", CLOCK);
     private final ScanPreprocessed scan = new ScanPreprocessed("s1", URI.create("/devices/ct-1"), ACQUIRED, "p1",
-            "ab", ImageFormat.PNG, 2, 2, new GreyImage(2, 2, new byte[4]));
+            "ab", ImageFormat.PNG, 2, 2, new GreyImage(2, 2, new byte[4]), "site:a");
 
     @Test
     void aScoredScanIsCovidExactlyFromTheVersionsThresholdOn() {
@@ -37,6 +37,7 @@ class ScanOutcomeTest {
         assertThat(p.embedding().backboneId()).isEqualTo("mobilenet_v2:abc");
         assertThat(p.embedding().vector()).containsExactly(1, 2);
         assertThat(p.embedding().patientPseudonym()).isEqualTo("p1");
+        assertThat(p.embedding().origin()).isEqualTo("site:a");
         assertThat(p.latency()).isEqualTo(Duration.ofMillis(1250));
     }
 

@@ -175,7 +175,8 @@ public final class IngestPipeline {
         }
         String pseudonym = arrived.patient().map(pseudonymizer::pseudonymise).orElse(null);
         ScanPreprocessed preprocessed = new ScanPreprocessed(arrived.scanId(), arrived.device(), arrived.acquiredAt(),
-                pseudonym, sha256, scan.sourceFormat(), scan.sourceWidth(), scan.sourceHeight(), scan.image());
+                pseudonym, sha256, scan.sourceFormat(), scan.sourceWidth(), scan.sourceHeight(), scan.image(),
+                arrived.origin());
         return new IngestOutcome.Accepted(preprocessed, scan.sourcePixelType(), bytes);
     }
 

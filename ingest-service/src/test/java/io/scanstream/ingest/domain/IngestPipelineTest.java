@@ -43,6 +43,17 @@ class IngestPipelineTest {
     }
 
     @Test
+    void carriesTheArrivalsOriginToThePreprocessedScan() {
+        SyntheticScan scan = generator.scan(1);
+        EncodedEvent event = EventCodecs.ARRIVED.encode(new ScanArrived(scan.scanId(), URI.create("/devices/ct-test"),
+                T, null, scan.contentType(), scan.bytes(), "site:north"));
+        IngestOutcome outcome = single(new IncomingScan(event.key(), new RecordHeaders(event.headers().toArray()),
+                event.value(), "scans.arrived-0@1"));
+
+        assertThat(((IngestOutcome.Accepted) outcome).scan().origin()).isEqualTo("site:north");
+    }
+
+    @Test
     void rejectsContentTypeThatContradictsTheBytes() {
         SyntheticScan jpeg = generator.scan(0, 300, 200, PixelType.GREY8, ImageFormat.JPEG);
         IngestOutcome outcome = single(arrival("ct-mismatch", "image/png", jpeg.bytes(), null));

@@ -15,10 +15,21 @@ import java.util.Objects;
  * @param weightsSha256 sha256 (hex) of the weights bytes
  * @param trainingRunId the training run that produced it, or null
  * @param reportUri     where the run's report is served, or null
+ * @param trainedOn     lineage: the scans the head was trained on (never validated or gated on them), or null for
+ *                      a version that does not say (older versions)
+ * @param cardUri       where the version's model card is served, or null
  */
 public record ModelMetadata(String modelName, String version, OffsetDateTime createdAt, String backboneId,
                             HeadArchitecture head, ModelMetrics metrics, String weightsSha256, String trainingRunId,
-                            String reportUri) {
+                            String reportUri, ScanSet trainedOn, String cardUri) {
+
+    /** A version without lineage or model card. */
+    public ModelMetadata(String modelName, String version, OffsetDateTime createdAt, String backboneId,
+                         HeadArchitecture head, ModelMetrics metrics, String weightsSha256, String trainingRunId,
+                         String reportUri) {
+        this(modelName, version, createdAt, backboneId, head, metrics, weightsSha256, trainingRunId, reportUri, null,
+                null);
+    }
 
     public ModelMetadata {
         Objects.requireNonNull(modelName, "modelName");

@@ -37,6 +37,9 @@ public final class EventCodecs {
             if (e.patientRef() != null) {
                 b.withSubject(e.patientRef());
             }
+            if (e.origin() != null) {
+                b.withExtension(Origin.EXTENSION, e.origin());
+            }
             return b.build();
         }
 
@@ -49,7 +52,7 @@ public final class EventCodecs {
                 throw missing("content-type");
             }
             return new ScanArrived(ce.getId(), ce.getSource(), ce.getTime(), blankToNull(ce.getSubject()),
-                    ce.getDataContentType(), data(ce));
+                    ce.getDataContentType(), data(ce), origin(ce));
         }
     };
 
@@ -113,6 +116,9 @@ public final class EventCodecs {
             if (e.patientPseudonym() != null) {
                 b.withSubject(e.patientPseudonym());
             }
+            if (e.origin() != null) {
+                b.withExtension(Origin.EXTENSION, e.origin());
+            }
             return b.build();
         }
 
@@ -134,7 +140,7 @@ public final class EventCodecs {
             return new ScanPreprocessed(ce.getId(), uri(requiredExtension(ce, "device")), requireTime(ce),
                     blankToNull(ce.getSubject()), requiredExtension(ce, "contentsha256"), format,
                     intExtension(ce, "sourcewidth"), intExtension(ce, "sourceheight"),
-                    new GreyImage(width, height, pixels));
+                    new GreyImage(width, height, pixels), origin(ce));
         }
     };
 
@@ -157,6 +163,9 @@ public final class EventCodecs {
             if (e.patientPseudonym() != null) {
                 b.withSubject(e.patientPseudonym());
             }
+            if (e.origin() != null) {
+                b.withExtension(Origin.EXTENSION, e.origin());
+            }
             return b.build();
         }
 
@@ -171,7 +180,7 @@ public final class EventCodecs {
             float[] vector = new float[dim];
             ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(vector);
             return new ScanEmbedding(ce.getId(), uri(requiredExtension(ce, "device")), requireTime(ce),
-                    blankToNull(ce.getSubject()), requiredExtension(ce, "backbone"), vector);
+                    blankToNull(ce.getSubject()), requiredExtension(ce, "backbone"), vector, origin(ce));
         }
     };
 
@@ -252,6 +261,14 @@ public final class EventCodecs {
             throw missing("ce_time");
         }
         return ce.getTime();
+    }
+
+    private static String origin(CloudEvent ce) {
+        try {
+            return Origin.checked(EventCodec.optionalExtension(ce, Origin.EXTENSION));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEventException(RejectionReason.MISSING_ATTRIBUTE, e.getMessage(), e);
+        }
     }
 
     private static URI uri(String value) {

@@ -16,15 +16,25 @@ import java.util.Optional;
  *                    never reach a log or another topic, hence not part of {@link #toString()}
  * @param contentType the declared media type ({@code image/png}, {@code image/jpeg})
  * @param image       the encoded image bytes
+ * @param origin      {@code ce_origin}, optional: where the image comes from in the sense of what its images share
+ *                    (a site, a study, a publication), or null. Validation keeps one origin on one side
+ *                    ({@link Origin})
  */
 public record ScanArrived(String scanId, URI device, OffsetDateTime acquiredAt, String patientRef,
-                          String contentType, byte[] image) {
+                          String contentType, byte[] image, String origin) {
 
     public ScanArrived {
         Objects.requireNonNull(scanId, "scanId");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(acquiredAt, "acquiredAt");
         Objects.requireNonNull(image, "image");
+        origin = Origin.checked(origin);
+    }
+
+    /** A scan without an origin. */
+    public ScanArrived(String scanId, URI device, OffsetDateTime acquiredAt, String patientRef, String contentType,
+                       byte[] image) {
+        this(scanId, device, acquiredAt, patientRef, contentType, image, null);
     }
 
     public Optional<String> patient() {
@@ -35,7 +45,8 @@ public record ScanArrived(String scanId, URI device, OffsetDateTime acquiredAt, 
     public boolean equals(Object o) {
         return o instanceof ScanArrived other && scanId.equals(other.scanId) && device.equals(other.device)
                 && acquiredAt.isEqual(other.acquiredAt) && Objects.equals(patientRef, other.patientRef)
-                && Objects.equals(contentType, other.contentType) && Arrays.equals(image, other.image);
+                && Objects.equals(contentType, other.contentType) && Arrays.equals(image, other.image)
+                && Objects.equals(origin, other.origin);
     }
 
     @Override
@@ -46,6 +57,6 @@ public record ScanArrived(String scanId, URI device, OffsetDateTime acquiredAt, 
     @Override
     public String toString() {
         return "ScanArrived[scanId=" + scanId + ", device=" + device + ", acquiredAt=" + acquiredAt
-                + ", contentType=" + contentType + ", bytes=" + image.length + "]";
+                + ", contentType=" + contentType + ", bytes=" + image.length + ", origin=" + origin + "]";
     }
 }

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param vector           the features, float32
  */
 public record ScanEmbedding(String scanId, URI device, OffsetDateTime acquiredAt, String patientPseudonym,
-                            String backboneId, float[] vector) {
+                            String backboneId, float[] vector, String origin) {
 
     public ScanEmbedding {
         Objects.requireNonNull(scanId, "scanId");
@@ -25,13 +25,21 @@ public record ScanEmbedding(String scanId, URI device, OffsetDateTime acquiredAt
         Objects.requireNonNull(acquiredAt, "acquiredAt");
         Objects.requireNonNull(backboneId, "backboneId");
         Objects.requireNonNull(vector, "vector");
+        origin = Origin.checked(origin);
+    }
+
+    /** An embedding of a scan without an origin. */
+    public ScanEmbedding(String scanId, URI device, OffsetDateTime acquiredAt, String patientPseudonym,
+                         String backboneId, float[] vector) {
+        this(scanId, device, acquiredAt, patientPseudonym, backboneId, vector, null);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ScanEmbedding other && scanId.equals(other.scanId) && device.equals(other.device)
                 && acquiredAt.isEqual(other.acquiredAt) && Objects.equals(patientPseudonym, other.patientPseudonym)
-                && backboneId.equals(other.backboneId) && Arrays.equals(vector, other.vector);
+                && backboneId.equals(other.backboneId) && Arrays.equals(vector, other.vector)
+                && Objects.equals(origin, other.origin);
     }
 
     @Override

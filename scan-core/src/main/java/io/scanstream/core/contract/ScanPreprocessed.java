@@ -20,10 +20,19 @@ import java.util.Objects;
  * @param sourceWidth      width before resizing
  * @param sourceHeight     height before resizing
  * @param image            the preprocessed image
+ * @param origin           the arrival's origin (site, study, publication), or null
  */
 public record ScanPreprocessed(String scanId, URI device, OffsetDateTime acquiredAt, String patientPseudonym,
                                String contentSha256, ImageFormat sourceFormat, int sourceWidth, int sourceHeight,
-                               GreyImage image) {
+                               GreyImage image, String origin) {
+
+    /** A scan without an origin. */
+    public ScanPreprocessed(String scanId, URI device, OffsetDateTime acquiredAt, String patientPseudonym,
+                            String contentSha256, ImageFormat sourceFormat, int sourceWidth, int sourceHeight,
+                            GreyImage image) {
+        this(scanId, device, acquiredAt, patientPseudonym, contentSha256, sourceFormat, sourceWidth, sourceHeight,
+                image, null);
+    }
 
     public ScanPreprocessed {
         Objects.requireNonNull(scanId, "scanId");
@@ -32,5 +41,6 @@ public record ScanPreprocessed(String scanId, URI device, OffsetDateTime acquire
         Objects.requireNonNull(contentSha256, "contentSha256");
         Objects.requireNonNull(sourceFormat, "sourceFormat");
         Objects.requireNonNull(image, "image");
+        origin = Origin.checked(origin);
     }
 }

@@ -17,4 +17,14 @@ import java.nio.file.Path;
  */
 public record ManifestEntry(Path file, ClinicalLabel label, String patientId, String split, int width, int height,
                             long bytes) {
+
+    /**
+     * The origin of the image, what its images share beyond the patient: the preprint it was cut from
+     * ({@link Preprints}), else its {@code patient_or_source_id}. The local stack's replay sends it as
+     * {@code ce_origin}; the evaluation's folds group by it.
+     */
+    public String origin() {
+        return Preprints.of(file.getFileName().toString())
+                .orElseGet(() -> "source:" + patientId.replaceAll("[^A-Za-z0-9._:/-]", "_"));
+    }
 }

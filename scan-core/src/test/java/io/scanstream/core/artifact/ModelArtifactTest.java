@@ -27,6 +27,25 @@ class ModelArtifactTest {
     }
 
     @Test
+    void carriesLineageIntervalsAndTheModelCardsAddress() throws IOException {
+        byte[] weights = {7, 7};
+        ModelMetadata m = metadata(weights);
+        ModelMetrics metrics = new ModelMetrics(List.of(), 0.9, 0.8, 0.8, 0.8, 0.8, 0.5, null, 10, 4,
+                new ModelMetrics.Intervals(new ModelMetrics.Range(0.8, 0.97), new ModelMetrics.Range(0.7, 0.9),
+                        new ModelMetrics.Range(null, null), new ModelMetrics.Range(0.6, 1.0), 0.95, 1000, 4));
+        ModelArtifact artifact = new ModelArtifact(new ModelMetadata(m.modelName(), m.version(), m.createdAt(),
+                m.backboneId(), m.head(), metrics, m.weightsSha256(), "run1", "/training/runs/run1/report",
+                ScanSet.of(List.of("s1", "s2")), "/training/runs/run1/card"), weights);
+
+        ModelArtifact read = ModelArtifact.fromBytes(artifact.toBytes());
+
+        assertThat(read).isEqualTo(artifact);
+        assertThat(read.metadata().trainedOn().contains("s2")).isTrue();
+        assertThat(read.metadata().metrics().intervals().auc().upper()).isEqualTo(0.97);
+        assertThat(read.metadata().cardUri()).isEqualTo("/training/runs/run1/card");
+    }
+
+    @Test
     void detectsTamperedWeights() throws IOException {
         byte[] weights = {1, 2, 3, 4, 5};
         ModelArtifact tampered = new ModelArtifact(metadata(weights), new byte[] {1, 2, 3, 4, 6});

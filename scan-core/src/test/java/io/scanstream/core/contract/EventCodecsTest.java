@@ -129,6 +129,41 @@ class EventCodecsTest {
     }
 
     @Test
+    void theOriginTravelsFromArrivalToPreprocessedToEmbeddingAsCeOrigin() {
+        ScanArrived arrival = new ScanArrived("scan-o", URI.create("/devices/ct-1"), T, "MRN-1", "image/png",
+                new byte[] {1}, "preprint:2020.02.25.20021568");
+        ProducerRecord<String, byte[]> arrived = EventCodecs.ARRIVED.toRecord(Topics.SCANS_ARRIVED, arrival);
+        assertThat(header(arrived, "ce_origin")).isEqualTo("preprint:2020.02.25.20021568");
+        assertThat(EventCodecs.ARRIVED.fromRecord(Records.delivered(arrived)).origin())
+                .isEqualTo("preprint:2020.02.25.20021568");
+
+        ScanPreprocessed preprocessed = new ScanPreprocessed("scan-o", URI.create("/devices/ct-1"), T, "p", "00",
+                ImageFormat.PNG, 2, 2, new GreyImage(2, 2, new byte[4]), "site:a");
+        assertThat(EventCodecs.PREPROCESSED.fromRecord(Records.delivered(EventCodecs.PREPROCESSED.toRecord("t",
+                preprocessed)))).isEqualTo(preprocessed);
+        ScanEmbedding embedding = new ScanEmbedding("scan-o", URI.create("/devices/ct-1"), T, "p", "b:1",
+                new float[] {1}, "site:a");
+        assertThat(EventCodecs.EMBEDDED.fromRecord(Records.delivered(EventCodecs.EMBEDDED.toRecord("t", embedding))))
+                .isEqualTo(embedding);
+        // an arrival without one has none downstream, and no header
+        ProducerRecord<String, byte[]> plain = EventCodecs.ARRIVED.toRecord("t", new ScanArrived("scan-p",
+                URI.create("/d"), T, null, "image/png", new byte[] {1}));
+        assertThat(plain.headers().lastHeader("ce_origin")).isNull();
+    }
+
+    @Test
+    void anOriginThatIsNotAShortNameIsRefused() {
+        ProducerRecord<String, byte[]> record = EventCodecs.ARRIVED.toRecord("t", new ScanArrived("scan-q",
+                URI.create("/d"), T, null, "image/png", new byte[] {1}));
+        record.headers().add("ce_origin", "Dr Smith's clinic\n".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> EventCodecs.ARRIVED.fromRecord(Records.delivered(record)))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("ce_origin")
+                .satisfies(e -> assertThat(((InvalidEventException) e).reason())
+                        .isEqualTo(RejectionReason.MISSING_ATTRIBUTE));
+    }
+
+    @Test
     void embeddingRoundTripsAsLittleEndianFloat32() {
         float[] vector = {0f, -1.5f, 3.25f, Float.MIN_VALUE, 1e9f};
         ScanEmbedding event = new ScanEmbedding("scan-9", URI.create("/devices/ct-1"), T, null, "mobilenet_v2:5f7ccb5c", vector);

@@ -12,13 +12,24 @@ import java.util.Objects;
  * @param label   ground truth
  * @param patient patient or source id, or null
  * @param image   the model input (8-bit grey)
+ * @param origin  the site, study or publication the image comes from, or null
  */
-public record LabelledImage(String scanId, ClinicalLabel label, String patient, GreyImage image) {
+public record LabelledImage(String scanId, ClinicalLabel label, String patient, GreyImage image, String origin) {
 
     public LabelledImage {
         Objects.requireNonNull(scanId, "scanId");
         Objects.requireNonNull(label, "label");
         Objects.requireNonNull(image, "image");
+    }
+
+    /** An image without an origin. */
+    public LabelledImage(String scanId, ClinicalLabel label, String patient, GreyImage image) {
+        this(scanId, label, patient, image, null);
+    }
+
+    /** The same scan with another image (e.g. resized). */
+    public LabelledImage withImage(GreyImage other) {
+        return new LabelledImage(scanId, label, patient, other, origin);
     }
 
     public String splitKey() {

@@ -107,20 +107,37 @@ public interface LearningConfig {
         Duration timeBudget();
     }
 
+    /** How scans are held out, and how the figures on them are stated (GroupedSplitter, GroupBootstrap). */
     interface Validation {
-        /** Share of the scans held out for validation, by patient and stratified by class. */
-        @WithDefault("0.1")
+        /**
+         * Share of the groups (patients joined with origins) held out for validation, chosen by a keyed hash of the
+         * group: stable as the set grows. 0.2 rather than 0.1: the gate's paired test needs rows to tell models apart.
+         */
+        @WithDefault("0.2")
         double fraction();
 
-        /** Seed of the patient assignment: keep it fixed so that patients stay on their side across runs. */
+        /** Seed of the group assignment: keep it fixed so that groups stay on their side across runs. */
         @WithDefault("2024")
         long seed();
 
         /** Fewer examples than this: the run ends as INSUFFICIENT_DATA. */
         @WithDefault("20")
         int minExamples();
+
+        /** Each side needs at least this many groups of each class, or the run ends as INSUFFICIENT_DATA. */
+        @WithDefault("2")
+        int minGroupsPerClass();
+
+        /** Group bootstrap resamples of the confidence intervals. */
+        @WithDefault("1000")
+        int bootstrapResamples();
+
+        /** Confidence level of the intervals. */
+        @WithDefault("0.95")
+        double intervalLevel();
     }
 
+    /** ChampionChallengerGate: a paired test on the rows neither model was trained on. */
     interface Gate {
         /** false: every run that trains publishes. */
         @WithDefault("true")
@@ -129,8 +146,12 @@ public interface LearningConfig {
         @WithDefault("AUC")
         GateMetric metric();
 
-        /** The challenger must beat the champion by more than this on the metric. */
-        @WithDefault("0.0")
-        double minImprovement();
+        /** One-sided significance level of "the challenger is better" and of "the challenger is worse". */
+        @WithDefault("0.05")
+        double alpha();
+
+        /** Paired group bootstrap resamples. */
+        @WithDefault("1000")
+        int resamples();
     }
 }

@@ -1,10 +1,11 @@
 package io.scanstream.learning.settings;
 
+import io.scanstream.learning.evaluate.GroupBootstrap;
 import io.scanstream.learning.train.FullNetworkSettings;
 import io.scanstream.learning.train.HeadTrainingSettings;
 import io.scanstream.learning.train.LearningRateSchedule;
 import io.scanstream.learning.validation.ChampionChallengerGate;
-import io.scanstream.learning.validation.PatientSplitter;
+import io.scanstream.learning.validation.GroupedSplitter;
 import io.scanstream.model.backbone.BackboneArchitecture;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.PropertiesConfigSource;
@@ -99,12 +100,18 @@ public final class TrainerSettings {
                 head(config), f.epochs(), f.batchSize(), schedule, f.imageSize(), f.augment(), f.timeBudget());
     }
 
-    public static PatientSplitter splitter(LearningConfig config) {
-        return new PatientSplitter(config.validation().fraction(), config.validation().seed());
+    public static GroupedSplitter splitter(LearningConfig config) {
+        return new GroupedSplitter(config.validation().fraction(), config.validation().seed());
     }
 
     public static ChampionChallengerGate gate(LearningConfig config) {
-        return new ChampionChallengerGate(config.gate().enabled(), config.gate().metric(),
-                config.gate().minImprovement());
+        return new ChampionChallengerGate(config.gate().enabled(), config.gate().metric(), config.gate().alpha(),
+                config.gate().resamples(), config.validation().seed());
+    }
+
+    /** Confidence intervals as configured (seeded with the validation seed: the same rows, the same intervals). */
+    public static GroupBootstrap intervals(LearningConfig config) {
+        return new GroupBootstrap(config.validation().bootstrapResamples(), config.validation().intervalLevel(),
+                config.validation().seed());
     }
 }

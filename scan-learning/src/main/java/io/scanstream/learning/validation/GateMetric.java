@@ -1,8 +1,12 @@
 package io.scanstream.learning.validation;
 
+import io.scanstream.learning.evaluate.HeadScoring;
 import io.scanstream.model.metrics.BinaryEvaluation;
 
-/** What the champion/challenger gate compares, on the validation split, at the threshold chosen on it. */
+/**
+ * What the champion/challenger gate compares. AUC is threshold-free (the default); the others are taken at the
+ * threshold maximising Youden's J on the rows compared, for each model alike.
+ */
 public enum GateMetric {
     /** ROC AUC: threshold-free, the default. */
     AUC,
@@ -18,5 +22,10 @@ public enum GateMetric {
             case F1 -> evaluation.f1();
             case YOUDEN_J -> evaluation.sensitivity() + evaluation.specificity() - 1;
         };
+    }
+
+    /** The metric of these scores on these rows. */
+    public double of(double[] scores, boolean[] covid) {
+        return of(HeadScoring.atYoudenThreshold(scores, covid));
     }
 }

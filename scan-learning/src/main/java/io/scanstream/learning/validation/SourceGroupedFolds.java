@@ -1,5 +1,6 @@
 package io.scanstream.learning.validation;
 
+import io.scanstream.core.dataset.Preprints;
 import io.scanstream.learning.data.LabelledImage;
 
 import java.util.ArrayList;
@@ -8,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Cross-validation folds over a data set's training split that keep every source on one side, for choosing
@@ -23,8 +22,6 @@ import java.util.regex.Pattern;
  * to the folds in turn.
  */
 public final class SourceGroupedFolds {
-
-    private static final Pattern PREPRINT = Pattern.compile("^(\\d{4}\\.\\d{2}\\.\\d{2}\\.\\d+)");
 
     private SourceGroupedFolds() {
     }
@@ -51,11 +48,12 @@ public final class SourceGroupedFolds {
         return images.stream().mapToInt(image -> foldOf.get(source(image))).toArray();
     }
 
-    /** The preprint a slice was cut from, or its patient/source id. */
+    /** The image's origin when it has one, else the preprint its file name names, else its patient. */
     public static String source(LabelledImage image) {
-        String file = image.scanId().substring(image.scanId().lastIndexOf('/') + 1);
-        Matcher preprint = PREPRINT.matcher(file);
-        return preprint.find() ? "preprint:" + preprint.group(1) : "patient:" + image.splitKey();
+        if (image.origin() != null) {
+            return image.origin();
+        }
+        return Preprints.of(image.scanId()).orElseGet(() -> "patient:" + image.splitKey());
     }
 
     public static int groups(List<LabelledImage> images) {

@@ -2,12 +2,16 @@ package io.scanstream.model.metrics;
 
 import io.scanstream.core.artifact.ModelMetrics.ConfusionMatrix;
 
+import java.util.List;
+
 /**
- * The operating threshold chosen on the validation split. Rule: among the distinct validation scores as candidate
- * thresholds (COVID when score ≥ threshold), take the one maximising Youden's J = sensitivity + specificity − 1,
- * which weighs a missed COVID case and a false alarm equally whatever the class balance; of tied candidates the one
- * closest to 0.5 (the untuned default, so a tie moves the threshold no further than the data demands); of those
- * still tied, the lower (the more sensitive).
+ * The operating threshold chosen on the validation split. Rule: of the ways to cut the sorted validation scores
+ * (COVID when score ≥ threshold), take the cut maximising Youden's J = sensitivity + specificity − 1, which weighs a
+ * missed COVID case and a false alarm equally whatever the class balance. A cut is a gap between two neighbouring
+ * distinct scores, and every threshold in it gives the same J on validation: take 0.5 (the untuned default) when it
+ * lies in the gap, else the gap's middle, so that new scores just beside a validation score are not decided by a
+ * hair (taking the validation score itself, as a point of the ROC curve, put the threshold of a perfectly separated
+ * small validation set at 0.9999). Of cuts with equal J, the one whose threshold is closest to 0.5; then the lower.
  */
 public record OperatingThreshold(double threshold, double sensitivity, double specificity) {
 
@@ -20,21 +24,31 @@ public record OperatingThreshold(double threshold, double sensitivity, double sp
         RocCurve roc = RocCurve.of(scores, positives);
         long positiveCount = BinaryMetrics.count(positives, true);
         long negativeCount = positives.length - positiveCount;
-        RocCurve.Point best = null;
+        List<RocCurve.Point> points = roc.points();
+        double best = Double.NaN;
         long bestScaledJ = Long.MIN_VALUE;
-        for (RocCurve.Point point : roc.points().subList(1, roc.points().size())) {
+        for (int k = 1; k < points.size(); k++) {
+            RocCurve.Point point = points.get(k);
             // J · P · N in integers, so that equal J compare equal
             long truePositives = Math.round(point.truePositiveRate() * positiveCount);
             long falsePositives = Math.round(point.falsePositiveRate() * negativeCount);
             long scaledJ = truePositives * negativeCount - falsePositives * positiveCount;
-            if (best == null || scaledJ > bestScaledJ
-                    || scaledJ == bestScaledJ && closerToHalf(point.threshold(), best.threshold())) {
-                best = point;
+            // thresholds in (next lower score, this score] give this point's matrix
+            double below = k + 1 < points.size() ? points.get(k + 1).threshold() : Math.min(0, point.threshold());
+            double threshold = inGap(below, point.threshold());
+            if (Double.isNaN(best) || scaledJ > bestScaledJ
+                    || scaledJ == bestScaledJ && closerToHalf(threshold, best)) {
+                best = threshold;
                 bestScaledJ = scaledJ;
             }
         }
-        ConfusionMatrix m = BinaryMetrics.confusion(scores, positives, best.threshold());
-        return new OperatingThreshold(best.threshold(), BinaryMetrics.sensitivity(m), BinaryMetrics.specificity(m));
+        ConfusionMatrix m = BinaryMetrics.confusion(scores, positives, best);
+        return new OperatingThreshold(best, BinaryMetrics.sensitivity(m), BinaryMetrics.specificity(m));
+    }
+
+    /** 0.5 when it lies in the gap (below, upper], else the gap's middle. */
+    private static double inGap(double below, double upper) {
+        return below < 0.5 && 0.5 <= upper ? 0.5 : below == upper ? upper : (below + upper) / 2;
     }
 
     private static boolean closerToHalf(double candidate, double incumbent) {

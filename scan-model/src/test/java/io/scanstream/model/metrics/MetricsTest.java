@@ -74,10 +74,11 @@ class MetricsTest {
 
     @Test
     void thresholdMaximisesYoudensJAndOfTiesTakesTheOneClosestToOneHalf() {
-        // J per candidate: 0.9 → .25, 0.8 → .5, 0.7 → .25, 0.6 → .5, 0.55 → .25, 0.4 → 0, 0.3 → .25, 0.2 → 0
+        // J per cut: (0.8, 0.9] → .25, (0.7, 0.8] → .5, (0.6, 0.7] → .25, (0.55, 0.6] → .5, (0.4, 0.55] → .25, ...
+        // the two best gaps' middles are 0.75 and 0.575: the latter is closer to 0.5
         OperatingThreshold chosen = OperatingThreshold.maximisingYoudenJ(SCORES, COVID);
 
-        assertThat(chosen.threshold()).isEqualTo(0.6);
+        assertThat(chosen.threshold()).isCloseTo(0.575, within(1e-12));
         assertThat(chosen.sensitivity()).isCloseTo(0.75, within(1e-12));
         assertThat(chosen.specificity()).isCloseTo(0.75, within(1e-12));
         assertThat(chosen.youdenJ()).isCloseTo(0.5, within(1e-12));
@@ -85,13 +86,28 @@ class MetricsTest {
 
     @Test
     void thresholdsEquallyFarFromOneHalfResolveToTheMoreSensitive() {
-        // J: 0.6 → .5, 0.5 → 0, 0.4 → .5, 0.3 → 0; 0.6 and 0.4 tie and are both 0.1 from 0.5
+        // J: (0.7, 0.8] → .5, (0.2, 0.3] → .5; their middles 0.75 and 0.25 are both 0.25 from 0.5
         OperatingThreshold chosen = OperatingThreshold.maximisingYoudenJ(
-                new double[] {0.6, 0.5, 0.4, 0.3}, new boolean[] {true, false, true, false});
+                new double[] {0.8, 0.7, 0.3, 0.2}, new boolean[] {true, false, true, false});
 
-        assertThat(chosen.threshold()).isEqualTo(0.4);
+        assertThat(chosen.threshold()).isCloseTo(0.25, within(1e-12));
         assertThat(chosen.sensitivity()).isEqualTo(1.0);
         assertThat(chosen.specificity()).isEqualTo(0.5);
+    }
+
+    @Test
+    void aPerfectlySeparatedValidationSetPutsTheThresholdInTheGapNotOnAScore() {
+        // Every positive above 0.999, every negative below 0.2: 0.5 lies in the gap
+        OperatingThreshold wide = OperatingThreshold.maximisingYoudenJ(new double[] {0.9999, 0.9995, 0.1, 0.05},
+                new boolean[] {true, true, false, false});
+        // both classes above 0.5: the middle of the gap
+        OperatingThreshold high = OperatingThreshold.maximisingYoudenJ(new double[] {0.99, 0.98, 0.7, 0.6},
+                new boolean[] {true, true, false, false});
+
+        assertThat(wide.threshold()).isEqualTo(0.5);
+        assertThat(wide.youdenJ()).isEqualTo(1.0);
+        assertThat(high.threshold()).isCloseTo(0.84, within(1e-12));
+        assertThat(high.youdenJ()).isEqualTo(1.0);
     }
 
     @Test

@@ -25,7 +25,8 @@ import java.util.Optional;
  * Training runs: {@code POST /training/runs[?mode=HEAD|FULL_NETWORK]} starts one (202 with its status and
  * {@code Location}; 409 with the running run's id while another runs); {@code GET /training/runs} lists recent
  * runs, latest first; {@code GET /training/runs/{id}} is a run's progress (epoch, loss, accuracy) and outcome;
- * {@code GET /training/runs/{id}/report} its report JSON and {@code .../report/{plot}.png} its plots (also for
+ * {@code GET /training/runs/{id}/report} its report JSON, {@code .../card} the model card of the version it trained,
+ * and {@code .../report/{plot}.png} its plots (also for
  * runs of earlier process lifetimes, from the reports directory).
  */
 @Path("/training/runs")
@@ -74,6 +75,15 @@ public class TrainingRunResource {
         }
         return coordinator.find(id).isPresent() ? notFound("run " + id + " has no report yet")
                 : notFound("no report for run " + id);
+    }
+
+    /** The model card of the version the run trained (published or gated out). */
+    @GET
+    @Path("{id}/card")
+    public Response card(@PathParam("id") String id) throws IOException {
+        return coordinator.reports().read(id, ReportStore.CARD_FILE)
+                .map(bytes -> Response.ok(bytes, MediaType.APPLICATION_JSON_TYPE).build())
+                .orElseGet(() -> notFound("no model card for run " + id + " (it trained no model, or is running)"));
     }
 
     @GET

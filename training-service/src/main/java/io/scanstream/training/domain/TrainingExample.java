@@ -16,9 +16,16 @@ import java.util.Objects;
  * @param patient    the patient pseudonym, or null when the device sent none (the scan is then its own patient)
  * @param backboneId the backbone that computed the vector
  * @param vector     the embedding
+ * @param origin     the scan's origin (site, study, publication: what its images share), or null
  */
 public record TrainingExample(String scanId, ClinicalLabel label, String labelledBy, OffsetDateTime labelledAt,
-                              String patient, String backboneId, float[] vector) {
+                              String patient, String backboneId, float[] vector, String origin) {
+
+    /** A row of a scan without an origin. */
+    public TrainingExample(String scanId, ClinicalLabel label, String labelledBy, OffsetDateTime labelledAt,
+                           String patient, String backboneId, float[] vector) {
+        this(scanId, label, labelledBy, labelledAt, patient, backboneId, vector, null);
+    }
 
     public TrainingExample {
         Objects.requireNonNull(scanId, "scanId");
@@ -42,7 +49,7 @@ public record TrainingExample(String scanId, ClinicalLabel label, String labelle
         return o instanceof TrainingExample other && scanId.equals(other.scanId) && label == other.label
                 && Objects.equals(labelledBy, other.labelledBy) && labelledAt.isEqual(other.labelledAt)
                 && Objects.equals(patient, other.patient) && backboneId.equals(other.backboneId)
-                && Arrays.equals(vector, other.vector);
+                && Arrays.equals(vector, other.vector) && Objects.equals(origin, other.origin);
     }
 
     @Override

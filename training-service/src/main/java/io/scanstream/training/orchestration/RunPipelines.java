@@ -47,18 +47,23 @@ public class RunPipelines {
         Map<String, Object> reported = new LinkedHashMap<>();
         reported.put("validationFraction", config.validation().fraction());
         reported.put("validationSeed", config.validation().seed());
+        reported.put("validationMinGroupsPerClass", config.validation().minGroupsPerClass());
+        reported.put("intervals", Map.of("resamples", config.validation().bootstrapResamples(), "level",
+                config.validation().intervalLevel()));
         reported.put("gate", Map.of("enabled", config.gate().enabled(), "metric", config.gate().metric(),
-                "minImprovement", config.gate().minImprovement()));
+                "alpha", config.gate().alpha(), "resamples", config.gate().resamples()));
         HeadRunPipeline.Settings settings = new HeadRunPipeline.Settings(config.model().name(), backbone.id(),
                 backbone.featureDim(), TrainerSettings.head(config), TrainerSettings.splitter(config),
-                config.validation().minExamples(), TrainerSettings.gate(config), reported);
+                config.validation().minExamples(), config.validation().minGroupsPerClass(),
+                TrainerSettings.gate(config), TrainerSettings.intervals(config), reported);
         return new HeadRunPipeline(settings, new HeadTrainer(), reports, champions, publisher, Clock.systemUTC());
     }
 
     FullNetworkRunPipeline fullNetwork() {
         return new FullNetworkRunPipeline(new FullNetworkRunPipeline.Settings(config.model().name(),
                 TrainerSettings.fullNetwork(config, backbone.architecture(), config.model().backboneWeights()),
-                TrainerSettings.splitter(config), config.validation().minExamples()), new FullNetworkTrainer(),
+                TrainerSettings.splitter(config), config.validation().minExamples(),
+                config.validation().minGroupsPerClass()), new FullNetworkTrainer(),
                 reports, Clock.systemUTC());
     }
 }

@@ -1,6 +1,7 @@
 package io.scanstream.training.report;
 
 import io.scanstream.core.contract.Json;
+import io.scanstream.training.domain.RunOutcome;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,13 +12,14 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Reports on disk, one folder per run under the reports directory: {@code report.json}, the PNG plots and, for
- * full-network runs, the artifacts. Files are written to a temporary name and moved, so a reader never sees half a
+ * Reports on disk, one folder per run under the reports directory: {@code report.json}, the model card
+ * {@code card.json} (runs that trained a model), the PNG plots and, for full-network runs, the artifacts. Files are written to a temporary name and moved, so a reader never sees half a
  * report. Names are checked: a request cannot reach outside the reports directory.
  */
 public final class ReportStore {
 
     public static final String REPORT_FILE = "report.json";
+    public static final String CARD_FILE = "card.json";
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
@@ -41,6 +43,10 @@ public final class ReportStore {
         Path dir = runDirectory(report.runId());
         for (Map.Entry<String, byte[]> plot : plots.entrySet()) {
             writeAtomically(dir.resolve(checkedFile(plot.getKey())), plot.getValue());
+        }
+        if (report.outcome() == RunOutcome.PUBLISHED || report.outcome() == RunOutcome.GATED_OUT) {
+            writeAtomically(dir.resolve(CARD_FILE),
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(ModelCard.of(report)));
         }
         Path file = dir.resolve(REPORT_FILE);
         writeAtomically(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));

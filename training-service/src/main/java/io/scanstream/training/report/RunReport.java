@@ -34,6 +34,11 @@ public record RunReport(String runId, TrainingMode mode, RunTrigger trigger, Run
         return "/training/runs/" + runId + "/report";
     }
 
+    /** Where the API serves the model card of the version a run produced. */
+    public static String cardUri(String runId) {
+        return "/training/runs/" + runId + "/card";
+    }
+
     public static Builder builder(TrainingRun run, String modelName, String backboneId, Instant startedAt) {
         return new Builder(run, modelName, backboneId, startedAt);
     }

@@ -13,7 +13,7 @@ import io.scanstream.learning.train.FullNetworkSettings;
 import io.scanstream.learning.train.FullNetworkTrainer;
 import io.scanstream.learning.train.TrainedNetwork;
 import io.scanstream.learning.validation.DataSplit;
-import io.scanstream.learning.validation.PatientSplitter;
+import io.scanstream.learning.validation.GroupedSplitter;
 import io.scanstream.model.backbone.FeatureExtractors;
 import io.scanstream.model.backbone.FeatureReadout;
 import io.scanstream.model.metrics.BinaryEvaluation;
@@ -44,9 +44,31 @@ import java.util.Map;
  */
 public final class FullNetworkRunPipeline {
 
-    /** @param minExamples fewer labelled scans: INSUFFICIENT_DATA */
-    public record Settings(String modelName, FullNetworkSettings network, PatientSplitter splitter, int minExamples) {
+    /**
+     * @param minExamples       fewer labelled scans: INSUFFICIENT_DATA
+     * @param minGroupsPerClass fewer groups of a class on a side: INSUFFICIENT_DATA
+     */
+    public record Settings(String modelName, FullNetworkSettings network, GroupedSplitter splitter, int minExamples,
+                           int minGroupsPerClass) {
     }
+
+    /** What splits group by: the same rule as head runs, so both tiers share one split. */
+    static final GroupedSplitter.Keys<LabelledImage> KEYS = new GroupedSplitter.Keys<>() {
+        @Override
+        public String patient(LabelledImage image) {
+            return image.patient();
+        }
+
+        @Override
+        public String origin(LabelledImage image) {
+            return image.origin();
+        }
+
+        @Override
+        public String scanId(LabelledImage image) {
+            return image.scanId();
+        }
+    };
 
     /** How the run ended, and what it wrote. */
     public record Result(RunOutcome outcome, String backboneId, Path backboneFile, Path headArtifact,
@@ -69,17 +91,18 @@ public final class FullNetworkRunPipeline {
         Instant started = clock.instant();
         run.started(started, settings.network().epochs());
         run.trainingSet(labelled.size());
-        DataSplit<LabelledImage> split = settings.splitter().split(labelled, LabelledImage::splitKey,
-                LabelledImage::label);
-        DataSummary data = DataSummary.of(split, LabelledImage::covid, LabelledImage::splitKey);
+        GroupedSplitter.Result<LabelledImage> grouped = settings.splitter().split(labelled, KEYS);
+        DataSplit<LabelledImage> split = grouped.split();
+        DataSummary data = DataSummary.of(split, LabelledImage::covid, grouped.groupOf()::get, LabelledImage::origin);
         RunReport.Builder report = RunReport.builder(run, settings.modelName(), null, started)
-                .settings(Map.of("fullNetwork", describe(settings.network()))).data(data);
-        if (labelled.size() < settings.minExamples() || !bothClasses(data.trainCovid(), data.trainSize())
-                || !bothClasses(data.validationCovid(), data.validationSize())) {
-            String why = "full-network training needs at least " + settings.minExamples()
-                    + " labelled scans with both classes on both sides of the split; got " + labelled.size()
-                    + " (train " + data.trainCovid() + "/" + data.trainSize() + " COVID, validation "
-                    + data.validationCovid() + "/" + data.validationSize() + ")";
+                .settings(Map.of("fullNetwork", describe(settings.network()), "splitRule", GroupedSplitter.RULE))
+                .data(data);
+        String problem = labelled.size() < settings.minExamples()
+                ? "full-network training needs at least " + settings.minExamples() + " labelled scans; got "
+                + labelled.size()
+                : GroupedSplitter.check(grouped, LabelledImage::label, settings.minGroupsPerClass());
+        if (problem != null) {
+            String why = problem;
             reports.write(report.build(RunOutcome.INSUFFICIENT_DATA, why, clock.instant()), Map.of());
             run.reportAt(RunReport.uri(run.id()));
             run.finished(clock.instant(), RunOutcome.INSUFFICIENT_DATA, null, null, why);
@@ -149,10 +172,6 @@ public final class FullNetworkRunPipeline {
         described.put("augment", n.augment());
         described.put("timeBudget", n.timeBudget().toString());
         return described;
-    }
-
-    private static boolean bothClasses(int covid, int size) {
-        return covid > 0 && covid < size;
     }
 
     private static boolean[] labels(List<LabelledImage> images) {

@@ -2,8 +2,11 @@ package io.scanstream.training.run;
 
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
+import io.scanstream.core.artifact.ModelMetrics;
+import io.scanstream.core.artifact.ScanSet;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.learning.data.LabelledVectors;
+import io.scanstream.learning.evaluate.GroupBootstrap;
 import io.scanstream.learning.evaluate.HeadScoring;
 import io.scanstream.learning.report.DataSummary;
 import io.scanstream.learning.report.EvaluationFigures;
@@ -13,9 +16,8 @@ import io.scanstream.learning.train.HeadTrainer;
 import io.scanstream.learning.train.HeadTrainingSettings;
 import io.scanstream.learning.train.TrainedHead;
 import io.scanstream.learning.validation.ChampionChallengerGate;
-import io.scanstream.learning.validation.DataSplit;
 import io.scanstream.learning.validation.GateDecision;
-import io.scanstream.learning.validation.PatientSplitter;
+import io.scanstream.learning.validation.GroupedSplitter;
 import io.scanstream.model.head.ClassificationHead;
 import io.scanstream.model.metrics.BinaryEvaluation;
 import io.scanstream.model.metrics.RocCurve;
@@ -38,35 +40,39 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * One head run, start to finish, in plain Java: the training-set snapshot (rows of the configured backbone only)
- * → split by patient → train → score with the head exactly as inference will load it → evaluate on validation
- * (threshold by Youden's J) → re-score the champion on the same split → gate → report (JSON + plots) → publish.
- * The report is written before publishing, so the version's {@code reportUri} resolves as soon as inference sees
- * it. Kafka and HTTP stay outside: the champion and the publisher are ports.
+ * → split by group (patient joined with origin, {@link GroupedSplitter}) → train → score with the head exactly as
+ * inference will load it → evaluate on validation (threshold by Youden's J, group-bootstrap intervals) → score the
+ * champion on the validation rows it was not trained on (its lineage) → gate ({@link ChampionChallengerGate}: a
+ * paired test) → report and model card → publish with this head's lineage. The report is written before
+ * publishing, so the version's {@code reportUri} and {@code cardUri} resolve as soon as inference sees it. Kafka
+ * and HTTP stay outside: the champion and the publisher are ports.
  */
 public final class HeadRunPipeline {
 
     /**
-     * @param modelName   versions are published under it
-     * @param backboneId  the configured backbone; rows and champions of another backbone are left out
-     * @param featureDim  the backbone's feature width
-     * @param minExamples fewer rows: INSUFFICIENT_DATA
-     * @param reported    settings copied into the report as they are
+     * @param modelName         versions are published under it
+     * @param backboneId        the configured backbone; rows and champions of another backbone are left out
+     * @param featureDim        the backbone's feature width
+     * @param minExamples       fewer rows: INSUFFICIENT_DATA
+     * @param minGroupsPerClass fewer groups of a class on a side: INSUFFICIENT_DATA
+     * @param reported          settings copied into the report as they are
      */
     public record Settings(String modelName, String backboneId, int featureDim, HeadTrainingSettings head,
-                           PatientSplitter splitter, int minExamples, ChampionChallengerGate gate,
-                           Map<String, Object> reported) {
+                           GroupedSplitter splitter, int minExamples, int minGroupsPerClass,
+                           ChampionChallengerGate gate, GroupBootstrap intervals, Map<String, Object> reported) {
     }
 
     /** How the run ended. */
     public record Result(RunOutcome outcome, String version, Double validationAuc, String detail, GateDecision gate) {
     }
 
-    /** The trained head's figures, before the gate: what the report and the artifact are made of. */
-    private record Evaluated(TrainedHead head, BinaryEvaluation validation, BinaryEvaluation training,
-                             Optional<ChampionChallengerGate.Champion> champion, double seconds) {
+    /** The trained head and its figures, before the gate: what the report and the artifact are made of. */
+    private record Evaluated(TrainedHead head, List<TrainingExample> train, BinaryEvaluation validation,
+                             GroupBootstrap.Figures intervals, BinaryEvaluation training, double seconds) {
     }
 
     private final Settings settings;
@@ -86,6 +92,24 @@ public final class HeadRunPipeline {
         this.clock = clock;
     }
 
+    /** What splits group by: the patient and the origin of each row. */
+    public static final GroupedSplitter.Keys<TrainingExample> KEYS = new GroupedSplitter.Keys<>() {
+        @Override
+        public String patient(TrainingExample e) {
+            return e.patient();
+        }
+
+        @Override
+        public String origin(TrainingExample e) {
+            return e.origin();
+        }
+
+        @Override
+        public String scanId(TrainingExample e) {
+            return e.scanId();
+        }
+    };
+
     public Result run(TrainingRun run, List<TrainingExample> snapshot, EpochObserver observer) throws IOException {
         Instant started = clock.instant();
         run.started(started, settings.head().epochs());
@@ -101,41 +125,82 @@ public final class HeadRunPipeline {
                     + settings.backboneId() + ", fewer than the " + settings.minExamples()
                     + " required (training.validation.min-examples)");
         }
-        DataSplit<TrainingExample> split = settings.splitter().split(examples, TrainingExample::splitKey,
-                TrainingExample::label);
-        report.data(DataSummary.of(split, TrainingExample::covid, TrainingExample::splitKey));
-        LabelledVectors train = LabelledVectors.of(split.train(), TrainingExample::vector, TrainingExample::covid);
-        LabelledVectors validation = LabelledVectors.of(split.validation(), TrainingExample::vector,
-                TrainingExample::covid);
-        if (!train.hasBothClasses() || !validation.hasBothClasses()) {
-            return insufficient(run, report, "both classes are needed on both sides of the split: train "
-                    + train.positives() + "/" + train.size() + " COVID, validation " + validation.positives() + "/"
-                    + validation.size() + " COVID (more patients per class needed)");
+        GroupedSplitter.Result<TrainingExample> split = settings.splitter().split(examples, KEYS);
+        report.data(DataSummary.of(split.split(), TrainingExample::covid, split.groupOf()::get,
+                TrainingExample::origin));
+        String problem = GroupedSplitter.check(split, TrainingExample::label, settings.minGroupsPerClass());
+        if (problem != null) {
+            return insufficient(run, report, problem);
         }
-        Evaluated evaluated = trainAndEvaluate(run, train, validation, observer);
-        GateDecision decision = settings.gate().decide(evaluated.validation(), evaluated.champion());
-        return conclude(run, report, evaluated, decision, train.size(), validation.size());
+        Evaluated evaluated = trainAndEvaluate(run, split, observer);
+        Optional<ChampionChallengerGate.Champion> champion = Optional.empty();
+        Optional<ChampionChallengerGate.SharedRows> shared = Optional.empty();
+        Optional<ModelArtifact> current = comparableChampion();
+        if (current.isPresent()) {
+            ModelMetadata c = current.get().metadata();
+            champion = Optional.of(new ChampionChallengerGate.Champion(c.version(), c.metrics() == null ? 0
+                    : c.metrics().trainSize()));
+            shared = sharedRows(current.get(), evaluated.head(), split);
+        }
+        GateDecision decision = settings.gate().decide(evaluated.validation().auc(), evaluated.train().size(),
+                champion, shared);
+        return conclude(run, report, evaluated, decision, split);
     }
 
-    private Evaluated trainAndEvaluate(TrainingRun run, LabelledVectors train, LabelledVectors validation,
+    private Evaluated trainAndEvaluate(TrainingRun run, GroupedSplitter.Result<TrainingExample> split,
                                        EpochObserver observer) {
+        List<TrainingExample> trainRows = split.split().train();
+        List<TrainingExample> validationRows = split.split().validation();
+        LabelledVectors train = LabelledVectors.of(trainRows, TrainingExample::vector, TrainingExample::covid);
+        LabelledVectors validation = LabelledVectors.of(validationRows, TrainingExample::vector,
+                TrainingExample::covid);
         TrainedHead head = trainer.train(train, validation, settings.head(), (metrics, epochs) -> {
             run.epochFinished(metrics);
             observer.epochFinished(metrics, epochs);
         });
         long start = System.nanoTime();
-        BinaryEvaluation onValidation = HeadScoring.atYoudenThreshold(
-                HeadScoring.score(head.architecture(), head.weights(), validation.features()), validation.covid());
+        double[] scores = HeadScoring.score(head.architecture(), head.weights(), validation.features());
+        BinaryEvaluation onValidation = HeadScoring.atYoudenThreshold(scores, validation.covid());
+        GroupBootstrap.Figures intervals = settings.intervals().figures(scores, validation.covid(),
+                validationRows.stream().map(split.groupOf()::get).toList(), onValidation.threshold());
         BinaryEvaluation onTraining = BinaryEvaluation.at(
                 HeadScoring.score(head.architecture(), head.weights(), train.features()), train.covid(),
                 onValidation.threshold());
-        Optional<ChampionChallengerGate.Champion> champion = rescoreChampion(validation);
-        return new Evaluated(head, onValidation, onTraining, champion, (System.nanoTime() - start) / 1e9);
+        return new Evaluated(head, trainRows, onValidation, intervals, onTraining, (System.nanoTime() - start) / 1e9);
     }
 
-    /** Report, then publish when the gate says so (a failed publish rewrites the report as FAILED). */
+    /**
+     * Both heads' scores on the validation rows the champion was not trained on. A champion that does not state
+     * its lineage (an older version) cannot be compared fairly on any row: the gate then goes by labels.
+     */
+    private Optional<ChampionChallengerGate.SharedRows> sharedRows(ModelArtifact champion, TrainedHead challenger,
+                                                                   GroupedSplitter.Result<TrainingExample> split) {
+        ScanSet lineage = champion.metadata().trainedOn();
+        if (lineage == null) {
+            return Optional.empty();
+        }
+        Predicate<String> seen = lineage.membership();
+        List<TrainingExample> rows = split.split().validation().stream().filter(e -> !seen.test(e.scanId())).toList();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        float[][] x = rows.stream().map(TrainingExample::vector).toArray(float[][]::new);
+        boolean[] covid = new boolean[rows.size()];
+        for (int i = 0; i < covid.length; i++) {
+            covid[i] = rows.get(i).covid();
+        }
+        try (ClassificationHead theirs = ClassificationHead.fromArtifact(champion)) {
+            return Optional.of(new ChampionChallengerGate.SharedRows(
+                    HeadScoring.score(challenger.architecture(), challenger.weights(), x), HeadScoring.score(theirs, x),
+                    covid, rows.stream().map(split.groupOf()::get).toList()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Report and card, then publish when the gate says so (a failed publish rewrites the report as FAILED). */
     private Result conclude(TrainingRun run, RunReport.Builder report, Evaluated e, GateDecision decision,
-                            int trainSize, int validationSize) throws IOException {
+                            GroupedSplitter.Result<TrainingExample> split) throws IOException {
         Instant createdAt = clock.instant();
         String version = decision.publish() ? VersionNames.version(createdAt, run.id()) : null;
         RunOutcome outcome = decision.publish() ? RunOutcome.PUBLISHED : RunOutcome.GATED_OUT;
@@ -144,15 +209,15 @@ public final class HeadRunPipeline {
         timings.put("training", e.head().trainingMillis() / 1000.0);
         timings.put("evaluation", e.seconds());
         report.epochs(e.head().epochs()).gate(decision).plots(plots.keySet()).timings(timings)
-                .validation(EvaluationFigures.of(e.validation(), EvaluationFigures.YOUDEN_RULE))
+                .validation(EvaluationFigures.of(e.validation(), EvaluationFigures.YOUDEN_RULE, e.intervals()))
                 .training(EvaluationFigures.of(e.training(), EvaluationFigures.VALIDATION_THRESHOLD))
                 .artifacts(Map.of("headArchitecture", e.head().architecture().describe(), "bestEpoch",
-                        e.head().bestEpoch(), "stoppedEarly", e.head().stoppedEarly()));
+                        e.head().bestEpoch(), "stoppedEarly", e.head().stoppedEarly(), "trainedOn", e.train().size()));
         reports.write(report.version(version).build(outcome, decision.reason(), clock.instant()), plots);
         run.reportAt(RunReport.uri(run.id()));
         if (decision.publish()) {
             try {
-                publisher.publish(run.id(), artifact(version, createdAt, run.id(), e, trainSize, validationSize));
+                publisher.publish(run.id(), artifact(version, createdAt, run.id(), e, split));
             } catch (RuntimeException failure) {
                 reports.write(report.version(null).build(RunOutcome.FAILED, "publishing failed: "
                         + failure.getMessage(), clock.instant()), plots);
@@ -168,38 +233,28 @@ public final class HeadRunPipeline {
         List<ReportPlots.NamedRoc> rocs = new ArrayList<>();
         rocs.add(new ReportPlots.NamedRoc(version != null ? version : "challenger (run " + run.id() + ")",
                 new RocCurve(e.validation().roc(), e.validation().auc())));
-        e.champion().ifPresent(c -> rocs.add(new ReportPlots.NamedRoc("champion " + c.version(),
-                new RocCurve(c.evaluation().roc(), c.evaluation().auc()))));
         return rocs;
     }
 
-    private Optional<ChampionChallengerGate.Champion> rescoreChampion(LabelledVectors validation) {
-        Optional<ModelArtifact> current = champions.current(settings.modelName());
-        if (current.isEmpty()) {
-            return Optional.empty();
-        }
-        ModelArtifact artifact = current.get();
-        ModelMetadata metadata = artifact.metadata();
-        // A head of another backbone (before a backbone change) or a damaged one is no yardstick for this one.
-        if (!settings.backboneId().equals(metadata.backboneId()) || metadata.head().inputDim() != settings.featureDim()
-                || !artifact.integrityVerified()) {
-            return Optional.empty();
-        }
-        try (ClassificationHead head = ClassificationHead.fromArtifact(artifact)) {
-            return Optional.of(new ChampionChallengerGate.Champion(metadata.version(),
-                    HeadScoring.atYoudenThreshold(HeadScoring.score(head, validation.features()), validation.covid())));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+    /** The version in service when it is a yardstick for this head: same backbone and width, intact. */
+    private Optional<ModelArtifact> comparableChampion() {
+        return champions.current(settings.modelName()).filter(a -> settings.backboneId().equals(
+                a.metadata().backboneId()) && a.metadata().head().inputDim() == settings.featureDim()
+                && a.integrityVerified());
     }
 
-    private ModelArtifact artifact(String version, Instant createdAt, String runId, Evaluated e, int trainSize,
-                                   int validationSize) {
+    private ModelArtifact artifact(String version, Instant createdAt, String runId, Evaluated e,
+                                   GroupedSplitter.Result<TrainingExample> split) {
         TrainedHead head = e.head();
+        ModelMetrics base = e.validation().toModelMetrics(head.epochs(), e.train().size(),
+                split.split().validation().size());
+        ModelMetrics metrics = new ModelMetrics(base.epochs(), base.auc(), base.accuracy(), base.f1(),
+                base.sensitivity(), base.specificity(), base.threshold(), base.confusion(), base.trainSize(),
+                base.validationSize(), EvaluationFigures.intervals(e.intervals()));
         ModelMetadata metadata = new ModelMetadata(settings.modelName(), version, createdAt.atOffset(ZoneOffset.UTC),
-                settings.backboneId(), head.architecture(),
-                e.validation().toModelMetrics(head.epochs(), trainSize, validationSize), Sha256.hex(head.weights()),
-                runId, RunReport.uri(runId));
+                settings.backboneId(), head.architecture(), metrics, Sha256.hex(head.weights()), runId,
+                RunReport.uri(runId), ScanSet.of(e.train().stream().map(TrainingExample::scanId).toList()),
+                RunReport.cardUri(runId));
         return new ModelArtifact(metadata, head.weights());
     }
 
@@ -215,6 +270,7 @@ public final class HeadRunPipeline {
         Map<String, Object> reported = new LinkedHashMap<>(settings.reported());
         reported.putIfAbsent("head", settings.head());
         reported.putIfAbsent("gateMetric", settings.gate().metric());
+        reported.putIfAbsent("splitRule", GroupedSplitter.RULE);
         return reported;
     }
 }

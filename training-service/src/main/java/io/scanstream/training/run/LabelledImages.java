@@ -27,7 +27,7 @@ public final class LabelledImages {
         for (TrainingExample e : labelled.values()) {
             ScanPreprocessed scan = found.get(e.scanId());
             if (scan != null) {
-                out.add(new LabelledImage(e.scanId(), e.label(), e.patient(), scan.image()));
+                out.add(new LabelledImage(e.scanId(), e.label(), e.patient(), scan.image(), e.origin()));
             }
         }
         out.sort(Comparator.comparing(LabelledImage::scanId));

@@ -26,7 +26,9 @@ import java.time.OffsetDateTime;
  */
 public final class StoreSerdes {
 
-    private static final byte FORMAT = 1;
+    /** 2 added the origin; values of format 1 (no origin) are still read. */
+    private static final byte FORMAT = 2;
+    private static final byte FORMAT_WITHOUT_ORIGIN = 1;
 
     public static final Serde<TrainingExample> EXAMPLE = serde(StoreSerdes::writeExample, StoreSerdes::readExample);
     public static final Serde<PendingLabel> PENDING_LABEL = serde(StoreSerdes::writeLabel, StoreSerdes::readLabel);
@@ -44,7 +46,7 @@ public final class StoreSerdes {
 
     @FunctionalInterface
     private interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
+        T read(DataInputStream in, byte format) throws IOException;
     }
 
     private static <T> Serde<T> serde(Writer<T> writer, Reader<T> reader) {
@@ -67,10 +69,10 @@ public final class StoreSerdes {
             }
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
                 byte format = in.readByte();
-                if (format != FORMAT) {
+                if (format != FORMAT && format != FORMAT_WITHOUT_ORIGIN) {
                     throw new SerializationException("unknown store value format " + format);
                 }
-                return reader.read(in);
+                return reader.read(in, format);
             } catch (IOException e) {
                 throw new SerializationException(e);
             }
@@ -86,11 +88,13 @@ public final class StoreSerdes {
         writeNullable(out, e.patient());
         out.writeUTF(e.backboneId());
         writeFloats(out, e.vector());
+        writeNullable(out, e.origin());
     }
 
-    private static TrainingExample readExample(DataInputStream in) throws IOException {
+    private static TrainingExample readExample(DataInputStream in, byte format) throws IOException {
         return new TrainingExample(in.readUTF(), label(in.readByte()), readNullable(in),
-                OffsetDateTime.parse(in.readUTF()), readNullable(in), in.readUTF(), readFloats(in));
+                OffsetDateTime.parse(in.readUTF()), readNullable(in), in.readUTF(), readFloats(in),
+                format == FORMAT_WITHOUT_ORIGIN ? null : readNullable(in));
     }
 
     private static void writeLabel(DataOutputStream out, PendingLabel l) throws IOException {
@@ -99,17 +103,20 @@ public final class StoreSerdes {
         out.writeUTF(l.labelledAt().toString());
     }
 
-    private static PendingLabel readLabel(DataInputStream in) throws IOException {
+    private static PendingLabel readLabel(DataInputStream in, byte format) throws IOException {
         return new PendingLabel(label(in.readByte()), readNullable(in), OffsetDateTime.parse(in.readUTF()));
     }
 
     private static void writeEmbedding(DataOutputStream out, UnlabelledEmbedding e) throws IOException {
         writeNullable(out, e.patient());
         writeFloats(out, e.vector());
+        writeNullable(out, e.origin());
     }
 
-    private static UnlabelledEmbedding readEmbedding(DataInputStream in) throws IOException {
-        return new UnlabelledEmbedding(readNullable(in), readFloats(in));
+    private static UnlabelledEmbedding readEmbedding(DataInputStream in, byte format) throws IOException {
+        String patient = readNullable(in);
+        float[] vector = readFloats(in);
+        return new UnlabelledEmbedding(patient, format == FORMAT_WITHOUT_ORIGIN ? null : readNullable(in), vector);
     }
 
     private static void writeImage(DataOutputStream out, PendingImage i) throws IOException {
@@ -117,15 +124,17 @@ public final class StoreSerdes {
         out.writeInt(i.image().width());
         out.writeInt(i.image().height());
         out.write(i.image().pixels());
+        writeNullable(out, i.origin());
     }
 
-    private static PendingImage readImage(DataInputStream in) throws IOException {
+    private static PendingImage readImage(DataInputStream in, byte format) throws IOException {
         String patient = readNullable(in);
         int width = in.readInt();
         int height = in.readInt();
         byte[] pixels = new byte[Math.multiplyExact(width, height)];
         in.readFully(pixels);
-        return new PendingImage(patient, new GreyImage(width, height, pixels));
+        String origin = format == FORMAT_WITHOUT_ORIGIN ? null : readNullable(in);
+        return new PendingImage(patient, origin, new GreyImage(width, height, pixels));
     }
 
     private static ClinicalLabel label(byte ordinal) throws IOException {

@@ -21,14 +21,14 @@ public final class StoredFacts {
     }
 
     /** An embedding of the configured backbone whose scan has no label yet. */
-    public record UnlabelledEmbedding(String patient, float[] vector) {
+    public record UnlabelledEmbedding(String patient, String origin, float[] vector) {
         public UnlabelledEmbedding {
             Objects.requireNonNull(vector, "vector");
         }
     }
 
     /** A preprocessed scan without an embedding of the configured backbone: kept to compute one when labelled. */
-    public record PendingImage(String patient, GreyImage image) {
+    public record PendingImage(String patient, String origin, GreyImage image) {
         public PendingImage {
             Objects.requireNonNull(image, "image");
         }

@@ -84,7 +84,7 @@ final class TrainingSetJoin {
                 return;
             }
             trainingSet.put(scanId, new TrainingExample(scanId, fact.label(), fact.labelledBy(), fact.labelledAt(),
-                    row.patient(), row.backboneId(), row.vector()));
+                    row.patient(), row.backboneId(), row.vector(), row.origin()));
             if (row.label() != fact.label()) {
                 listener.relabelled(scanId, row.label(), fact.label());
             }
@@ -92,7 +92,8 @@ final class TrainingSetJoin {
         }
         UnlabelledEmbedding embedding = unlabelled.get(scanId);
         if (embedding != null) {
-            trainingSet.put(scanId, example(scanId, fact, embedding.patient(), embedding.vector()));
+            trainingSet.put(scanId, example(scanId, fact, embedding.patient(), embedding.origin(),
+                    embedding.vector()));
             unlabelled.delete(scanId);
             pendingLabels.delete(scanId);
             listener.joined(scanId, fact.label(), JoinPath.LABEL_AFTER_EMBEDDING);
@@ -133,7 +134,8 @@ final class TrainingSetJoin {
             return;
         }
         if (embedding.vector().length != settings.featureDim()) {
-            listener.ignored(topic, IgnoredReason.WRONG_DIMENSION, scanId, embedding.vector().length + " values, the backbone has "
+            listener.ignored(topic, IgnoredReason.WRONG_DIMENSION, scanId, embedding.vector().length
+                    + " values, the backbone has "
                     + settings.featureDim());
             return;
         }
@@ -144,17 +146,19 @@ final class TrainingSetJoin {
         if (row != null) {
             // Re-embedded (e.g. a re-sent scan): same backbone, so the newer vector replaces the old one.
             trainingSet.put(scanId, new TrainingExample(scanId, row.label(), row.labelledBy(), row.labelledAt(),
-                    embedding.patientPseudonym(), row.backboneId(), embedding.vector()));
+                    embedding.patientPseudonym(), row.backboneId(), embedding.vector(), embedding.origin()));
             return;
         }
         PendingLabel label = pendingLabels.get(scanId);
         if (label != null) {
-            trainingSet.put(scanId, example(scanId, label, embedding.patientPseudonym(), embedding.vector()));
+            trainingSet.put(scanId, example(scanId, label, embedding.patientPseudonym(), embedding.origin(),
+                    embedding.vector()));
             pendingLabels.delete(scanId);
             listener.joined(scanId, label.label(), JoinPath.EMBEDDING_AFTER_LABEL);
             return;
         }
-        unlabelled.put(scanId, new UnlabelledEmbedding(embedding.patientPseudonym(), embedding.vector()));
+        unlabelled.put(scanId, new UnlabelledEmbedding(embedding.patientPseudonym(), embedding.origin(),
+                embedding.vector()));
     }
 
     void onPreprocessed(String key, Headers headers, byte[] value) {
@@ -176,7 +180,7 @@ final class TrainingSetJoin {
             return;
         }
         String scanId = scan.scanId();
-        PendingImage image = new PendingImage(scan.patientPseudonym(), scan.image());
+        PendingImage image = new PendingImage(scan.patientPseudonym(), scan.origin(), scan.image());
         PendingLabel label = pendingLabels.get(scanId);
         if (label != null && recompute(scanId, label, image)) {
             pendingLabels.delete(scanId);
@@ -194,7 +198,7 @@ final class TrainingSetJoin {
             listener.ignored(settings.preprocessedTopic(), IgnoredReason.RECOMPUTE_FAILED, scanId, e.toString());
             return false;
         }
-        trainingSet.put(scanId, example(scanId, label, image.patient(), vector));
+        trainingSet.put(scanId, example(scanId, label, image.patient(), image.origin(), vector));
         images.delete(scanId);
         pendingLabels.delete(scanId);
         listener.joined(scanId, label.label(), JoinPath.RECOMPUTED);
@@ -206,7 +210,7 @@ final class TrainingSetJoin {
         TrainingExample row = trainingSet.get(scanId);
         if (row != null) {
             trainingSet.delete(scanId);
-            unlabelled.put(scanId, new UnlabelledEmbedding(row.patient(), row.vector()));
+            unlabelled.put(scanId, new UnlabelledEmbedding(row.patient(), row.origin(), row.vector()));
             listener.removed(scanId);
         }
     }
@@ -221,8 +225,9 @@ final class TrainingSetJoin {
         }
     }
 
-    private TrainingExample example(String scanId, PendingLabel label, String patient, float[] vector) {
+    private TrainingExample example(String scanId, PendingLabel label, String patient, String origin,
+                                    float[] vector) {
         return new TrainingExample(scanId, label.label(), label.labelledBy(), label.labelledAt(), patient,
-                settings.backboneId(), vector);
+                settings.backboneId(), vector, origin);
     }
 }

@@ -16,7 +16,10 @@ import io.scanstream.learning.train.HeadTrainingSettings;
 import io.scanstream.learning.train.LearningRateSchedule;
 import io.scanstream.learning.validation.ChampionChallengerGate;
 import io.scanstream.learning.validation.GateMetric;
-import io.scanstream.learning.validation.PatientSplitter;
+import io.scanstream.learning.validation.GroupedSplitter;
+import io.scanstream.learning.evaluate.GroupBootstrap;
+import io.scanstream.core.artifact.ScanSet;
+import io.scanstream.core.contract.ClinicalLabel;
 import io.scanstream.training.domain.RunOutcome;
 import io.scanstream.training.domain.RunTrigger;
 import io.scanstream.training.domain.TrainingExample;
@@ -85,6 +88,12 @@ class HeadRunPipelineTest {
         assertThat(metrics.threshold()).isBetween(0.0, 1.0);
         assertThat(metrics.confusion().total()).isEqualTo(metrics.validationSize());
         assertThat(result.validationAuc()).isEqualTo(metrics.auc());
+        assertThat(metrics.intervals().auc().lower()).isLessThanOrEqualTo(metrics.auc());
+        assertThat(metrics.intervals().auc().upper()).isGreaterThanOrEqualTo(metrics.auc());
+        assertThat(metrics.intervals().level()).isEqualTo(0.95);
+        // Lineage: the head states what it was trained on, and no validation row is among them.
+        assertThat(metadata.trainedOn().count()).isEqualTo(metrics.trainSize());
+        assertThat(metadata.cardUri()).isEqualTo("/training/runs/run00001/card");
 
         // The published bytes score as the report says: what inference loads is what was evaluated.
         try (ClassificationHead head = ClassificationHead.fromArtifact(artifact)) {
@@ -98,7 +107,13 @@ class HeadRunPipelineTest {
         assertThat(report.at("/validation/auc").asDouble()).isEqualTo(metrics.auc());
         assertThat(report.at("/validation/thresholdRule").asText()).contains("Youden");
         assertThat(report.at("/validation/roc").size()).isGreaterThan(2);
-        assertThat(report.at("/data/validationPatients").asInt()).isPositive();
+        assertThat(report.at("/data/validationGroups").asInt()).isPositive();
+        assertThat(report.at("/validation/intervals/auc/lower").isNumber()).isTrue();
+        JsonNode card = Json.MAPPER.readTree(Files.readAllBytes(reports.resolve("run00001/card.json")));
+        assertThat(card.get("version").asText()).isEqualTo(result.version());
+        assertThat(card.get("splitRule").asText()).contains("patient or an origin");
+        assertThat(card.at("/validation/intervals/auc/upper").isNumber()).isTrue();
+        assertThat(card.at("/gate/reason").asText()).contains("first version");
         assertThat(report.at("/gate/publish").asBoolean()).isTrue();
         assertThat(report.at("/plots/roc").asText()).isEqualTo("/training/runs/run00001/report/roc.png");
         for (String plot : List.of("loss.png", "accuracy.png", "learning-rate.png", "roc.png")) {
@@ -109,28 +124,70 @@ class HeadRunPipelineTest {
     }
 
     @Test
-    void gatesOutAChallengerThatDoesNotBeatTheChampionOnTheSameSplit() throws Exception {
+    void keepsAChampionTrainedOnMoreLabelsWhenTheChallengerIsNotSignificantlyBetter() throws Exception {
         pipeline().run(run("first001"), data, EpochObserver.NONE);
         champion.set(published.get(0));
 
-        HeadRunPipeline.Result second = pipeline().run(run("second01"), data, EpochObserver.NONE);
+        // Fewer labels (a third of the patients gone), the same signal: no significant difference.
+        HeadRunPipeline.Result second = pipeline().run(run("second01"), withoutEveryThirdPatient(), EpochObserver.NONE);
 
-        // Same data, same seed: the same AUC, which does not beat it.
         assertThat(second.outcome()).isEqualTo(RunOutcome.GATED_OUT);
         assertThat(second.version()).isNull();
         assertThat(published).hasSize(1);
-        assertThat(second.gate().champion()).isEqualTo(second.gate().challenger());
         assertThat(second.gate().championVersion()).isEqualTo(published.get(0).metadata().version());
+        assertThat(second.gate().comparison()).isNotNull();
+        assertThat(second.gate().reason()).contains("no significant difference")
+                .contains("the champion was trained on more labels");
         JsonNode report = Json.MAPPER.readTree(Files.readAllBytes(reports.resolve("second01/report.json")));
         assertThat(report.get("outcome").asText()).isEqualTo("GATED_OUT");
-        assertThat(report.at("/gate/reason").asText()).contains("does not beat champion");
+        assertThat(Files.exists(reports.resolve("second01/card.json"))).isTrue();
+    }
+
+    @Test
+    void publishesAChallengerTrainedOnMoreLabelsWhenTheDifferenceIsNotSignificant() throws Exception {
+        pipeline().run(run("first002"), withoutEveryThirdPatient(), EpochObserver.NONE);
+        champion.set(published.get(0));
+
+        HeadRunPipeline.Result second = pipeline().run(run("second02"), data, EpochObserver.NONE);
+
+        assertThat(second.outcome()).isEqualTo(RunOutcome.PUBLISHED);
+        assertThat(second.gate().reason()).contains("the challenger was trained on more labels");
+    }
+
+    @Test
+    void neverComparesOnRowsTheChampionWasTrainedOn() throws Exception {
+        // A champion whose lineage covers every scan: no validation row is fit to judge it on.
+        HeadArchitecture architecture = new HeadArchitecture(DIM, List.of(64, 32, 16), 0.2, 2);
+        champion.set(artifact("v-saw-everything", BACKBONE, architecture, 0.99,
+                ScanSet.of(data.stream().map(TrainingExample::scanId).toList())));
+
+        HeadRunPipeline.Result result = pipeline().run(run("lineage1"), data, EpochObserver.NONE);
+
+        assertThat(result.gate().comparison()).isNull();
+        assertThat(result.gate().reason()).contains("no shared validation rows");
+    }
+
+    @Test
+    void endsAsInsufficientDataWhenASideHasTooFewGroupsOfAClass() throws Exception {
+        List<TrainingExample> onePatientPerClass = List.of(
+                example("a1", ClinicalLabel.COVID, "p-a"), example("a2", ClinicalLabel.COVID, "p-a"),
+                example("b1", ClinicalLabel.NON_COVID, "p-b"), example("b2", ClinicalLabel.NON_COVID, "p-b"));
+        HeadRunPipeline.Settings strict = settings(2, 4);
+
+        HeadRunPipeline.Result result = new HeadRunPipeline(strict, new HeadTrainer(), new ReportStore(reports),
+                name -> Optional.empty(), (runId, artifact) -> published.add(artifact), CLOCK)
+                .run(run("groups01"), onePatientPerClass, EpochObserver.NONE);
+
+        assertThat(result.outcome()).isEqualTo(RunOutcome.INSUFFICIENT_DATA);
+        assertThat(result.detail()).contains("group(s) with").contains("training.validation.min-groups-per-class");
+        assertThat(published).isEmpty();
     }
 
     @Test
     void judgesTheChampionByItsScoresOnTheCurrentSplitNotByTheNumbersItWasPublishedWith() throws Exception {
         // An untrained head that claims a perfect AUC.
         HeadArchitecture architecture = new HeadArchitecture(DIM, List.of(64, 32, 16), 0.2, 2);
-        champion.set(artifact("v-boastful", BACKBONE, architecture, 1.0));
+        champion.set(artifact("v-boastful", BACKBONE, architecture, 1.0, ScanSet.EMPTY));
 
         HeadRunPipeline.Result result = pipeline().run(run("honest01"), data, EpochObserver.NONE);
 
@@ -142,7 +199,7 @@ class HeadRunPipelineTest {
     @Test
     void aChampionOfAnotherBackboneDoesNotBlockTheFirstVersionOnThisOne() throws Exception {
         champion.set(artifact("v-old-backbone", "mobilenet_v2:random",
-                new HeadArchitecture(DIM, List.of(64, 32, 16), 0.2, 2), 1.0));
+                new HeadArchitecture(DIM, List.of(64, 32, 16), 0.2, 2), 1.0, ScanSet.EMPTY));
 
         HeadRunPipeline.Result result = pipeline().run(run("newbb001"), data, EpochObserver.NONE);
 
@@ -161,23 +218,39 @@ class HeadRunPipelineTest {
     }
 
     private HeadRunPipeline pipeline() {
-        HeadRunPipeline.Settings settings = new HeadRunPipeline.Settings("covid-head", BACKBONE, DIM, HEAD,
-                new PatientSplitter(0.2, 2024), 20, new ChampionChallengerGate(true, GateMetric.AUC, 0.0), Map.of());
-        return new HeadRunPipeline(settings, new HeadTrainer(), new ReportStore(reports),
+        return new HeadRunPipeline(settings(20, 2), new HeadTrainer(), new ReportStore(reports),
                 name -> Optional.ofNullable(champion.get()), (runId, artifact) -> published.add(artifact), CLOCK);
+    }
+
+    private static HeadRunPipeline.Settings settings(int minExamples, int minGroupsPerClass) {
+        return new HeadRunPipeline.Settings("covid-head", BACKBONE, DIM, HEAD, new GroupedSplitter(0.25, 2024),
+                minExamples, minGroupsPerClass, new ChampionChallengerGate(true, GateMetric.AUC, 0.05, 300, 2024),
+                new GroupBootstrap(300, 0.95, 2024), Map.of());
+    }
+
+    /** The data without the scans of every third patient: fewer labels, the same signal. */
+    private List<TrainingExample> withoutEveryThirdPatient() {
+        return data.stream().filter(e -> Integer.parseInt(e.patient().replaceAll(".*-", "")) % 3 != 0).toList();
+    }
+
+    private static TrainingExample example(String id, ClinicalLabel label, String patient) {
+        float[] v = new float[DIM];
+        v[0] = label == ClinicalLabel.COVID ? 1 : 0;
+        return new TrainingExample(id, label, "dr", SyntheticEmbeddings.LABELLED_AT, patient, BACKBONE, v);
     }
 
     private static TrainingRun run(String id) {
         return new TrainingRun(id, TrainingMode.HEAD, RunTrigger.API, Instant.now());
     }
 
-    private static ModelArtifact artifact(String version, String backbone, HeadArchitecture architecture, double auc) {
+    private static ModelArtifact artifact(String version, String backbone, HeadArchitecture architecture, double auc,
+                                          ScanSet trainedOn) {
         byte[] weights;
         try (ClassificationHead head = ClassificationHead.randomlyInitialised(architecture, 99)) {
             weights = head.weightsBytes();
         }
         ModelMetrics metrics = new ModelMetrics(List.of(), auc, auc, auc, auc, auc, 0.5, null, 1000, 100);
         return new ModelArtifact(new ModelMetadata("covid-head", version, OffsetDateTime.parse("2026-01-01T00:00:00Z"),
-                backbone, architecture, metrics, Sha256.hex(weights), null, null), weights);
+                backbone, architecture, metrics, Sha256.hex(weights), null, null, trainedOn, null), weights);
     }
 }

@@ -25,14 +25,45 @@ class StoreSerdesTest {
         assertThat(roundTrip(StoreSerdes.PENDING_LABEL, label)).isEqualTo(label);
 
         var embedding = roundTrip(StoreSerdes.UNLABELLED_EMBEDDING,
-                new StoredFacts.UnlabelledEmbedding("p-1", new float[] {1, 2, 3}));
+                new StoredFacts.UnlabelledEmbedding("p-1", "preprint:2020.01.01.1", new float[] {1, 2, 3}));
         assertThat(embedding.patient()).isEqualTo("p-1");
+        assertThat(embedding.origin()).isEqualTo("preprint:2020.01.01.1");
         assertThat(embedding.vector()).containsExactly(1, 2, 3);
 
         GreyImage image = new GreyImage(3, 2, new byte[] {0, 1, 2, (byte) 253, (byte) 254, (byte) 255});
-        var pending = roundTrip(StoreSerdes.PENDING_IMAGE, new StoredFacts.PendingImage(null, image));
+        var pending = roundTrip(StoreSerdes.PENDING_IMAGE, new StoredFacts.PendingImage(null, null, image));
         assertThat(pending.image()).isEqualTo(image);
         assertThat(pending.patient()).isNull();
+        assertThat(pending.origin()).isNull();
+
+        TrainingExample withOrigin = new TrainingExample("s2", ClinicalLabel.NON_COVID, "dr-c", AT, "p-2",
+                "resnet34:random", new float[] {1}, "site:a");
+        assertThat(roundTrip(StoreSerdes.EXAMPLE, withOrigin)).isEqualTo(withOrigin);
+    }
+
+    @Test
+    void readsRowsWrittenBeforeOriginsExisted() {
+        // format 1: the row as the previous release wrote it (no origin field)
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeByte(1);
+            out.writeUTF("old-1");
+            out.writeByte(ClinicalLabel.COVID.ordinal());
+            out.writeBoolean(false);
+            out.writeUTF(AT.toString());
+            out.writeBoolean(false);
+            out.writeUTF("resnet34:random");
+            out.writeInt(1);
+            out.writeFloat(2.5f);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+
+        TrainingExample row = StoreSerdes.EXAMPLE.deserializer().deserialize("t", bytes.toByteArray());
+
+        assertThat(row.scanId()).isEqualTo("old-1");
+        assertThat(row.vector()).containsExactly(2.5f);
+        assertThat(row.origin()).isNull();
     }
 
     @Test
