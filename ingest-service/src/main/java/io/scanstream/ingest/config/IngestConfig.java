@@ -13,6 +13,9 @@ public interface IngestConfig {
 
     Limits limits();
 
+    /** How DICOM scans become grey ({@code ingest.dicom.*}). */
+    Dicom dicom();
+
     /** Reject a scan whose content-type disagrees with its bytes (true), or trust the bytes (false). */
     @WithDefault("true")
     boolean strictContentType();
@@ -45,5 +48,24 @@ public interface IngestConfig {
         /** Most pixels accepted (width x height), from the header, before decoding. */
         @WithDefault("40000000")
         long maxPixels();
+    }
+
+    interface Dicom {
+        /** Level (centre) of the window Hounsfield units are shown through, in HU: the lung window by default. */
+        @WithDefault("-600")
+        double windowLevel();
+
+        /** Width of that window, in HU (at least 1). */
+        @WithDefault("1500")
+        double windowWidth();
+
+        /**
+         * {@code configured}: every CT slice through the window above, the same for all devices (what training
+         * assumes); {@code file}: the file's own first Window Center/Width where it has one.
+         */
+        @WithDefault("configured")
+        WindowSource windowSource();
+
+        enum WindowSource { CONFIGURED, FILE }
     }
 }

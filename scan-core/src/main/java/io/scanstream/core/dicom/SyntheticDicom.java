@@ -55,6 +55,12 @@ public final class SyntheticDicom {
     }
 
     public static byte[] ctSlice(GreyImage image, Identifiers ids, Compression compression, HounsfieldWindow window) {
+        return ctSliceWriter(image, ids, compression, window).toBytes();
+    }
+
+    /** The writer of {@link #ctSlice}, for callers (tests) that change an attribute before writing. */
+    public static DicomWriter ctSliceWriter(GreyImage image, Identifiers ids, Compression compression,
+                                            HounsfieldWindow window) {
         int[] storedForGrey = new int[256];
         for (int g = 0; g < 256; g++) {
             storedForGrey[g] = window.valueFor(g) - RESCALE_INTERCEPT;
@@ -96,7 +102,7 @@ public final class SyntheticDicom {
                     JpegLosslessEncoder.encode(samples, image.width(), image.height(), 16, 1)));
             case RLE -> w.encapsulatedPixelData(List.of(RleEncoder.encode(samples, 16)));
         }
-        return w.toBytes();
+        return w;
     }
 
     /** A UID under the 2.25 root from a string, deterministic. */
