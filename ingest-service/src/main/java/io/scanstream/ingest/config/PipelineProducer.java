@@ -20,7 +20,7 @@ public class PipelineProducer {
         return new IngestPipeline(policy, config.pseudonymisationKey(), (outcome, nanos) -> metrics.processed(nanos));
     }
 
-    static DecodeLimits decodeLimits(IngestConfig config) {
+    public static DecodeLimits decodeLimits(IngestConfig config) {
         IngestConfig.Limits limits = config.limits();
         return new DecodeLimits(limits.maxBytes(), limits.maxWidth(), limits.maxHeight(), limits.maxPixels());
     }
