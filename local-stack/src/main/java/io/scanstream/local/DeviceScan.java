@@ -2,6 +2,17 @@ package io.scanstream.local;
 
 import io.scanstream.core.contract.ClinicalLabel;
 
-/** A scan the simulated device sends, with the ground truth only the simulation knows (null for damaged scans). */
-record DeviceScan(String scanId, String patientRef, ClinicalLabel truth, String contentType, byte[] bytes) {
+/**
+ * A scan the simulated device sends, with the ground truth only the simulation knows (null for damaged scans).
+ *
+ * @param scanId  the id ScanStream will give the scan (predictions and labels use it)
+ * @param eventId the {@code ce_id} the device sends: the scan id, except for DICOM, where the device sends the raw
+ *                SOP Instance UID and ScanStream's scan id is its pseudonym
+ */
+record DeviceScan(String scanId, String eventId, String patientRef, ClinicalLabel truth, String contentType,
+                  byte[] bytes) {
+
+    DeviceScan(String scanId, String patientRef, ClinicalLabel truth, String contentType, byte[] bytes) {
+        this(scanId, scanId, patientRef, truth, contentType, bytes);
+    }
 }

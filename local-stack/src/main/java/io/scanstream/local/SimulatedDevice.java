@@ -59,7 +59,7 @@ final class SimulatedDevice implements Runnable, AutoCloseable {
             if (scan.truth() != null) {
                 truth.put(scan.scanId(), scan.truth());
             }
-            producer.send(EventCodecs.ARRIVED.toRecord(topic, new ScanArrived(scan.scanId(), DEVICE,
+            producer.send(EventCodecs.ARRIVED.toRecord(topic, new ScanArrived(scan.eventId(), DEVICE,
                     OffsetDateTime.now(), scan.patientRef(), scan.contentType(), scan.bytes())), (metadata, error) -> {
                 if (error != null) {
                     Console.line("device: send of %s failed: %s", scan.scanId(), error.getMessage());
