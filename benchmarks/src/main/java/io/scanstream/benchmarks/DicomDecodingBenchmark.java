@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 @Threads(1)
 public class DicomDecodingBenchmark {
 
-    /** {@code real}: the COVID-CT slices (the first 120); {@code synthetic}: generated phantoms. */
+    /** {@code real}: the COVID-CT slices (all, as PreprocessingBenchmark); {@code synthetic}: generated phantoms. */
     @Param({"real"})
     public String source;
 
@@ -50,7 +50,6 @@ public class DicomDecodingBenchmark {
     @Setup
     public void load() throws IOException {
         List<byte[]> images = BenchmarkImages.load(source, 120);
-        images = images.subList(0, Math.min(120, images.size()));
         preprocessor = new ScanPreprocessor(DecodeLimits.DEFAULT);
         decoder = preprocessor.decoder();
         SyntheticDicom.Compression compression = SyntheticDicom.Compression.valueOf(encoding);
