@@ -17,6 +17,12 @@ final class JpegLosslessEncoder {
      * @param predictor selection value 1..7
      */
     static byte[] encode(short[] samples, int width, int height, int precision, int predictor) {
+        return encode(samples, width, height, precision, predictor, 0);
+    }
+
+    /** @param restartLines lines per restart interval (a DRI segment and RSTn markers), 0 for none */
+    static byte[] encode(short[] samples, int width, int height, int precision, int predictor, int restartLines) {
+        int linesPerInterval = restartLines > 0 ? restartLines : Integer.MAX_VALUE;
         int[] categories = new int[samples.length];
         int[] extra = new int[samples.length];
         long[] frequencies = new long[17];
@@ -27,7 +33,7 @@ final class JpegLosslessEncoder {
                 int i = y * width + x;
                 int value = samples[i] & mask;
                 int prediction;
-                if (y == 0) {
+                if (y % linesPerInterval == 0) { // the first line, and the first after each restart
                     prediction = x == 0 ? initial : samples[i - 1] & mask;
                 } else if (x == 0) {
                     prediction = samples[i - width] & mask;
@@ -107,6 +113,11 @@ final class JpegLosslessEncoder {
         for (int i = 0; i < n; i++) {
             out.write(values[i]);
         }
+        if (restartLines > 0) {
+            marker(out, 0xDD);
+            u16(out, 4);
+            u16(out, restartLines * width);
+        }
         marker(out, 0xDA);
         u16(out, 8);
         out.write(1);
@@ -117,6 +128,11 @@ final class JpegLosslessEncoder {
         out.write(0);
         BitWriter bits = new BitWriter(out);
         for (int i = 0; i < samples.length; i++) {
+            int line = i / width;
+            if (restartLines > 0 && i % width == 0 && line > 0 && line % restartLines == 0) {
+                bits.flush();
+                marker(out, 0xD0 + ((line / restartLines - 1) % 8));
+            }
             int category = categories[i];
             bits.write(codes[category], lengths[category]);
             if (category > 0 && category < 16) {

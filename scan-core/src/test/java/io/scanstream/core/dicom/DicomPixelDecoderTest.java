@@ -49,6 +49,20 @@ class DicomPixelDecoderTest {
     }
 
     @Test
+    void decodesJpegLosslessWithRestartIntervalsOfWholeLines() {
+        for (int lines : new int[] {1, 3, 7}) {
+            TestDicom slice = TestDicom.slice().size(40, 30).bits(16, 12, true).predictor(6).restartLines(lines)
+                    .transferSyntax(TransferSyntax.JPEG_LOSSLESS);
+            assertThat(decode(slice.bytes()).samples()).as(lines + " lines").isEqualTo(slice.samples());
+        }
+        // A restart interval that ends inside a line is refused, not guessed at.
+        byte[] file = TestDicom.slice().size(40, 30).restartLines(2).transferSyntax(TransferSyntax.JPEG_LOSSLESS).bytes();
+        int dri = new String(file, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("\u00FF\u00DD");
+        assertRefused(TestDicom.withBytes(file, dri + 4, 0, 50), RejectionReason.UNSUPPORTED_FORMAT,
+                "not a whole number of lines");
+    }
+
+    @Test
     void decodesTheLargestJpegLosslessDifferences() {
         // Alternating 0 and 65535: differences of +-32767/32768, categories 15 and 16.
         short[] samples = new short[16 * 16];

@@ -39,6 +39,7 @@ final class TestDicom {
     private Double windowWidth;
     private TransferSyntax transferSyntax = TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN;
     private int predictor = 1;
+    private int restartLines;
     private short[] samples;
     private long seed = 7;
 
@@ -83,6 +84,11 @@ final class TestDicom {
 
     TestDicom predictor(int selectionValue) {
         this.predictor = selectionValue;
+        return this;
+    }
+
+    TestDicom restartLines(int lines) {
+        this.restartLines = lines;
         return this;
     }
 
@@ -147,7 +153,7 @@ final class TestDicom {
             case NATIVE -> w.nativePixelData(nativeBytes(s, bitsAllocated), bitsAllocated);
             case RLE -> w.encapsulatedPixelData(List.of(RleEncoder.encode(s, bitsAllocated)));
             case JPEG_LOSSLESS -> w.encapsulatedPixelData(List.of(
-                    JpegLosslessEncoder.encode(s, width, height, bitsStored, predictor)));
+                    JpegLosslessEncoder.encode(s, width, height, bitsStored, predictor, restartLines)));
             case JPEG_BASELINE -> w.encapsulatedPixelData(List.of(jpegBaseline(s, width, height)));
         }
         return w;
