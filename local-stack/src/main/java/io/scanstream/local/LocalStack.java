@@ -22,6 +22,7 @@ public final class LocalStack {
     private volatile boolean stopping;
 
     private final LocalStackOptions options;
+    private String pseudonymisationKey;
     private final List<Runnable> stopInReverse = new ArrayList<>();
     private final Map<String, java.util.function.BooleanSupplier> watched = new java.util.LinkedHashMap<>();
 
@@ -76,8 +77,9 @@ public final class LocalStack {
             watched.put(service.name(), service::alive);
         }
 
-        ScanSource source = options.dataDir().map(dir -> ScanSource.folder(dir, options.seed()))
+        ScanSource images = options.dataDir().map(dir -> ScanSource.folder(dir, options.seed()))
                 .orElseGet(() -> ScanSource.synthetic(options.seed(), options.badShare()));
+        ScanSource source = options.dicom() ? ScanSource.dicom(images, pseudonymisationKey()) : images;
         SimulatedClinician clinician = new SimulatedClinician(options.bootstrapServers(),
                 options.topic(Topics.SCANS_LABELS), options.labelShare(), Duration.ofSeconds(3));
         startThread("simulated-clinician", clinician);
@@ -126,6 +128,13 @@ public final class LocalStack {
 
     /** One key per work dir: pseudonyms stay stable across runs that keep their data. */
     private String pseudonymisationKey() throws IOException {
+        if (pseudonymisationKey == null) {
+            pseudonymisationKey = readOrCreateKey();
+        }
+        return pseudonymisationKey;
+    }
+
+    private String readOrCreateKey() throws IOException {
         Path file = options.workDir().resolve("pseudonymisation.key");
         if (options.keepData() && Files.isRegularFile(file)) {
             return Files.readString(file).strip();

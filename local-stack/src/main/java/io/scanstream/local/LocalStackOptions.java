@@ -27,7 +27,8 @@ public record LocalStackOptions(
         Map<String, String> topics,
         String backbone,
         Optional<Path> backboneWeights,
-        String backboneReadout) {
+        String backboneReadout,
+        boolean dicom) {
 
     static final String HELP = """
             Usage: bin/scanstream-local [options]
@@ -43,6 +44,8 @@ public record LocalStackOptions(
                                     instead of synthetic scans; labels come from the manifest
               --label-share F       share of scans the simulated clinician labels, 0..1 [0.5]
               --bad-share F         share of deliberately damaged scans (synthetic mode), 0..1 [0.05]
+              --dicom               send the scans as DICOM CT slices (application/dicom: HU through the lung
+                                    window, uncompressed, JPEG lossless and RLE in turn), as a CT scanner would
               --seed N              seed of the synthetic scans and of the replay order [1]
               --backbone NAME       inference backbone: mobilenet_v2, resnet34, vgg16, vgg19 [mobilenet_v2]
               --backbone-weights P  backbone weights file (TorchScript .pt or DJL .params); none = random init
@@ -63,6 +66,7 @@ public record LocalStackOptions(
         Map<String, String> topics = new LinkedHashMap<>();
         Topics.ALL.forEach(t -> topics.put(t.name(), t.name()));
         boolean keepData = false;
+        boolean dicom = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -70,6 +74,10 @@ public record LocalStackOptions(
             }
             if (arg.equals("--keep-data")) {
                 keepData = true;
+                continue;
+            }
+            if (arg.equals("--dicom")) {
+                dicom = true;
                 continue;
             }
             if (!arg.startsWith("--")) {
@@ -129,7 +137,8 @@ public record LocalStackOptions(
                 Map.copyOf(topics),
                 values.getOrDefault("backbone", "mobilenet_v2"),
                 Optional.ofNullable(values.get("backbone-weights")).map(p -> home.resolve(p).toAbsolutePath().normalize()),
-                values.getOrDefault("backbone-readout", "final"));
+                values.getOrDefault("backbone-readout", "final"),
+                dicom);
         options.validate();
         return options;
     }

@@ -3,7 +3,13 @@ package io.scanstream.local;
 import io.scanstream.core.contract.ClinicalLabel;
 import io.scanstream.core.dataset.ManifestEntry;
 import io.scanstream.core.dataset.ScanManifest;
+import io.scanstream.core.dicom.DicomPseudonyms;
+import io.scanstream.core.dicom.SyntheticDicom;
+import io.scanstream.core.imaging.DecodeLimits;
+import io.scanstream.core.imaging.DecodeResult;
+import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
+import io.scanstream.core.imaging.ScanDecoder;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.core.synthetic.SyntheticScan;
 
@@ -82,6 +88,46 @@ interface ScanSource {
             public String describe() {
                 long covid = entries.stream().filter(e -> e.label() == ClinicalLabel.COVID).count();
                 return entries.size() + " images from " + dir + " (" + covid + " COVID)";
+            }
+        };
+    }
+
+    /**
+     * The same scans as DICOM, as a CT scanner sends them: each slice (synthetic phantom or real image, as full
+     * resolution grey) becomes a CT Image Storage instance whose Hounsfield units invert the lung window, uncompressed,
+     * JPEG lossless and RLE in turn; {@code ce_id} is its SOP Instance UID, the patient is in PatientID as well as
+     * {@code ce_subject}. The simulation holds ingest's pseudonymisation key, as a hospital's clinicians' tool would,
+     * so it knows the scan id (the pseudonymised SOP Instance UID) that predictions and labels carry. Damaged scans
+     * stay damaged: they are sent truncated.
+     */
+    static ScanSource dicom(ScanSource images, String pseudonymisationKey) {
+        DicomPseudonyms pseudonyms = new DicomPseudonyms(pseudonymisationKey);
+        ScanDecoder decoder = new ScanDecoder(DecodeLimits.DEFAULT);
+        SyntheticDicom.Compression[] compressions = SyntheticDicom.Compression.values();
+        return new ScanSource() {
+            @Override
+            public DeviceScan next(long index) {
+                DeviceScan scan = images.next(index);
+                String patient = scan.patientRef() == null ? "anonymous" : scan.patientRef();
+                SyntheticDicom.Identifiers ids = SyntheticDicom.Identifiers.of(patient, scan.scanId());
+                DecodeResult decoded = decoder.decode(scan.bytes());
+                byte[] bytes;
+                if (decoded instanceof DecodeResult.Decoded d) {
+                    GreyImage grey = d.scan().image();
+                    bytes = SyntheticDicom.ctSlice(grey, ids, compressions[(int) (index % compressions.length)]);
+                } else {
+                    // A damaged image: a damaged DICOM of a small slice.
+                    byte[] whole = SyntheticDicom.ctSlice(new GreyImage(64, 64, new byte[64 * 64]), ids,
+                            SyntheticDicom.Compression.NONE);
+                    bytes = Arrays.copyOf(whole, whole.length / 2);
+                }
+                return new DeviceScan(pseudonyms.uid(ids.sopInstanceUid()), ids.sopInstanceUid(), scan.patientRef(),
+                        scan.truth(), ImageFormat.DICOM.mediaType(), bytes, scan.origin());
+            }
+
+            @Override
+            public String describe() {
+                return images.describe() + ", sent as DICOM CT slices (uncompressed, JPEG lossless, RLE)";
             }
         };
     }

@@ -60,7 +60,7 @@ final class SimulatedDevice implements Runnable, AutoCloseable {
             if (scan.truth() != null) {
                 truth.put(scan.scanId(), scan.truth());
             }
-            ScanArrived arrival = new ScanArrived(scan.scanId(), DEVICE, OffsetDateTime.now(), scan.patientRef(),
+            ScanArrived arrival = new ScanArrived(scan.eventId(), DEVICE, OffsetDateTime.now(), scan.patientRef(),
                     scan.contentType(), scan.bytes(), scan.origin());
             producer.send(EventCodecs.ARRIVED.toRecord(topic, arrival), (metadata, error) -> {
                 if (error != null) {

@@ -17,6 +17,9 @@ public interface IngestConfig {
 
     Limits limits();
 
+    /** How DICOM scans become grey ({@code ingest.dicom.*}). */
+    Dicom dicom();
+
     /** Reject a scan whose content-type disagrees with its bytes (true), or trust the bytes (false). */
     @WithDefault("true")
     boolean strictContentType();
@@ -48,5 +51,24 @@ public interface IngestConfig {
             return new DecodeLimits(maxBytes().orElse(d.maxBytes()), maxWidth().orElse(d.maxWidth()),
                     maxHeight().orElse(d.maxHeight()), maxPixels().orElse(d.maxPixels()));
         }
+    }
+
+    interface Dicom {
+        /** Level (centre) of the window Hounsfield units are shown through, in HU: the lung window by default. */
+        @WithDefault("-600")
+        double windowLevel();
+
+        /** Width of that window, in HU (at least 1). */
+        @WithDefault("1500")
+        double windowWidth();
+
+        /**
+         * {@code configured}: every CT slice through the window above, the same for all devices (what training
+         * assumes); {@code file}: the file's own first Window Center/Width where it has one.
+         */
+        @WithDefault("configured")
+        WindowSource windowSource();
+
+        enum WindowSource { CONFIGURED, FILE }
     }
 }

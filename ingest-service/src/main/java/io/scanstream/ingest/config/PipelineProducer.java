@@ -1,6 +1,8 @@
 package io.scanstream.ingest.config;
 
-import io.scanstream.core.privacy.PatientPseudonymizer;
+import io.scanstream.core.dicom.DicomWindowing;
+import io.scanstream.core.dicom.HounsfieldWindow;
+import io.scanstream.core.imaging.DecodeLimits;
 import io.scanstream.ingest.domain.IngestPipeline;
 import io.scanstream.ingest.domain.IngestPolicy;
 import io.scanstream.ingest.metrics.IngestMetrics;
@@ -13,9 +15,19 @@ public class PipelineProducer {
     @Produces
     @Singleton
     IngestPipeline pipeline(IngestConfig config, IngestMetrics metrics) {
-        IngestPolicy policy = new IngestPolicy(config.limits().decodeLimits(), config.strictContentType(),
-                config.dedupeCapacity());
-        return new IngestPipeline(policy, new PatientPseudonymizer(config.pseudonymisationKey()),
-                (outcome, nanos) -> metrics.processed(nanos));
+        IngestPolicy policy = new IngestPolicy(decodeLimits(config), config.strictContentType(),
+                config.dedupeCapacity(), dicomWindowing(config));
+        return new IngestPipeline(policy, config.pseudonymisationKey(), (outcome, nanos) -> metrics.processed(nanos));
+    }
+
+    /** The configured limits; each unset one is {@link DecodeLimits#DEFAULT}'s. */
+    public static DecodeLimits decodeLimits(IngestConfig config) {
+        return config.limits().decodeLimits();
+    }
+
+    static DicomWindowing dicomWindowing(IngestConfig config) {
+        IngestConfig.Dicom dicom = config.dicom();
+        return new DicomWindowing(new HounsfieldWindow(dicom.windowLevel(), dicom.windowWidth()),
+                dicom.windowSource() == IngestConfig.Dicom.WindowSource.FILE);
     }
 }

@@ -12,7 +12,18 @@ public sealed interface IngestOutcome permits IngestOutcome.Accepted, IngestOutc
     /** Bytes of the payload as received, for the bytes-in metric. */
     int payloadBytes();
 
-    record Accepted(ScanPreprocessed scan, PixelType sourcePixelType, int payloadBytes) implements IngestOutcome {
+    /**
+     * @param differingSubject for a DICOM scan whose {@code ce_subject} names another patient than its PatientID:
+     *                         the pseudonym of that {@code ce_subject} (PatientID wins; the disagreement is counted
+     *                         and logged); null otherwise
+     */
+    record Accepted(ScanPreprocessed scan, PixelType sourcePixelType, int payloadBytes, String differingSubject)
+            implements IngestOutcome {
+
+        public Accepted(ScanPreprocessed scan, PixelType sourcePixelType, int payloadBytes) {
+            this(scan, sourcePixelType, payloadBytes, null);
+        }
+
         @Override
         public String scanId() {
             return scan.scanId();

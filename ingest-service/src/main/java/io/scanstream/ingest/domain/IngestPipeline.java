@@ -7,6 +7,8 @@ import io.scanstream.core.contract.RejectionReason;
 import io.scanstream.core.contract.ScanArrived;
 import io.scanstream.core.contract.ScanPreprocessed;
 import io.scanstream.core.contract.ScanRejected;
+import io.scanstream.core.dicom.DicomInstance;
+import io.scanstream.core.dicom.DicomPseudonyms;
 import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.imaging.ScanPreprocessor;
 import io.scanstream.core.integrity.Sha256;
@@ -28,13 +30,16 @@ import java.util.function.Function;
  * a failure that is not the scan's fault becomes an {@code INTERNAL} rejection.
  *
  * <p>Checks run cheapest first: attributes, declared type, payload size, duplicate, then the decoder (magic
- * bytes, header dimensions, pixels).
+ * bytes, header dimensions, pixels). DICOM records are read first (their SOP Instance UID is the scan id, see
+ * {@link DicomIntake}), then checked for duplicates, then preprocessed like every other scan.
  */
 public final class IngestPipeline {
 
     public static final String STAGE = "ingest";
 
     private final Function<byte[], ScanPreprocessor.Result> preprocessor;
+    private final Function<DicomInstance, ScanPreprocessor.Result> dicomPreprocessor;
+    private final DicomIntake dicom;
     private final PatientPseudonymizer pseudonymizer;
     private final ScanDeduplicator deduplicator;
     private final IngestPolicy policy;
@@ -48,21 +53,29 @@ public final class IngestPipeline {
         void processed(IngestOutcome outcome, long nanos);
     }
 
-    public IngestPipeline(IngestPolicy policy, PatientPseudonymizer pseudonymizer) {
-        this(policy, pseudonymizer, Observer.NONE);
+    /** @param pseudonymisationKey the secret of every pseudonym (patients, DICOM UIDs, STOW seals) */
+    public IngestPipeline(IngestPolicy policy, String pseudonymisationKey) {
+        this(policy, pseudonymisationKey, Observer.NONE);
     }
 
-    public IngestPipeline(IngestPolicy policy, PatientPseudonymizer pseudonymizer, Observer observer) {
-        this(policy, pseudonymizer, observer, new ScanPreprocessor(policy.limits())::preprocess);
+    public IngestPipeline(IngestPolicy policy, String pseudonymisationKey, Observer observer) {
+        this(policy, pseudonymisationKey, observer, new ScanPreprocessor(policy.limits(), policy.dicomWindowing()));
     }
 
-    /** With another preprocessing step: tests inject failures here. */
-    IngestPipeline(IngestPolicy policy, PatientPseudonymizer pseudonymizer, Observer observer,
-                   Function<byte[], ScanPreprocessor.Result> preprocessor) {
+    private IngestPipeline(IngestPolicy policy, String key, Observer observer, ScanPreprocessor preprocessor) {
+        this(policy, key, observer, preprocessor::preprocess, preprocessor::preprocess);
+    }
+
+    /** With other preprocessing steps: tests inject failures here. */
+    IngestPipeline(IngestPolicy policy, String pseudonymisationKey, Observer observer,
+                   Function<byte[], ScanPreprocessor.Result> preprocessor,
+                   Function<DicomInstance, ScanPreprocessor.Result> dicomPreprocessor) {
         this.policy = policy;
         this.observer = observer;
         this.preprocessor = preprocessor;
-        this.pseudonymizer = pseudonymizer;
+        this.dicomPreprocessor = dicomPreprocessor;
+        this.pseudonymizer = new PatientPseudonymizer(pseudonymisationKey);
+        this.dicom = new DicomIntake(policy, new DicomPseudonyms(pseudonymisationKey));
         this.deduplicator = new ScanDeduplicator(policy.dedupeCapacity());
     }
 
@@ -114,6 +127,14 @@ public final class IngestPipeline {
             if (refused.isEmpty()) {
                 refused = checkSize(arrived);
             }
+            if (dicom.takes(arrived)) {
+                boolean sealed = dicom.sealed(arrived, header(scan, DicomIntake.SEAL_HEADER));
+                scanId = dicom.reportedId(arrived, sealed); // from here on, never a raw instance UID
+                if (refused.isPresent()) {
+                    return rejected(scanId, source, refused.get(), bytes);
+                }
+                return processDicom(arrived, dicom.read(arrived, sealed), acceptedInBatch, bytes);
+            }
             String sha256 = refused.isEmpty() ? Sha256.hex(arrived.image()) : null;
             if (refused.isEmpty()) {
                 refused = checkDuplicate(arrived.scanId(), sha256, acceptedInBatch);
@@ -133,7 +154,8 @@ public final class IngestPipeline {
         Optional<ImageFormat> declared = ImageFormat.fromMediaType(arrived.contentType());
         if (declared.isEmpty() || !declared.get().supported()) {
             return Optional.of(Rejection.of(RejectionReason.UNSUPPORTED_FORMAT,
-                    "content-type '" + arrived.contentType() + "' is not supported; send image/png or image/jpeg"));
+                    "content-type '" + arrived.contentType() + "' is not supported; send image/png, image/jpeg or "
+                            + "application/dicom"));
         }
         return Optional.empty();
     }
@@ -178,6 +200,28 @@ public final class IngestPipeline {
                 pseudonym, sha256, scan.sourceFormat(), scan.sourceWidth(), scan.sourceHeight(), scan.image(),
                 arrived.origin());
         return new IngestOutcome.Accepted(preprocessed, scan.sourcePixelType(), bytes);
+    }
+
+    private IngestOutcome processDicom(ScanArrived arrived, DicomIntake.Read read, Map<String, String> acceptedInBatch,
+                                       int bytes) {
+        String source = arrived.device().toString();
+        if (read instanceof DicomIntake.Refused refused) {
+            return rejected(refused.scanId(), source, refused.rejection(), bytes);
+        }
+        DicomIntake.Ready ready = (DicomIntake.Ready) read;
+        Optional<Rejection> duplicate = checkDuplicate(ready.scanId(), ready.contentSha256(), acceptedInBatch);
+        if (duplicate.isPresent()) {
+            return rejected(ready.scanId(), source, duplicate.get(), bytes);
+        }
+        ScanPreprocessor.Result result = dicomPreprocessor.apply(ready.instance());
+        if (result instanceof ScanPreprocessor.Result.Rejected rejected) {
+            return rejected(ready.scanId(), source, rejected.rejection(), bytes);
+        }
+        ScanPreprocessor.PreprocessedScan scan = ((ScanPreprocessor.Result.Accepted) result).scan();
+        ScanPreprocessed preprocessed = new ScanPreprocessed(ready.scanId(), arrived.device(), arrived.acquiredAt(),
+                ready.patient(), ready.contentSha256(), scan.sourceFormat(), scan.sourceWidth(), scan.sourceHeight(),
+                scan.image());
+        return new IngestOutcome.Accepted(preprocessed, scan.sourcePixelType(), bytes, ready.differingSubject());
     }
 
     private static IngestOutcome rejected(String scanId, String source, Rejection rejection, int bytes) {

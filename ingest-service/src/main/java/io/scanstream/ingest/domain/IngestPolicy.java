@@ -1,5 +1,6 @@
 package io.scanstream.ingest.domain;
 
+import io.scanstream.core.dicom.DicomWindowing;
 import io.scanstream.core.imaging.DecodeLimits;
 
 /**
@@ -9,6 +10,12 @@ import io.scanstream.core.imaging.DecodeLimits;
  * @param strictContentType  reject a scan whose declared content-type disagrees with its bytes (a misconfigured
  *                           device); when false, the bytes win and the scan is accepted
  * @param dedupeCapacity     how many accepted scan ids are remembered for duplicate detection
+ * @param dicomWindowing     how DICOM pixels (Hounsfield units) become grey
  */
-public record IngestPolicy(DecodeLimits limits, boolean strictContentType, int dedupeCapacity) {
+public record IngestPolicy(DecodeLimits limits, boolean strictContentType, int dedupeCapacity,
+                           DicomWindowing dicomWindowing) {
+
+    public IngestPolicy(DecodeLimits limits, boolean strictContentType, int dedupeCapacity) {
+        this(limits, strictContentType, dedupeCapacity, DicomWindowing.DEFAULT);
+    }
 }

@@ -92,6 +92,11 @@ public class ScanArrivalConsumer {
             LOG.infof("scan.accepted scanId=%s device=%s format=%s pixelType=%s size=%dx%d bytes=%d", a.scanId(),
                     a.scan().device(), a.scan().sourceFormat(), a.sourcePixelType(), a.scan().sourceWidth(),
                     a.scan().sourceHeight(), a.payloadBytes());
+            if (a.differingSubject() != null) {
+                // Both sides pseudonymised: the raw PatientID and ce_subject never reach a log.
+                LOG.warnf("scan.subject-mismatch scanId=%s patient=%s ceSubject=%s (PatientID wins)", a.scanId(),
+                        a.scan().patientPseudonym(), a.differingSubject());
+            }
         } else if (outcome instanceof IngestOutcome.Rejected r) {
             LOG.infof("scan.rejected scanId=%s source=%s reason=%s detail=\"%s\"", r.scanId(),
                     r.rejection().source(), r.rejection().reason(), r.rejection().detail());

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Ingest's meters. Prometheus names: {@code scanstream_ingest_scans_received_total},
  * {@code scanstream_ingest_scans_accepted_total}, {@code scanstream_ingest_scans_rejected_total{reason}},
  * {@code scanstream_ingest_preprocess_seconds}, {@code scanstream_ingest_payload_bytes},
- * {@code scanstream_ingest_in_flight}.
+ * {@code scanstream_ingest_in_flight}, {@code scanstream_ingest_dicom_subject_mismatch_total} (DICOM scans whose
+ * {@code ce_subject} disagreed with their PatientID).
  */
 @ApplicationScoped
 public class IngestMetrics {
@@ -28,6 +29,7 @@ public class IngestMetrics {
     private final Timer preprocessing;
     private final DistributionSummary payloadBytes;
     private final AtomicInteger inFlight;
+    private final Counter subjectMismatch;
 
     public IngestMetrics(MeterRegistry registry) {
         received = Counter.builder("scanstream.ingest.scans.received")
@@ -45,6 +47,8 @@ public class IngestMetrics {
         payloadBytes = DistributionSummary.builder("scanstream.ingest.payload").baseUnit("bytes")
                 .description("Bytes of each scan payload received").register(registry);
         inFlight = registry.gauge("scanstream.ingest.in.flight", new AtomicInteger());
+        subjectMismatch = Counter.builder("scanstream.ingest.dicom.subject.mismatch")
+                .description("DICOM scans whose ce_subject named another patient than their PatientID").register(registry);
     }
 
     public void received(int count) {
@@ -64,6 +68,9 @@ public class IngestMetrics {
                 rejected.get(r.rejection().reason()).increment();
             } else {
                 accepted.increment();
+                if (((IngestOutcome.Accepted) outcome).differingSubject() != null) {
+                    subjectMismatch.increment();
+                }
             }
         }
     }

@@ -14,7 +14,7 @@ public enum ImageFormat {
     BMP("image/bmp", false),
     TIFF("image/tiff", false),
     WEBP("image/webp", false),
-    DICOM("application/dicom", false),
+    DICOM("application/dicom", true),
     UNKNOWN("application/octet-stream", false);
 
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
@@ -31,7 +31,7 @@ public enum ImageFormat {
         return mediaType;
     }
 
-    /** Whether ingest decodes this format (PNG and JPEG in contract v1). */
+    /** Whether ingest decodes this format (PNG, JPEG and DICOM Part 10). */
     public boolean supported() {
         return supported;
     }

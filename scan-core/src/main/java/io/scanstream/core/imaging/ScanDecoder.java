@@ -2,6 +2,12 @@ package io.scanstream.core.imaging;
 
 import io.scanstream.core.contract.Rejection;
 import io.scanstream.core.contract.RejectionReason;
+import io.scanstream.core.dicom.DicomImage;
+import io.scanstream.core.dicom.DicomInstance;
+import io.scanstream.core.dicom.DicomPixelDecoder;
+import io.scanstream.core.dicom.DicomReader;
+import io.scanstream.core.dicom.DicomResult;
+import io.scanstream.core.dicom.DicomWindowing;
 
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
@@ -29,9 +35,19 @@ public final class ScanDecoder {
     }
 
     private final DecodeLimits limits;
+    private final DicomWindowing dicomWindowing;
 
     public ScanDecoder(DecodeLimits limits) {
+        this(limits, DicomWindowing.DEFAULT);
+    }
+
+    public ScanDecoder(DecodeLimits limits, DicomWindowing dicomWindowing) {
         this.limits = limits;
+        this.dicomWindowing = java.util.Objects.requireNonNull(dicomWindowing);
+    }
+
+    public DicomWindowing dicomWindowing() {
+        return dicomWindowing;
     }
 
     public DecodeLimits limits() {
@@ -46,6 +62,20 @@ public final class ScanDecoder {
         }
     }
 
+    /**
+     * The pixels of an already read DICOM instance, as grey: ingest reads the instance first (its identifiers
+     * decide the scan id), and does not parse it twice.
+     */
+    public DecodeResult decode(DicomInstance instance) {
+        DicomResult<DicomImage> pixels = DicomPixelDecoder.decode(instance);
+        if (pixels instanceof DicomResult.Refused<DicomImage> refused) {
+            return new DecodeResult.Refused(refused.rejection());
+        }
+        DicomImage image = ((DicomResult.Ok<DicomImage>) pixels).value();
+        PixelType type = image.module().bitsAllocated() > 8 ? PixelType.GREY16 : PixelType.GREY8;
+        return new DecodeResult.Decoded(new DecodedScan(dicomWindowing.render(image), ImageFormat.DICOM, type));
+    }
+
     /** The header of a supported image, checked against the limits, without decoding pixels. */
     public ImageHeader header(byte[] bytes) {
         checkPayloadSize(bytes);
@@ -53,12 +83,32 @@ public final class ScanDecoder {
         if (!format.supported()) {
             throw unsupported(format);
         }
+        if (format == ImageFormat.DICOM) {
+            DicomInstance instance = readDicom(bytes);
+            return new ImageHeader(format, instance.pixels().columns(), instance.pixels().rows());
+        }
         ImageHeader header = ImageHeaderReader.read(format, bytes);
         checkDimensions(header);
         return header;
     }
 
+    private DicomInstance readDicom(byte[] bytes) {
+        DicomResult<DicomInstance> read = DicomReader.read(bytes, limits);
+        if (read instanceof DicomResult.Refused<DicomInstance> refused) {
+            throw new ScanRejectedException(refused.rejection());
+        }
+        return ((DicomResult.Ok<DicomInstance>) read).value();
+    }
+
     private DecodedScan decodeOrThrow(byte[] bytes) {
+        checkPayloadSize(bytes);
+        if (ImageFormat.sniff(bytes) == ImageFormat.DICOM) {
+            DecodeResult result = decode(readDicom(bytes));
+            if (result instanceof DecodeResult.Refused refused) {
+                throw new ScanRejectedException(refused.rejection());
+            }
+            return ((DecodeResult.Decoded) result).scan();
+        }
         ImageHeader header = header(bytes);
         if (header.format() == ImageFormat.PNG) {
             ImageHeaderReader.verifyPngChunks(bytes);
@@ -143,8 +193,8 @@ public final class ScanDecoder {
 
     private static ScanRejectedException unsupported(ImageFormat format) {
         String detail = format == ImageFormat.UNKNOWN
-                ? "bytes are not a known image format (no PNG or JPEG signature)"
-                : format + " is not supported; send PNG or JPEG";
+                ? "bytes are not a known image format (no PNG, JPEG or DICOM signature)"
+                : format + " is not supported; send PNG, JPEG or DICOM";
         return reject(RejectionReason.UNSUPPORTED_FORMAT, detail);
     }
 

@@ -1,6 +1,8 @@
 package io.scanstream.core.imaging;
 
 import io.scanstream.core.contract.Rejection;
+import io.scanstream.core.dicom.DicomInstance;
+import io.scanstream.core.dicom.DicomWindowing;
 
 import java.util.Objects;
 
@@ -26,7 +28,16 @@ public final class ScanPreprocessor {
     }
 
     public ScanPreprocessor(DecodeLimits limits, int width, int height) {
-        this.decoder = new ScanDecoder(Objects.requireNonNull(limits));
+        this(limits, DicomWindowing.DEFAULT, width, height);
+    }
+
+    /** With the window DICOM scans are rendered with (the lung window by default). */
+    public ScanPreprocessor(DecodeLimits limits, DicomWindowing dicomWindowing) {
+        this(limits, dicomWindowing, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE);
+    }
+
+    public ScanPreprocessor(DecodeLimits limits, DicomWindowing dicomWindowing, int width, int height) {
+        this.decoder = new ScanDecoder(Objects.requireNonNull(limits), dicomWindowing);
         this.width = width;
         this.height = height;
     }
@@ -36,7 +47,15 @@ public final class ScanPreprocessor {
     }
 
     public Result preprocess(byte[] encoded) {
-        DecodeResult decoded = decoder.decode(encoded);
+        return preprocess(decoder.decode(encoded));
+    }
+
+    /** A DICOM instance ingest has already read (for its identifiers): the same path from its pixels on. */
+    public Result preprocess(DicomInstance instance) {
+        return preprocess(decoder.decode(instance));
+    }
+
+    private Result preprocess(DecodeResult decoded) {
         if (decoded instanceof DecodeResult.Refused refused) {
             return new Result.Rejected(refused.rejection());
         }

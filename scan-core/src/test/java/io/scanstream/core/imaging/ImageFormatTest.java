@@ -31,10 +31,10 @@ class ImageFormatTest {
     }
 
     @Test
-    void onlyPngAndJpegAreSupported() {
+    void onlyPngJpegAndDicomAreSupported() {
         for (ImageFormat format : ImageFormat.values()) {
             assertThat(format.supported()).as(format.name())
-                    .isEqualTo(format == ImageFormat.PNG || format == ImageFormat.JPEG);
+                    .isEqualTo(format == ImageFormat.PNG || format == ImageFormat.JPEG || format == ImageFormat.DICOM);
         }
     }
 
