@@ -14,6 +14,9 @@ import io.scanstream.core.imaging.ScanPreprocessor;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.inference.batching.BatchingPolicy;
 import io.scanstream.inference.batching.DynamicBatcher;
+import io.scanstream.core.artifact.BackboneRef;
+import io.scanstream.inference.domain.BackboneLibrary;
+import io.scanstream.inference.domain.BackboneLoader;
 import io.scanstream.inference.domain.InferenceResult;
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.domain.ScanInference;
@@ -173,24 +176,54 @@ public final class InferenceThroughputBenchmark {
             this.broker = broker;
             broker.createTopics(List.of(new TopicSpec(input, 3, Map.of()), new TopicSpec(predictions, 3, Map.of()),
                     new TopicSpec(predictions + ".emb", 3, Map.of()), new TopicSpec(predictions + ".rej", 1, Map.of())));
-            ModelVersions versions = new ModelVersions("bench", extractor.backboneId(), extractor.featureDim(), ModelVersions.Observer.NONE);
+            ModelVersions versions = servingOnly(extractor);
             byte[] w = head.weightsBytes();
             versions.offer(new ModelArtifact(new ModelMetadata("bench", "v1", OffsetDateTime.now(), extractor.backboneId(),
                     head.architecture(), null, Sha256.hex(w), null, null), w));
             batcher = new DynamicBatcher<>("bench-batcher", BatchingPolicy.powersOfTwo(maxBatch, Duration.ofMillis(20), 256),
-                    new ScanInference(extractor, versions), DynamicBatcher.Listener.NONE);
+                    new ScanInference(versions), DynamicBatcher.Listener.NONE);
             Map<String, Object> clients = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                     ProducerConfig.LINGER_MS_CONFIG, 5);
             loop = new InferenceLoop(new InferenceLoop.Settings("bench-" + UUID.randomUUID(),
                     "bench-tx-" + UUID.randomUUID(), input, predictions, predictions + ".emb", predictions + ".rej", 64,
                     Duration.ofMillis(100), Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                    clients), batcher, new ScanOutcomes(extractor.backboneId(), Clock.systemUTC()),
+                    clients), batcher, new ScanOutcomes(Clock.systemUTC()),
                     InferenceLoop.Observer.NONE);
             producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                     ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new ByteArraySerializer());
             consumer = new io.scanstream.testing.kafka.KafkaTestClient(broker.bootstrapServers()).newConsumer();
             consumer.subscribe(List.of(predictions));
             loopThread = new Thread(loop, "bench-loop");
+        }
+
+        /** Networks served from the benchmark's backbone only (no published backbones: nothing to assemble). */
+        private static ModelVersions servingOnly(FeatureExtractor extractor) {
+            BackboneLoader loader = new BackboneLoader() {
+                @Override
+                public String bootstrapId() {
+                    return extractor.backboneId();
+                }
+
+                @Override
+                public FeatureExtractor loadBootstrap() {
+                    return extractor;
+                }
+
+                @Override
+                public FeatureExtractor load(BackboneRef ref, Path weights) {
+                    throw new UnsupportedOperationException("the benchmark serves one backbone");
+                }
+
+                @Override
+                public void warmUp(FeatureExtractor backbone) {
+                }
+            };
+            try {
+                return new ModelVersions("bench", loader, new BackboneLibrary(Path.of("target/bench-backbones")),
+                        ModelVersions.Observer.NONE);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         /**

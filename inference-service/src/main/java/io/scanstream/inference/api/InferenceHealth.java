@@ -20,12 +20,10 @@ import org.eclipse.microprofile.health.Readiness;
 public class InferenceHealth {
 
     private final InferencePipeline pipeline;
-    private final FeatureExtractor backbone;
     private final ModelVersions versions;
 
-    public InferenceHealth(InferencePipeline pipeline, FeatureExtractor backbone, ModelVersions versions) {
+    public InferenceHealth(InferencePipeline pipeline, ModelVersions versions) {
         this.pipeline = pipeline;
-        this.backbone = backbone;
         this.versions = versions;
     }
 
@@ -34,6 +32,7 @@ public class InferenceHealth {
     HealthCheck ready() {
         return () -> {
             InferenceLoop loop = pipeline.loop();
+            FeatureExtractor backbone = versions.currentBackbone();
             InferenceLoop.State state = loop == null ? InferenceLoop.State.STARTING : loop.state();
             return HealthCheckResponse.named("inference pipeline")
                     .status(state == InferenceLoop.State.RUNNING)

@@ -19,12 +19,10 @@ public class ModelResource {
                             int maxBatchSize, Duration maxDelay, List<Integer> buckets, int queued) {
     }
 
-    private final FeatureExtractor backbone;
     private final ModelVersions versions;
     private final InferencePipeline pipeline;
 
-    public ModelResource(FeatureExtractor backbone, ModelVersions versions, InferencePipeline pipeline) {
-        this.backbone = backbone;
+    public ModelResource(ModelVersions versions, InferencePipeline pipeline) {
         this.versions = versions;
         this.pipeline = pipeline;
     }
@@ -33,6 +31,7 @@ public class ModelResource {
     @Produces(MediaType.APPLICATION_JSON)
     public ModelInfo info() {
         var policy = pipeline.batcher().policy();
+        FeatureExtractor backbone = versions.currentBackbone();
         return new ModelInfo(backbone.backboneId(), backbone.pretrained(), backbone.device(), backbone.featureDim(),
                 versions.servingVersion().orElse(null), policy.maxBatchSize(), policy.maxDelay(), policy.buckets(),
                 pipeline.batcher().queued());

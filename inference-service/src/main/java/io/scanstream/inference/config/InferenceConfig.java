@@ -4,6 +4,7 @@ import io.scanstream.service.config.ModelSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +26,9 @@ public interface InferenceConfig {
 
     /** Backbone, weights, seed and the model name served; shared with training (see ModelSettings). */
     interface Model extends ModelSettings {
+        /** Where published backbones are written once assembled and verified (an emptyDir in Kubernetes). */
+        @WithDefault(".scanstream/inference/backbones")
+        Path backboneCache();
     }
 
     interface Batching {

@@ -16,8 +16,8 @@ public sealed interface InferenceResult permits InferenceResult.Failed, Inferenc
     record Failed(ScanPreprocessed scan, String reason) implements InferenceResult {
     }
 
-    /** Embedded, but no head version is in service yet: the prediction is UNDETERMINED. */
-    record Embedded(ScanPreprocessed scan, float[] embedding) implements InferenceResult {
+    /** Embedded by backbone {@code backboneId}, but no head version is in service yet: UNDETERMINED. */
+    record Embedded(ScanPreprocessed scan, float[] embedding, String backboneId) implements InferenceResult {
 
         public PredictedLabel label() {
             return PredictedLabel.UNDETERMINED;
@@ -25,8 +25,8 @@ public sealed interface InferenceResult permits InferenceResult.Failed, Inferenc
     }
 
     /** Embedded and scored: P(COVID) from head version {@code modelVersion} at its operating threshold. */
-    record Scored(ScanPreprocessed scan, float[] embedding, double probability, String modelVersion,
-                  double threshold) implements InferenceResult {
+    record Scored(ScanPreprocessed scan, float[] embedding, String backboneId, double probability,
+                  String modelVersion, double threshold) implements InferenceResult {
 
         public PredictedLabel label() {
             return PredictedLabel.of(probability, threshold);

@@ -1,32 +1,45 @@
 package io.scanstream.inference.domain;
 
+import io.scanstream.core.artifact.BackboneRef;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
+import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.head.ClassificationHead;
-
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.time.OffsetDateTime;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The head versions inference serves. Versions arrive from {@code models.published} on the consumer's thread and
- * are checked there (model name, sha256, backbone id, input width) and loaded; the batch thread takes the newest
+ * The networks inference serves: a backbone and a head, changed together. Versions arrive from
+ * {@code models.published} on the consumer's thread and are checked there (model name, sha256, backbone, input
+ * width); the version's backbone is the configured bootstrap file (v1 versions, and v2 versions that say so) or a
+ * published backbone from the {@link BackboneLibrary}, loaded and warmed up (every batch shape) before it is
+ * offered; a version whose backbone has not fully arrived waits for it. The batch thread takes the newest network
  * between batches ({@link #forNextBatch()}), so a swap never happens inside a batch and no scan is dropped. A
- * refused version leaves the serving one in place.
+ * refused version leaves the serving network in place. At most two backbones are resident after a swap (the
+ * serving one and a pending one); the one a swap replaces is closed.
  */
 public final class ModelVersions implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ModelVersions.class);
 
     /** What happened to an offered version. */
-    public sealed interface Verdict permits Accepted, Refused, AlreadyServing {
+    public sealed interface Verdict permits Accepted, Refused, AlreadyServing, AwaitingBackbone {
     }
 
     public record Accepted(String version) implements Verdict {
     }
 
     public record Refused(String version, RefusalReason reason, String detail) implements Verdict {
+    }
+
+    public record AlreadyServing(String version) implements Verdict {
+    }
+
+    /** The version's backbone is not (yet) fully on {@code models.backbones}: it is served once it is. */
+    public record AwaitingBackbone(String version, String backboneId) implements Verdict {
     }
 
     /** Why a published version is not served (the metric's {@code reason} tag). */
@@ -36,19 +49,20 @@ public final class ModelVersions implements AutoCloseable {
         /** The record is not a readable model version. */
         UNREADABLE,
         SHA256_MISMATCH,
+        /** A v1 version (or a bootstrap reference) naming another backbone than the configured bootstrap file. */
         BACKBONE_MISMATCH,
+        /** The published backbone's chunks do not assemble into the weights its manifest describes. */
+        CORRUPT_BACKBONE,
         SHAPE_MISMATCH,
         UNLOADABLE
     }
 
-    public record AlreadyServing(String version) implements Verdict {
-    }
-
-    /** Told about swaps, for metrics. */
+    /** Told about swaps and refusals, for metrics. */
     public interface Observer {
         Observer NONE = new Observer() { };
 
-        default void swapped(String from, String to, java.time.OffsetDateTime createdAt) {
+        /** A new network serves from now: head version {@code to} (null: none yet) on {@code backboneId}. */
+        default void swapped(String from, String to, OffsetDateTime createdAt, String backboneId) {
         }
 
         /** A version refused (never called for another model's versions: they are not ours). */
@@ -57,23 +71,33 @@ public final class ModelVersions implements AutoCloseable {
     }
 
     private final String modelName;
-    private final String backboneId;
-    private final int featureDim;
+    /** Offers come from two consumer threads (versions, backbones): one at a time. */
+    private final Object offers = new Object();
+    private final BackboneLoader loader;
+    private final BackboneLibrary library;
     private final Observer observer;
-    private final AtomicReference<ServingHead> pending = new AtomicReference<>();
-    private volatile ServingHead serving;
+    private ServingNetwork serving;
+    private ServingNetwork pending;
+    private ModelArtifact awaiting;
     private volatile String latestAccepted;
 
-    public ModelVersions(String modelName, String backboneId, int featureDim, Observer observer) {
+    /** Starts serving the bootstrap backbone, with no head (predictions UNDETERMINED until a version arrives). */
+    public ModelVersions(String modelName, BackboneLoader loader, BackboneLibrary library, Observer observer)
+            throws IOException {
         this.modelName = modelName;
-        this.backboneId = backboneId;
-        this.featureDim = featureDim;
+        this.loader = loader;
+        this.library = library;
         this.observer = observer;
+        this.serving = new ServingNetwork(loader.loadBootstrap(), Optional.empty());
+        library.onChange(this::backboneChanged);
     }
 
     /** Checks and loads a published version; on success it is served from the next batch on. */
     public Verdict offer(ModelArtifact artifact) {
-        Verdict verdict = check(artifact);
+        Verdict verdict;
+        synchronized (offers) {
+            verdict = check(artifact);
+        }
         if (verdict instanceof Refused r && r.reason() != RefusalReason.OTHER_MODEL) {
             observer.refused(r.reason());
         }
@@ -89,7 +113,8 @@ public final class ModelVersions implements AutoCloseable {
         ModelMetadata metadata = artifact.metadata();
         String version = metadata.version();
         if (!modelName.equals(metadata.modelName())) {
-            return new Refused(version, RefusalReason.OTHER_MODEL, "model " + metadata.modelName() + " is not " + modelName);
+            return new Refused(version, RefusalReason.OTHER_MODEL, "model " + metadata.modelName() + " is not "
+                    + modelName);
         }
         if (version.equals(latestAccepted)) {
             return new AlreadyServing(version);
@@ -98,42 +123,144 @@ public final class ModelVersions implements AutoCloseable {
             return new Refused(version, RefusalReason.SHA256_MISMATCH, "weights do not hash to the declared sha256 "
                     + metadata.weightsSha256());
         }
-        if (!backboneId.equals(metadata.backboneId())) {
-            return new Refused(version, RefusalReason.BACKBONE_MISMATCH, "trained on backbone " + metadata.backboneId()
-                    + ", this replica serves " + backboneId);
+        BackboneRef ref = metadata.backbone();
+        if (ref == null || ref.source() == BackboneRef.Source.BOOTSTRAP) {
+            if (!loader.bootstrapId().equals(metadata.backboneId())) {
+                return new Refused(version, RefusalReason.BACKBONE_MISMATCH, "trained on backbone "
+                        + metadata.backboneId() + ", the bootstrap backbone here is " + loader.bootstrapId());
+            }
+            return accept(artifact, null);
         }
-        if (metadata.head().inputDim() != featureDim) {
-            return new Refused(version, RefusalReason.SHAPE_MISMATCH, "head takes " + metadata.head().inputDim()
-                    + " features, the backbone gives " + featureDim);
+        BackboneLibrary.Status status = library.status(ref.id());
+        if (status instanceof BackboneLibrary.Corrupt corrupt) {
+            return new Refused(version, RefusalReason.CORRUPT_BACKBONE, corrupt.reason());
         }
-        ClassificationHead head;
-        try {
-            head = ClassificationHead.fromArtifact(artifact);
-        } catch (RuntimeException e) {
-            return new Refused(version, RefusalReason.UNLOADABLE, "weights do not load: " + e.getMessage());
+        if (status instanceof BackboneLibrary.Ready ready) {
+            if (!ready.manifest().sha256().equalsIgnoreCase(ref.sha256())) {
+                return new Refused(version, RefusalReason.CORRUPT_BACKBONE, "the published backbone hashes to "
+                        + ready.manifest().sha256() + ", the version names " + ref.sha256());
+            }
+            return accept(artifact, ready);
         }
-        ServingHead replaced = pending.getAndSet(new ServingHead(head, metadata));
-        if (replaced != null) {
-            replaced.head().close(); // never served: a newer version arrived first
+        synchronized (this) {
+            awaiting = artifact;
         }
-        latestAccepted = version;
-        return new Accepted(version);
+        return new AwaitingBackbone(version, ref.id());
     }
 
-    /** For the batch thread, between batches: the version to use, switching to a newly accepted one if any. */
-    public Optional<ServingHead> forNextBatch() {
-        ServingHead next = pending.getAndSet(null);
-        if (next != null) {
-            ServingHead old = serving;
-            serving = next;
-            LOG.infof("model.swapped from=%s to=%s backbone=%s", old == null ? null : old.version(), next.version(),
-                    backboneId);
-            observer.swapped(old == null ? null : old.version(), next.version(), next.metadata().createdAt());
-            if (old != null) {
-                old.head().close();
+    /** Loads (unless already resident) and warms the backbone, loads the head, and makes the network pending. */
+    private Verdict accept(ModelArtifact artifact, BackboneLibrary.Ready published) {
+        Verdict verdict = accept(artifact, published, resident(artifact.metadata().backboneId()));
+        // A swap may have closed the shared backbone meanwhile (it was the serving one's): load our own.
+        return verdict == null ? accept(artifact, published, null) : verdict;
+    }
+
+    /** @return the verdict, or null when {@code shared} was closed by a swap before the network could be pending */
+    private Verdict accept(ModelArtifact artifact, BackboneLibrary.Ready published, FeatureExtractor shared) {
+        ModelMetadata metadata = artifact.metadata();
+        String version = metadata.version();
+        FeatureExtractor backbone = shared;
+        boolean loaded = backbone == null;
+        try {
+            if (loaded) {
+                backbone = published == null ? loader.loadBootstrap()
+                        : loader.load(metadata.backbone(), published.weights());
+                if (!backbone.backboneId().equals(metadata.backboneId())) {
+                    backbone.close();
+                    return new Refused(version, RefusalReason.BACKBONE_MISMATCH, "the loaded backbone reports "
+                            + backbone.backboneId() + ", the version names " + metadata.backboneId());
+                }
+                loader.warmUp(backbone);
+            }
+            if (metadata.head().inputDim() != backbone.featureDim()) {
+                closeIfLoaded(backbone, loaded);
+                return new Refused(version, RefusalReason.SHAPE_MISMATCH, "head takes " + metadata.head().inputDim()
+                        + " features, the backbone gives " + backbone.featureDim());
+            }
+            ClassificationHead head = ClassificationHead.fromArtifact(artifact);
+            if (!offerPending(new ServingNetwork(backbone, Optional.of(new ServingHead(head, metadata))), loaded)) {
+                head.close();
+                return null;
+            }
+            latestAccepted = version;
+            return new Accepted(version);
+        } catch (IOException | RuntimeException e) {
+            closeIfLoaded(backbone, loaded);
+            return new Refused(version, RefusalReason.UNLOADABLE, "does not load: " + e.getMessage());
+        }
+    }
+
+    /** A backbone of the serving or the pending network with this id, to share rather than load again. */
+    private synchronized FeatureExtractor resident(String backboneId) {
+        if (pending != null && pending.backboneId().equals(backboneId)) {
+            return pending.backbone();
+        }
+        return serving.backboneId().equals(backboneId) ? serving.backbone() : null;
+    }
+
+    /** @return false when the network shares a backbone that is no longer resident (closed by a swap) */
+    private synchronized boolean offerPending(ServingNetwork network, boolean ownBackbone) {
+        boolean resident = network.backbone() == serving.backbone()
+                || pending != null && network.backbone() == pending.backbone();
+        if (!ownBackbone && !resident) {
+            return false;
+        }
+        ServingNetwork replaced = pending;
+        pending = network;
+        if (replaced != null) {
+            // never served: a newer version arrived first
+            replaced.head().ifPresent(h -> h.head().close());
+            if (replaced.backbone() != network.backbone() && replaced.backbone() != serving.backbone()) {
+                replaced.backbone().close();
             }
         }
-        return Optional.ofNullable(serving);
+        return true;
+    }
+
+    private void closeIfLoaded(FeatureExtractor backbone, boolean loaded) {
+        if (loaded && backbone != null) {
+            backbone.close();
+        }
+    }
+
+    /** A backbone finished arriving (or turned out corrupt): the version waiting for it goes on. */
+    private void backboneChanged(String backboneId, BackboneLibrary.Status status) {
+        ModelArtifact waiting;
+        synchronized (this) {
+            waiting = awaiting != null && backboneId.equals(awaiting.metadata().backboneId()) ? awaiting : null;
+            if (waiting != null) {
+                awaiting = null;
+            }
+        }
+        if (waiting != null) {
+            Verdict verdict = offer(waiting);
+            LOG.infof("model.backbone-arrived backbone=%s version=%s verdict=%s", backboneId,
+                    waiting.metadata().version(), verdict);
+        }
+    }
+
+    /** For the batch thread, between batches: the network to use, switching to a newly accepted one if any. */
+    public ServingNetwork forNextBatch() {
+        ServingNetwork old;
+        ServingNetwork next;
+        synchronized (this) {
+            if (pending == null) {
+                return serving;
+            }
+            old = serving;
+            next = pending;
+            serving = next;
+            pending = null;
+        }
+        String from = old.head().map(ServingHead::version).orElse(null);
+        String to = next.head().map(ServingHead::version).orElse(null);
+        LOG.infof("model.swapped from=%s to=%s backbone=%s->%s", from, to, old.backboneId(), next.backboneId());
+        observer.swapped(from, to, next.head().map(h -> h.metadata().createdAt()).orElse(null), next.backboneId());
+        old.head().ifPresent(h -> h.head().close());
+        if (old.backbone() != next.backbone()) {
+            old.backbone().close(); // the batch thread is the only user: safe to close here
+        }
+        return next;
     }
 
     /** The version the next batch is served with (accepted, possibly not yet swapped in), for health and the API. */
@@ -141,20 +268,21 @@ public final class ModelVersions implements AutoCloseable {
         return Optional.ofNullable(latestAccepted);
     }
 
-    public String backboneId() {
-        return backboneId;
+    /** The backbone of the network the next batch runs (pending if any, else serving), for health and the API. */
+    public synchronized FeatureExtractor currentBackbone() {
+        return pending != null ? pending.backbone() : serving.backbone();
     }
 
     @Override
-    public void close() {
-        ServingHead p = pending.getAndSet(null);
-        if (p != null) {
-            p.head().close();
+    public synchronized void close() {
+        if (pending != null) {
+            pending.head().ifPresent(h -> h.head().close());
+            if (pending.backbone() != serving.backbone()) {
+                pending.backbone().close();
+            }
+            pending = null;
         }
-        ServingHead s = serving;
-        serving = null;
-        if (s != null) {
-            s.head().close();
-        }
+        serving.head().ifPresent(h -> h.head().close());
+        serving.backbone().close();
     }
 }

@@ -24,24 +24,25 @@ public sealed interface ScanOutcome permits ScanOutcome.Predicted, ScanOutcome.R
     record Rejected(ScanRejected rejection) implements ScanOutcome {
     }
 
-    /**
-     * @param backboneId the backbone that computed the embedding (predictions and embeddings carry it)
-     * @param now        the prediction's time
-     */
-    static ScanOutcome of(InferenceResult result, String backboneId, OffsetDateTime now) {
+    /** @param now the prediction's time; predictions and embeddings carry the backbone that computed them */
+    static ScanOutcome of(InferenceResult result, OffsetDateTime now) {
         ScanPreprocessed scan = result.scan();
         if (result instanceof InferenceResult.Failed failed) {
             return new Rejected(new ScanRejected(scan.scanId(), scan.device().toString(), RejectionReason.INTERNAL,
                     "inference failed: " + failed.reason(), STAGE));
         }
         float[] embedding;
+        String backboneId;
         ScanPrediction prediction;
         if (result instanceof InferenceResult.Scored scored) {
             embedding = scored.embedding();
+            backboneId = scored.backboneId();
             prediction = new ScanPrediction(scan.scanId(), scored.label(), scored.probability(), scored.threshold(),
                     scored.modelVersion(), backboneId, scan.acquiredAt(), now);
         } else {
-            embedding = ((InferenceResult.Embedded) result).embedding();
+            InferenceResult.Embedded embedded = (InferenceResult.Embedded) result;
+            embedding = embedded.embedding();
+            backboneId = embedded.backboneId();
             prediction = ScanPrediction.undetermined(scan.scanId(), backboneId, scan.acquiredAt(), now);
         }
         return new Predicted(prediction, new ScanEmbedding(scan.scanId(), scan.device(), scan.acquiredAt(),

@@ -5,19 +5,17 @@ import io.scanstream.core.contract.RejectionReason;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 
-/** Maps results to outcomes for one backbone, stamped with the clock's time. */
+/** Maps results to outcomes, stamped with the clock's time. */
 public final class ScanOutcomes {
 
-    private final String backboneId;
     private final Clock clock;
 
-    public ScanOutcomes(String backboneId, Clock clock) {
-        this.backboneId = backboneId;
+    public ScanOutcomes(Clock clock) {
         this.clock = clock;
     }
 
     public ScanOutcome of(InferenceResult result) {
-        return ScanOutcome.of(result, backboneId, OffsetDateTime.now(clock));
+        return ScanOutcome.of(result, OffsetDateTime.now(clock));
     }
 
     public ScanOutcome unreadable(String scanId, RejectionReason reason, String detail) {

@@ -55,10 +55,12 @@ public class ModelVersionMetrics implements ModelVersions.Observer {
     }
 
     @Override
-    public void swapped(String from, String to, OffsetDateTime createdAt) {
+    public void swapped(String from, String to, OffsetDateTime createdAt, String backboneId) {
         servingCreatedAt = createdAt;
+        backbone = backboneId;
         swaps.increment();
-        modelInfo.register(List.of(MultiGauge.Row.of(Tags.of("version", to, "backbone", backbone), 1)), true);
+        modelInfo.register(List.of(MultiGauge.Row.of(Tags.of("version", to == null ? "none" : to, "backbone",
+                backboneId), 1)), true);
     }
 
     @Override

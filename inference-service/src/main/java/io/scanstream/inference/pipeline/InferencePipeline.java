@@ -21,8 +21,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import io.scanstream.core.imaging.GreyImage;
-import io.scanstream.core.imaging.ScanPreprocessor;
 
 import java.time.Clock;
 import java.util.List;
@@ -45,7 +43,7 @@ public class InferencePipeline {
     private final InferenceConfig config;
     private final TopicNames topics;
     private final KafkaClientSettings clients;
-    private final FeatureExtractor backbone;
+    private final BatchingPolicy policy;
     private final ModelVersions versions;
     private final BatchMetrics batchMetrics;
     private final LoopMetrics loopMetrics;
@@ -55,12 +53,12 @@ public class InferencePipeline {
     private Thread loopThread;
 
     public InferencePipeline(InferenceConfig config, TopicNames topics, KafkaClientSettings clients,
-                             FeatureExtractor backbone, ModelVersions versions, BatchMetrics batchMetrics,
+                             BatchingPolicy policy, ModelVersions versions, BatchMetrics batchMetrics,
                              LoopMetrics loopMetrics, ModelVersionMetrics modelMetrics) {
         this.config = config;
         this.topics = topics;
         this.clients = clients;
-        this.backbone = backbone;
+        this.policy = policy;
         this.versions = versions;
         this.batchMetrics = batchMetrics;
         this.loopMetrics = loopMetrics;
@@ -68,38 +66,20 @@ public class InferencePipeline {
     }
 
     void start(@Observes StartupEvent event) {
-        InferenceConfig.Batching b = config.batching();
-        BatchingPolicy policy = b.buckets()
-                .map(buckets -> new BatchingPolicy(b.maxBatchSize(), b.maxDelay(), b.queueCapacity(), buckets))
-                .orElseGet(() -> BatchingPolicy.powersOfTwo(b.maxBatchSize(), b.maxDelay(), b.queueCapacity()));
-        if (b.warmUp()) {
-            warmUp(policy);
-        }
-        batcher = new DynamicBatcher<>("inference-batcher", policy, new ScanInference(backbone, versions),
-                batchMetrics);
+        FeatureExtractor backbone = versions.currentBackbone(); // the bootstrap backbone, warmed up by its producer
+        batcher = new DynamicBatcher<>("inference-batcher", policy, new ScanInference(versions), batchMetrics);
         InferenceConfig.Kafka k = config.kafka();
         loop = new InferenceLoop(new InferenceLoop.Settings(k.groupId(), k.transactionalId(), topics.preprocessed(),
                 topics.predictions(), topics.embeddings(), topics.rejected(), k.maxPollRecords(), k.commitInterval(),
                 clients.forClient(CONSUMER, Map.of()), clients.forClient(PRODUCER, Map.of())), batcher,
-                new ScanOutcomes(backbone.backboneId(), Clock.systemUTC()), loopMetrics);
+                new ScanOutcomes(Clock.systemUTC()), loopMetrics);
         loopMetrics.bind(backbone.backboneId(), backbone.device(), batcher::queued, loop::inFlight, loop.consumer(),
                 loop.producer());
         modelMetrics.bind(backbone.backboneId());
         loopThread = new Thread(loop, "inference-loop");
         loopThread.start();
-        LOG.infof("inference.started backbone=%s device=%s maxBatch=%d maxDelay=%s buckets=%s", backbone.backboneId(),
+        LOG.infof("inference.started bootstrapBackbone=%s device=%s maxBatch=%d maxDelay=%s buckets=%s", backbone.backboneId(),
                 backbone.device(), policy.maxBatchSize(), policy.maxDelay(), policy.buckets());
-    }
-
-    /** One pass per bucket shape, before the loop starts (the batcher thread is not running yet). */
-    private void warmUp(BatchingPolicy policy) {
-        long start = System.nanoTime();
-        GreyImage blank = new GreyImage(ScanPreprocessor.MODEL_INPUT_SIZE, ScanPreprocessor.MODEL_INPUT_SIZE,
-                new byte[ScanPreprocessor.MODEL_INPUT_SIZE * ScanPreprocessor.MODEL_INPUT_SIZE]);
-        for (int bucket : policy.buckets()) {
-            backbone.embed(List.of(blank), bucket);
-        }
-        LOG.infof("inference.warmed-up buckets=%s took=%dms", policy.buckets(), (System.nanoTime() - start) / 1_000_000);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -1,14 +1,11 @@
 package io.scanstream.inference.pipeline;
 
-import io.scanstream.inference.domain.ModelVersions;
+import io.scanstream.inference.batching.BatchingPolicy;
 import io.scanstream.inference.config.InferenceConfig;
+import io.scanstream.inference.domain.BackboneLibrary;
+import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.metrics.ModelVersionMetrics;
 import io.scanstream.model.DjlEnvironment;
-import io.scanstream.model.backbone.BackboneArchitecture;
-import io.scanstream.model.backbone.BackboneSpec;
-import io.scanstream.model.backbone.FeatureReadout;
-import io.scanstream.model.backbone.FeatureExtractor;
-import io.scanstream.model.backbone.FeatureExtractors;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -16,33 +13,38 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The backbone and the head versions: one of each per replica, closed on shutdown. */
+/** The batching policy, the published backbones and the networks in service: one of each per replica. */
 public class ModelProducer {
 
     @Produces
     @Singleton
-    FeatureExtractor backbone(InferenceConfig config) {
-        // DJL reads these only from system properties or the environment, before the engine first loads.
-        DjlEnvironment.ensureOffline();
-        BackboneArchitecture architecture = BackboneArchitecture.fromId(config.model().backbone());
-        BackboneSpec spec = new BackboneSpec(architecture, config.model().backboneWeights(),
-                FeatureReadout.fromId(config.model().backboneReadout()));
-        try {
-            // FeatureExtractors logs the load, loudly when there are no weights (inference.model.backbone-weights).
-            return FeatureExtractors.load(spec, config.model().seed());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot load backbone " + spec, e);
-        }
-    }
-
-    void closeBackbone(@Disposes FeatureExtractor extractor) {
-        extractor.close();
+    BatchingPolicy batchingPolicy(InferenceConfig config) {
+        InferenceConfig.Batching b = config.batching();
+        return b.buckets()
+                .map(buckets -> new BatchingPolicy(b.maxBatchSize(), b.maxDelay(), b.queueCapacity(), buckets))
+                .orElseGet(() -> BatchingPolicy.powersOfTwo(b.maxBatchSize(), b.maxDelay(), b.queueCapacity()));
     }
 
     @Produces
     @Singleton
-    ModelVersions versions(FeatureExtractor backbone, InferenceConfig config, ModelVersionMetrics metrics) {
-        return new ModelVersions(config.model().name(), backbone.backboneId(), backbone.featureDim(), metrics);
+    BackboneLibrary backbones(InferenceConfig config) {
+        return new BackboneLibrary(config.model().backboneCache());
+    }
+
+    @Produces
+    @Singleton
+    ModelVersions versions(InferenceConfig config, BatchingPolicy policy, BackboneLibrary backbones,
+                           ModelVersionMetrics metrics) {
+        // DJL reads these only from system properties or the environment, before the engine first loads.
+        DjlEnvironment.ensureOffline();
+        ConfiguredBackbones loader = new ConfiguredBackbones(config, policy);
+        try {
+            ModelVersions versions = new ModelVersions(config.model().name(), loader, backbones, metrics);
+            loader.warmUp(versions.currentBackbone());
+            return versions;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the bootstrap backbone", e);
+        }
     }
 
     void closeVersions(@Disposes ModelVersions versions) {

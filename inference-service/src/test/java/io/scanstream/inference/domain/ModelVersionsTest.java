@@ -1,81 +1,170 @@
 package io.scanstream.inference.domain;
 
+import io.scanstream.core.artifact.BackboneChunks;
+import io.scanstream.core.artifact.BackboneManifest;
+import io.scanstream.core.artifact.BackboneRef;
 import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
+import io.scanstream.core.artifact.ScanSet;
+import io.scanstream.core.contract.BackboneChunk;
+import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.integrity.Sha256;
+import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.head.ClassificationHead;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * The networks inference serves, with stand-in backbones (this is about which network serves when, not about
+ * forward passes: the service tests run real ones through the broker).
+ */
 class ModelVersionsTest {
 
-    private static final String BACKBONE = "resnet34:random";
+    private static final String BOOTSTRAP = "resnet34:random";
+    private static final int DIM = 512;
+
+    @TempDir
+    Path cache;
     private final List<String> swaps = new ArrayList<>();
-    private final ModelVersions versions = new ModelVersions("covid-head", BACKBONE, 512,
-            new ModelVersions.Observer() {
+    private final List<ModelVersions.RefusalReason> refusals = new ArrayList<>();
+    private final List<StubBackbone> loaded = new ArrayList<>();
+    private BackboneLibrary library;
+    private ModelVersions versions;
+
+    private ModelVersions versions() throws Exception {
+        if (versions == null) {
+            library = new BackboneLibrary(cache);
+            versions = new ModelVersions("covid-head", new StubLoader(), library, new ModelVersions.Observer() {
                 @Override
-                public void swapped(String from, String to, OffsetDateTime createdAt) {
-                    swaps.add(from + "->" + to);
+                public void swapped(String from, String to, OffsetDateTime createdAt, String backboneId) {
+                    swaps.add(from + "->" + to + "@" + backboneId);
+                }
+
+                @Override
+                public void refused(ModelVersions.RefusalReason reason) {
+                    refusals.add(reason);
                 }
             });
+        }
+        return versions;
+    }
 
     @AfterEach
     void close() {
-        versions.close();
+        if (versions != null) {
+            versions.close();
+        }
     }
 
     @Test
-    void servesNothingUntilAVersionIsAccepted() {
-        assertThat(versions.forNextBatch()).isEmpty();
+    void servesTheBootstrapBackboneWithoutAHeadUntilAVersionIsAccepted() throws Exception {
+        ServingNetwork network = versions().forNextBatch();
+
+        assertThat(network.backboneId()).isEqualTo(BOOTSTRAP);
+        assertThat(network.head()).isEmpty();
         assertThat(versions.servingVersion()).isEmpty();
     }
 
     @Test
-    void swapsOnlyWhenTheBatchThreadAsksBetweenBatches() {
-        assertThat(versions.offer(artifact("v1", BACKBONE, 512, 1))).isInstanceOf(ModelVersions.Accepted.class);
+    void swapsOnlyWhenTheBatchThreadAsksBetweenBatches() throws Exception {
+        assertThat(versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null))).isInstanceOf(ModelVersions.Accepted.class);
         assertThat(swaps).isEmpty(); // accepted, not yet in a batch
-        assertThat(versions.forNextBatch()).hasValueSatisfying(h -> assertThat(h.version()).isEqualTo("v1"));
-        assertThat(versions.forNextBatch()).hasValueSatisfying(h -> assertThat(h.version()).isEqualTo("v1"));
-        assertThat(swaps).containsExactly("null->v1");
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1");
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1");
+        assertThat(swaps).containsExactly("null->v1@" + BOOTSTRAP);
+        assertThat(loaded).hasSize(1); // the bootstrap backbone is shared, not loaded again
     }
 
     @Test
-    void theLatestAcceptedVersionWinsWhenSeveralArriveBetweenBatches() {
-        versions.offer(artifact("v1", BACKBONE, 512, 1));
-        versions.offer(artifact("v2", BACKBONE, 512, 2));
-        assertThat(versions.forNextBatch()).hasValueSatisfying(h -> assertThat(h.version()).isEqualTo("v2"));
-        assertThat(swaps).containsExactly("null->v2");
+    void theLatestAcceptedVersionWinsWhenSeveralArriveBetweenBatches() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        versions.offer(artifact("v2", BOOTSTRAP, DIM, 2, null));
+        assertThat(version(versions.forNextBatch())).isEqualTo("v2");
+        assertThat(swaps).containsExactly("null->v2@" + BOOTSTRAP);
     }
 
     @Test
-    void ignoresARepublishOfTheServingVersionAndModelsOfOtherNames() {
-        versions.offer(artifact("v1", BACKBONE, 512, 1));
-        assertThat(versions.offer(artifact("v1", BACKBONE, 512, 1))).isInstanceOf(ModelVersions.AlreadyServing.class);
-        ModelArtifact other = artifact("x1", BACKBONE, 512, 3);
+    void ignoresARepublishOfTheServingVersionAndModelsOfOtherNames() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        assertThat(versions.offer(artifact("v1", BOOTSTRAP, DIM, 1, null)))
+                .isInstanceOf(ModelVersions.AlreadyServing.class);
+        ModelArtifact other = artifact("x1", BOOTSTRAP, DIM, 3, null);
         ModelArtifact renamed = new ModelArtifact(new ModelMetadata("other-model", "x1", other.metadata().createdAt(),
-                BACKBONE, other.metadata().head(), null, other.metadata().weightsSha256(), null, null), other.weights());
+                BOOTSTRAP, other.metadata().head(), null, other.metadata().weightsSha256(), null, null), other.weights());
         assertThat(versions.offer(renamed)).isInstanceOfSatisfying(ModelVersions.Refused.class,
                 r -> assertThat(r.reason()).isEqualTo(ModelVersions.RefusalReason.OTHER_MODEL));
+        assertThat(refusals).isEmpty(); // another model's versions are not counted
     }
 
     @Test
-    void refusesWrongHashBackboneOrWidthAndKeepsTheServingVersion() {
-        versions.offer(artifact("v1", BACKBONE, 512, 1));
+    void refusesWrongHashBackboneOrWidthAndKeepsTheServingVersion() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
         versions.forNextBatch();
-        ModelArtifact good = artifact("v2", BACKBONE, 512, 2);
+        ModelArtifact good = artifact("v2", BOOTSTRAP, DIM, 2, null);
         byte[] tampered = good.weights().clone();
         tampered[0] ^= 1;
-        assertThat(refusal(new ModelArtifact(good.metadata(), tampered))).isEqualTo(ModelVersions.RefusalReason.SHA256_MISMATCH);
-        assertThat(refusal(artifact("v3", "vgg16:random", 512, 3))).isEqualTo(ModelVersions.RefusalReason.BACKBONE_MISMATCH);
-        assertThat(refusal(artifact("v4", BACKBONE, 1280, 4))).isEqualTo(ModelVersions.RefusalReason.SHAPE_MISMATCH);
-        assertThat(versions.forNextBatch()).hasValueSatisfying(h -> assertThat(h.version()).isEqualTo("v1"));
+        assertThat(refusal(new ModelArtifact(good.metadata(), tampered)))
+                .isEqualTo(ModelVersions.RefusalReason.SHA256_MISMATCH);
+        assertThat(refusal(artifact("v3", "vgg16:random", DIM, 3, null)))
+                .isEqualTo(ModelVersions.RefusalReason.BACKBONE_MISMATCH);
+        assertThat(refusal(artifact("v4", BOOTSTRAP, 1280, 4, null))).isEqualTo(ModelVersions.RefusalReason.SHAPE_MISMATCH);
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1");
+        assertThat(refusals).hasSize(3);
+    }
+
+    @Test
+    void aVersionOnAPublishedBackboneWaitsForEveryChunkThenSwapsBackboneAndHeadTogether() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        versions.forNextBatch();
+        byte[] weights = bytes(2_500_000, 7);
+        BackboneManifest manifest = manifest("mobilenet_v2:aaaaaaaaaaaa", weights);
+        List<byte[]> chunks = BackboneChunks.split(weights, manifest.chunkBytes());
+
+        ModelVersions.Verdict early = versions.offer(artifact("v2", manifest.backboneId(), 1280, 2,
+                manifest.reference()));
+        assertThat(early).isInstanceOf(ModelVersions.AwaitingBackbone.class);
+        library.chunk(new BackboneChunk(manifest.backboneId(), 0, chunks.get(0)));
+        library.manifest(manifest);
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1"); // two of three chunks missing: v1 serves
+        library.chunk(new BackboneChunk(manifest.backboneId(), 1, chunks.get(1)));
+        library.chunk(new BackboneChunk(manifest.backboneId(), 2, chunks.get(2)));
+
+        ServingNetwork next = versions.forNextBatch();
+        assertThat(version(next)).isEqualTo("v2");
+        assertThat(next.backboneId()).isEqualTo(manifest.backboneId());
+        assertThat(swaps).endsWith("v1->v2@" + manifest.backboneId());
+        assertThat(loaded.get(0).closed).as("the bootstrap backbone is released").isTrue();
+        assertThat(loaded.get(1).warmedUp).as("the new backbone was warmed up before it took traffic").isTrue();
+        assertThat(loaded.stream().filter(b -> !b.closed)).hasSize(1);
+    }
+
+    @Test
+    void aCorruptBackboneIsRefusedAndTheServingNetworkStays() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        versions.forNextBatch();
+        byte[] weights = bytes(1_500_000, 8);
+        BackboneManifest manifest = manifest("mobilenet_v2:bbbbbbbbbbbb", weights);
+        List<byte[]> chunks = BackboneChunks.split(weights, manifest.chunkBytes());
+        chunks.get(1)[10] ^= 1; // a flipped bit in transit
+
+        versions.offer(artifact("v2", manifest.backboneId(), 1280, 2, manifest.reference()));
+        library.chunk(new BackboneChunk(manifest.backboneId(), 0, chunks.get(0)));
+        library.chunk(new BackboneChunk(manifest.backboneId(), 1, chunks.get(1)));
+        library.manifest(manifest);
+
+        assertThat(library.status(manifest.backboneId())).isInstanceOf(BackboneLibrary.Corrupt.class);
+        assertThat(refusals).containsExactly(ModelVersions.RefusalReason.CORRUPT_BACKBONE);
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1");
+        assertThat(loaded).hasSize(1);
     }
 
     private ModelVersions.RefusalReason refusal(ModelArtifact artifact) {
@@ -84,13 +173,100 @@ class ModelVersionsTest {
         return ((ModelVersions.Refused) verdict).reason();
     }
 
-    private static ModelArtifact artifact(String version, String backbone, int inputDim, long seed) {
+    private static String version(ServingNetwork network) {
+        return network.head().map(ServingHead::version).orElse(null);
+    }
+
+    private static BackboneManifest manifest(String id, byte[] weights) {
+        return new BackboneManifest(id, "mobilenet_v2", "final", BackboneManifest.DJL_PARAMETERS, weights.length,
+                Sha256.hex(weights), 1 << 20, (weights.length + (1 << 20) - 1) >> 20, OffsetDateTime.now(), "run-1",
+                BOOTSTRAP, ScanSet.EMPTY);
+    }
+
+    private static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        new java.util.Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static ModelArtifact artifact(String version, String backbone, int inputDim, long seed, BackboneRef ref) {
         HeadArchitecture architecture = new HeadArchitecture(inputDim, List.of(64, 32, 16), 0.1, 2);
         byte[] weights;
         try (ClassificationHead head = ClassificationHead.randomlyInitialised(architecture, seed)) {
             weights = head.weightsBytes();
         }
         return new ModelArtifact(new ModelMetadata("covid-head", version, OffsetDateTime.now(), backbone, architecture,
-                null, Sha256.hex(weights), null, null), weights);
+                null, Sha256.hex(weights), null, null, null, null, ref, null), weights);
+    }
+
+    /** Loads stand-ins: the bootstrap is resnet34 (512 features), published ones mobilenet_v2 (1280). */
+    private final class StubLoader implements BackboneLoader {
+        @Override
+        public String bootstrapId() {
+            return BOOTSTRAP;
+        }
+
+        @Override
+        public FeatureExtractor loadBootstrap() {
+            return remember(new StubBackbone(BOOTSTRAP, DIM));
+        }
+
+        @Override
+        public FeatureExtractor load(BackboneRef ref, Path weights) {
+            assertThat(weights).exists();
+            return remember(new StubBackbone(ref.id(), 1280));
+        }
+
+        @Override
+        public void warmUp(FeatureExtractor backbone) {
+            ((StubBackbone) backbone).warmedUp = true;
+        }
+
+        private StubBackbone remember(StubBackbone backbone) {
+            loaded.add(backbone);
+            return backbone;
+        }
+    }
+
+    private static final class StubBackbone implements FeatureExtractor {
+        private final String id;
+        private final int dim;
+        boolean closed;
+        boolean warmedUp;
+
+        StubBackbone(String id, int dim) {
+            this.id = id;
+            this.dim = dim;
+        }
+
+        @Override
+        public String backboneId() {
+            return id;
+        }
+
+        @Override
+        public boolean pretrained() {
+            return true;
+        }
+
+        @Override
+        public int featureDim() {
+            return dim;
+        }
+
+        @Override
+        public String device() {
+            return "cpu";
+        }
+
+        @Override
+        public float[][] embed(List<GreyImage> images, int padTo) {
+            return new float[images.size()][dim];
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
     }
 }

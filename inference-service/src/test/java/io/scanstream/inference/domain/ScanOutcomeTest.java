@@ -21,7 +21,7 @@ class ScanOutcomeTest {
 
     private static final OffsetDateTime ACQUIRED = OffsetDateTime.parse("2026-12-01T10:00:00Z");
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T10:00:01.250Z"), ZoneOffset.UTC);
-    private final ScanOutcomes outcomes = new ScanOutcomes("mobilenet_v2:abc", CLOCK);
+    private final ScanOutcomes outcomes = new ScanOutcomes(CLOCK);
     private final ScanPreprocessed scan = new ScanPreprocessed("s1", URI.create("/devices/ct-1"), ACQUIRED, "p1",
             "ab", ImageFormat.PNG, 2, 2, new GreyImage(2, 2, new byte[4]), "site:a");
 
@@ -30,7 +30,7 @@ class ScanOutcomeTest {
         assertThat(prediction(0.40, 0.40).label()).isEqualTo(PredictedLabel.COVID);
         assertThat(prediction(0.3999, 0.40).label()).isEqualTo(PredictedLabel.NON_COVID);
         ScanOutcome.Predicted p = (ScanOutcome.Predicted) outcomes.of(
-                new InferenceResult.Scored(scan, new float[] {1, 2}, 0.9, "v7", 0.5));
+                new InferenceResult.Scored(scan, new float[] {1, 2}, "mobilenet_v2:abc", 0.9, "v7", 0.5));
         assertThat(p.prediction().modelVersion()).isEqualTo("v7");
         assertThat(p.prediction().threshold()).isEqualTo(0.5);
         assertThat(p.prediction().backbone()).isEqualTo("mobilenet_v2:abc");
@@ -44,7 +44,7 @@ class ScanOutcomeTest {
     @Test
     void anEmbeddingWithoutAHeadIsUndetermined() {
         ScanOutcome.Predicted p = (ScanOutcome.Predicted) outcomes.of(
-                new InferenceResult.Embedded(scan, new float[] {3}));
+                new InferenceResult.Embedded(scan, new float[] {3}, "mobilenet_v2:abc"));
         assertThat(p.prediction().label()).isEqualTo(PredictedLabel.UNDETERMINED);
         assertThat(p.prediction().probability()).isNull();
         assertThat(p.prediction().modelVersion()).isNull();
@@ -62,7 +62,7 @@ class ScanOutcomeTest {
     }
 
     private io.scanstream.core.contract.ScanPrediction prediction(double p, double threshold) {
-        return ((ScanOutcome.Predicted) outcomes.of(new InferenceResult.Scored(scan, new float[] {0}, p, "v1",
-                threshold))).prediction();
+        return ((ScanOutcome.Predicted) outcomes.of(new InferenceResult.Scored(scan, new float[] {0}, "mobilenet_v2:abc", p,
+                "v1", threshold))).prediction();
     }
 }

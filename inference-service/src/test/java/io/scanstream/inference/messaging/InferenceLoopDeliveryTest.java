@@ -148,12 +148,12 @@ class InferenceLoopDeliveryTest {
             forwardPasses.incrementAndGet();
             Thread.sleep(forwardTime.toMillis());
             return scans.stream().<InferenceResult>map(s -> new InferenceResult.Embedded(s,
-                    new float[] {s.image().at(0, 0), 1f})).toList();
+                    new float[] {s.image().at(0, 0), 1f}, "stand-in:random")).toList();
         }, DynamicBatcher.Listener.NONE);
         Map<String, Object> clients = Map.of("bootstrap.servers", broker.bootstrapServers());
         InferenceLoop loop = new InferenceLoop(new InferenceLoop.Settings("group-" + run, transactionalId, input,
                 predictions, embeddings, rejected, 16, Duration.ofMillis(50), clients, clients), batcher,
-                new ScanOutcomes("stand-in:random", Clock.systemUTC()), observer);
+                new ScanOutcomes(Clock.systemUTC()), observer);
         Thread thread = new Thread(loop, "loop-" + transactionalId);
         thread.start();
         toClose.add(batcher);

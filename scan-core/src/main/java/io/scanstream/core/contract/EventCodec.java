@@ -72,11 +72,16 @@ public abstract class EventCodec<T> {
 
     /** @throws InvalidEventException when the event is not of this type or its payload does not parse */
     public final T decode(CloudEvent event) {
-        if (!eventType.equals(event.getType())) {
+        if (!accepts(event.getType())) {
             throw new InvalidEventException(RejectionReason.UNSUPPORTED_FORMAT,
                     "ce_type '" + event.getType() + "' is not " + eventType);
         }
         return fromCloudEvent(event);
+    }
+
+    /** Whether events of this {@code ce_type} are read by this codec (a later version may accept earlier types). */
+    protected boolean accepts(String type) {
+        return eventType.equals(type);
     }
 
     static void requireHeaders(Headers headers, List<String> names) {

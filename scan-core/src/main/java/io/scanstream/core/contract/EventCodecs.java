@@ -2,7 +2,9 @@ package io.scanstream.core.contract;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.scanstream.core.artifact.BackboneManifest;
 import io.scanstream.core.artifact.ModelArtifact;
+import io.scanstream.core.artifact.ModelMetadata;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
 
@@ -184,6 +186,10 @@ public final class EventCodecs {
         }
     };
 
+    /**
+     * A model version: v1 (the head on the bootstrap backbone named by id) or v2 (the head with a reference to its
+     * backbone, {@link ModelMetadata#backbone}); both are read.
+     */
     public static final EventCodec<ModelPublished> MODEL_PUBLISHED = new EventCodec<>(EventTypes.MODEL_PUBLISHED) {
         @Override
         public String key(ModelPublished e) {
@@ -191,10 +197,16 @@ public final class EventCodecs {
         }
 
         @Override
+        protected boolean accepts(String type) {
+            return EventTypes.MODEL_PUBLISHED.equals(type) || EventTypes.MODEL_PUBLISHED_V2.equals(type);
+        }
+
+        @Override
         public CloudEvent toCloudEvent(ModelPublished e) {
             var metadata = e.artifact().metadata();
+            String type = metadata.carriesBackbone() ? EventTypes.MODEL_PUBLISHED_V2 : EventTypes.MODEL_PUBLISHED;
             return CloudEventBuilder.v1().withId(metadata.modelName() + ":" + metadata.version())
-                    .withSource(EventTypes.TRAINING_SOURCE).withType(eventType()).withTime(metadata.createdAt())
+                    .withSource(EventTypes.TRAINING_SOURCE).withType(type).withTime(metadata.createdAt())
                     .withSubject(metadata.modelName())
                     .withExtension("modelversion", metadata.version())
                     .withExtension("backbone", metadata.backboneId())
@@ -213,6 +225,46 @@ public final class EventCodecs {
             }
         }
     };
+
+    /** {@code models.backbones}: one chunk of a backbone's weights, key {@code <backboneId>/<index>}. */
+    public static final EventCodec<BackboneChunk> BACKBONE_CHUNK = new EventCodec<>(EventTypes.BACKBONE_CHUNK) {
+        @Override
+        public String key(BackboneChunk e) {
+            return BackboneManifest.chunkKey(e.backboneId(), e.index());
+        }
+
+        @Override
+        public CloudEvent toCloudEvent(BackboneChunk e) {
+            return CloudEventBuilder.v1().withId(key(e)).withSource(EventTypes.TRAINING_SOURCE).withType(eventType())
+                    .withTime(OffsetDateTime.now()).withSubject(e.backboneId())
+                    .withExtension("index", e.index())
+                    .withData(OCTET_STREAM_MEDIA_TYPE, e.bytes()).build();
+        }
+
+        @Override
+        protected BackboneChunk fromCloudEvent(CloudEvent ce) {
+            if (ce.getSubject() == null || ce.getSubject().isBlank()) {
+                throw missing("ce_subject (the backbone id)");
+            }
+            return new BackboneChunk(ce.getSubject(), intExtension(ce, "index"), data(ce));
+        }
+    };
+
+    /** {@code models.backbones}: a backbone's manifest, key {@code <backboneId>/manifest}, after its chunks. */
+    public static final EventCodec<BackboneManifest> BACKBONE_MANIFEST =
+            new JsonCodec<>(EventTypes.BACKBONE_MANIFEST, BackboneManifest.class, EventTypes.TRAINING_SOURCE) {
+                @Override
+                public String key(BackboneManifest e) {
+                    return BackboneManifest.manifestKey(e.backboneId());
+                }
+
+                @Override
+                protected OffsetDateTime time(BackboneManifest e) {
+                    return e.createdAt();
+                }
+            };
+
+    public static final String OCTET_STREAM_MEDIA_TYPE = "application/octet-stream";
 
     private EventCodecs() {
     }

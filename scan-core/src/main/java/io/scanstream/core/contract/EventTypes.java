@@ -12,6 +12,10 @@ public final class EventTypes {
     public static final String SCAN_PREDICTED = "scanstream.scan.predicted.v1";
     public static final String SCAN_LABELLED = "scanstream.scan.labelled.v1";
     public static final String MODEL_PUBLISHED = "scanstream.model.published.v1";
+    /** A version that says which backbone it runs on (a published one, or the bootstrap file). */
+    public static final String MODEL_PUBLISHED_V2 = "scanstream.model.published.v2";
+    public static final String BACKBONE_CHUNK = "scanstream.backbone.chunk.v1";
+    public static final String BACKBONE_MANIFEST = "scanstream.backbone.manifest.v1";
 
     public static final URI INGEST_SOURCE = URI.create("/scanstream/ingest");
     public static final URI INFERENCE_SOURCE = URI.create("/scanstream/inference");

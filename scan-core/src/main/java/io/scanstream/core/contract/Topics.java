@@ -1,5 +1,6 @@
 package io.scanstream.core.contract;
 
+import io.scanstream.core.artifact.BackboneChunks;
 import io.scanstream.core.imaging.DecodeLimits;
 
 import java.util.List;
@@ -20,6 +21,7 @@ public final class Topics {
     public static final String SCANS_EMBEDDINGS = "scans.embeddings";
     public static final String SCANS_LABELS = "scans.labels";
     public static final String MODELS_PUBLISHED = "models.published";
+    public static final String MODELS_BACKBONES = "models.backbones";
 
     /**
      * Head artifacts travel inside the event; 16 MiB leaves room for the widest head (VGG or MobileNetV2). Fetch
@@ -60,8 +62,19 @@ public final class Topics {
             "cleanup.policy", "compact",
             "max.message.bytes", String.valueOf(MODEL_MAX_MESSAGE_BYTES)));
 
+    /** A backbone chunk record: a chunk plus its headers. */
+    public static final int BACKBONE_MAX_MESSAGE_BYTES = BackboneChunks.DEFAULT_CHUNK_BYTES + 64 * 1024;
+
+    /**
+     * Compacted, keyed by {@code <backboneId>/<chunk>} and {@code <backboneId>/manifest}: a replica assembles any
+     * published backbone from Kafka alone; training tombstones backbones no retained version refers to.
+     */
+    public static final TopicSpec BACKBONES = new TopicSpec(MODELS_BACKBONES, 1, Map.of(
+            "cleanup.policy", "compact",
+            "max.message.bytes", String.valueOf(BACKBONE_MAX_MESSAGE_BYTES)));
+
     public static final List<TopicSpec> ALL =
-            List.of(ARRIVED, REJECTED, PREPROCESSED, PREDICTIONS, EMBEDDINGS, LABELS, MODELS);
+            List.of(ARRIVED, REJECTED, PREPROCESSED, PREDICTIONS, EMBEDDINGS, LABELS, MODELS, BACKBONES);
 
     private Topics() {
     }
@@ -73,6 +86,7 @@ public final class Topics {
     public static String propertyOf(String defaultName) {
         String shortName = switch (defaultName) {
             case MODELS_PUBLISHED -> "models";
+            case MODELS_BACKBONES -> "backbones";
             default -> defaultName.substring(defaultName.indexOf('.') + 1);
         };
         return "scanstream.topics." + shortName;

@@ -33,4 +33,7 @@ public interface TopicNames {
 
     @WithDefault(Topics.MODELS_PUBLISHED)
     String models();
+
+    @WithDefault(Topics.MODELS_BACKBONES)
+    String backbones();
 }

@@ -24,7 +24,7 @@ class ContractConfigurationTest {
                 "scanstream.topics.preprocessed", names.preprocessed(),
                 "scanstream.topics.predictions", names.predictions(),
                 "scanstream.topics.embeddings", names.embeddings(), "scanstream.topics.labels", names.labels(),
-                "scanstream.topics.models", names.models());
+                "scanstream.topics.models", names.models(), "scanstream.topics.backbones", names.backbones());
         for (TopicSpec topic : Topics.ALL) {
             assertThat(byProperty).containsEntry(Topics.propertyOf(topic.name()), topic.name());
         }

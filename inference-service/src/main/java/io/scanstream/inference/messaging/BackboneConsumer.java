@@ -1,0 +1,71 @@
+package io.scanstream.inference.messaging;
+
+import io.scanstream.core.artifact.BackboneManifest;
+import io.scanstream.core.contract.EventCodecs;
+import io.scanstream.core.contract.EventTypes;
+import io.scanstream.core.contract.InvalidEventException;
+import io.scanstream.inference.domain.BackboneLibrary;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Follows {@code models.backbones} from its beginning (a group of its own per replica), so a new replica assembles
+ * every published backbone from Kafka alone; tombstones remove retired ones.
+ */
+@ApplicationScoped
+public class BackboneConsumer {
+
+    /** Incoming channel: bound to {@code models.backbones} in application.properties. */
+    public static final String BACKBONES = "models-backbones";
+
+    private static final Logger LOG = Logger.getLogger(BackboneConsumer.class);
+
+    private final BackboneLibrary library;
+
+    public BackboneConsumer(BackboneLibrary library) {
+        this.library = library;
+    }
+
+    @Incoming(BACKBONES)
+    @Blocking
+    public void consume(ConsumerRecord<String, byte[]> record) {
+        String key = record.key();
+        if (key == null) {
+            LOG.warnf("backbone.record.ignored offset=%d reason=\"no key\"", record.offset());
+            return;
+        }
+        String backboneId = BackboneManifest.backboneOf(key);
+        boolean manifest = key.endsWith("/manifest");
+        if (record.value() == null) {
+            if (manifest) {
+                library.manifestRemoved(backboneId);
+            } else {
+                library.chunkRemoved(backboneId, Integer.parseInt(key.substring(key.lastIndexOf('/') + 1)));
+            }
+            return;
+        }
+        try {
+            if (EventTypes.BACKBONE_MANIFEST.equals(type(record))) {
+                BackboneManifest m = EventCodecs.BACKBONE_MANIFEST.fromRecord(record);
+                LOG.infof("backbone.manifest backbone=%s chunks=%d bytes=%d", m.backboneId(), m.chunks(),
+                        m.sizeBytes());
+                library.manifest(m);
+            } else {
+                library.chunk(EventCodecs.BACKBONE_CHUNK.fromRecord(record));
+            }
+        } catch (InvalidEventException | IllegalArgumentException e) {
+            LOG.warnf("backbone.record.ignored key=%s offset=%d reason=\"%s\"", key, record.offset(), e.getMessage());
+        }
+    }
+
+    private static String type(ConsumerRecord<String, byte[]> record) {
+        Header type = record.headers().lastHeader("ce_type");
+        return type == null ? null : new String(type.value(), StandardCharsets.UTF_8);
+    }
+}

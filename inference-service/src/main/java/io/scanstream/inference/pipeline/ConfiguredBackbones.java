@@ -1,0 +1,82 @@
+package io.scanstream.inference.pipeline;
+
+import io.scanstream.core.artifact.BackboneRef;
+import io.scanstream.core.imaging.GreyImage;
+import io.scanstream.core.imaging.ScanPreprocessor;
+import io.scanstream.inference.batching.BatchingPolicy;
+import io.scanstream.inference.config.InferenceConfig;
+import io.scanstream.inference.domain.BackboneLoader;
+import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureExtractor;
+import io.scanstream.model.backbone.FeatureExtractors;
+import io.scanstream.model.backbone.FeatureReadout;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Backbones as this replica is configured: the bootstrap file ({@code inference.model.*}), published weights in the
+ * architecture and readout their version names, and a warm-up at every batch shape the batcher uses (libtorch's
+ * first call at a shape is slow; a network takes traffic only after it).
+ */
+final class ConfiguredBackbones implements BackboneLoader {
+
+    private static final Logger LOG = Logger.getLogger(ConfiguredBackbones.class);
+
+    private final BackboneSpec bootstrap;
+    private final long seed;
+    private final BatchingPolicy policy;
+    private final boolean warmUp;
+    private String bootstrapId;
+
+    ConfiguredBackbones(InferenceConfig config, BatchingPolicy policy) {
+        this.bootstrap = new BackboneSpec(BackboneArchitecture.fromId(config.model().backbone()),
+                config.model().backboneWeights(), FeatureReadout.fromId(config.model().backboneReadout()));
+        this.seed = config.model().seed();
+        this.policy = policy;
+        this.warmUp = config.batching().warmUp();
+    }
+
+    @Override
+    public synchronized String bootstrapId() {
+        if (bootstrapId == null) {
+            try {
+                bootstrapId = FeatureExtractors.backboneId(bootstrap);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the bootstrap backbone " + bootstrap, e);
+            }
+        }
+        return bootstrapId;
+    }
+
+    @Override
+    public FeatureExtractor loadBootstrap() throws IOException {
+        // FeatureExtractors logs the load, loudly when there are no weights (inference.model.backbone-weights).
+        return FeatureExtractors.load(bootstrap, seed);
+    }
+
+    @Override
+    public FeatureExtractor load(BackboneRef ref, Path weights) throws IOException {
+        return FeatureExtractors.load(new BackboneSpec(BackboneArchitecture.fromId(ref.architecture()),
+                Optional.of(weights), FeatureReadout.fromId(ref.readout())), seed);
+    }
+
+    @Override
+    public void warmUp(FeatureExtractor backbone) {
+        if (!warmUp) {
+            return;
+        }
+        long start = System.nanoTime();
+        int side = ScanPreprocessor.MODEL_INPUT_SIZE;
+        GreyImage blank = new GreyImage(side, side, new byte[side * side]);
+        for (int bucket : policy.buckets()) {
+            backbone.embed(List.of(blank), bucket);
+        }
+        LOG.infof("inference.warmed-up backbone=%s buckets=%s took=%dms", backbone.backboneId(), policy.buckets(),
+                (System.nanoTime() - start) / 1_000_000);
+    }
+}
