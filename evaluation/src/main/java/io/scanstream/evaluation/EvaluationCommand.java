@@ -2,6 +2,7 @@ package io.scanstream.evaluation;
 
 import io.scanstream.core.dataset.ScanManifest;
 import io.scanstream.evaluation.experiments.CrossValidation;
+import io.scanstream.evaluation.experiments.FineTuneCrossValidation;
 import io.scanstream.evaluation.experiments.FrozenBackbone;
 import io.scanstream.evaluation.experiments.FullNetworkExperiment;
 import io.scanstream.learning.report.ReportPlots;
@@ -119,6 +120,13 @@ public final class EvaluationCommand {
         }
         if (options.wants("scratch")) {
             scratch(data);
+        }
+        if (weights.isPresent() && options.wants("finetune-cv")) {
+            new FineTuneCrossValidation(TrainerSettings.fullNetwork(options.learning(Map.of(
+                    "training.full-network.initialisation", "PRETRAINED",
+                    "training.full-network.epochs", String.valueOf(options.fineTuneEpochs()))),
+                    BackboneArchitecture.MOBILENET_V2, weights), options.cvFolds(), options.cvFoldLimit(),
+                    TrainerSettings.splitter(learning), results).run(options.name(), data.train());
         }
     }
 

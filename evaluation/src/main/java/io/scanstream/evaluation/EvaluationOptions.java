@@ -20,14 +20,16 @@ import java.util.Set;
  */
 public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, Set<String> configs,
                                 List<Long> headSeeds, int rerunEpochs, int fineTuneEpochs, int scratchEpochs,
-                                int scratchImageSize, int limit, Map<String, String> settings) {
+                                int scratchImageSize, int limit, Map<String, String> settings, int cvFolds,
+                                int cvFoldLimit, String name) {
 
     public static final String USAGE = """
             usage: evaluation/run [--data-dir DIR] [--weights FILE.pt] [--out DIR]
                                   [--configs cv,frozen,frozen-multiscale,fine-tune,scratch] [--head-seeds 7,8,9,10,11]
                                   [--head-epochs N] [--rerun-epochs 2] [--fine-tune-epochs 10] [--scratch-epochs 30]
                                   [--scratch-image-size 128] [--full-batch-size N] [--full-time-budget PT2H]
-                                  [--limit N] [--set training.KEY=VALUE ...]
+                                  [--limit N] [--set training.KEY=VALUE ...] [--cv-folds 5] [--cv-fold-limit N]
+                                  [--name LABEL]
               --data-dir   folder with manifest.csv (default ../shared/data/covid-ct); absent: skipped, exit 0
               --weights    ImageNet MobileNetV2 TorchScript backbone; absent: cv, frozen* and fine-tune are skipped
               --configs    cv: 5-fold cross-validation on the train split, folds by source (SourceGroupedFolds), of
@@ -36,6 +38,9 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                            training.full-network.batch-size, training.full-network.time-budget
               --set        any training.* setting of the service (defaults: scan-learning's LearningConfig)
               --limit      use only the first N train and N/4 val images (a smoke run)
+              finetune-cv  (a config) source-grouped cross-validation of fine-tuning on the train split: per fold,
+                           fine-tune, freeze, the service's head on each readout with and without flip averaging;
+                           --cv-fold-limit runs only the first folds (screening); --name labels the candidate
             """;
 
     /** @throws IllegalArgumentException with message "help" for --help, or what is wrong */
@@ -75,7 +80,10 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                 Integer.parseInt(values.getOrDefault("fine-tune-epochs", "10")),
                 Integer.parseInt(values.getOrDefault("scratch-epochs", "30")),
                 Integer.parseInt(values.getOrDefault("scratch-image-size", "128")),
-                Integer.parseInt(values.getOrDefault("limit", "0")), Map.copyOf(settings));
+                Integer.parseInt(values.getOrDefault("limit", "0")), Map.copyOf(settings),
+                Integer.parseInt(values.getOrDefault("cv-folds", "5")),
+                Integer.parseInt(values.getOrDefault("cv-fold-limit", values.getOrDefault("cv-folds", "5"))),
+                values.getOrDefault("name", "candidate"));
     }
 
     private static void shortcut(Map<String, String> values, String option, Map<String, String> settings,

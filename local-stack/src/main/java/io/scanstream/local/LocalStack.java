@@ -115,6 +115,7 @@ public final class LocalStack {
             Map<String, String> trainingProps = new java.util.LinkedHashMap<>();
             model.forEach((k, v) -> trainingProps.put("training.model." + k, v));
             trainingProps.put("training.reports.dir", options.workDir().resolve("reports").toString());
+            trainingProps.put("training.fine-tune.every-labels", String.valueOf(options.fineTuneEvery()));
             services.add(ServiceProcess.of("training-service", training, options.trainingPort(), options, "1g",
                     trainingProps, djlEnvironment()));
         }

@@ -28,7 +28,8 @@ public record LocalStackOptions(
         String backbone,
         Optional<Path> backboneWeights,
         String backboneReadout,
-        boolean dicom) {
+        boolean dicom,
+        int fineTuneEvery) {
 
     static final String HELP = """
             Usage: bin/scanstream-local [options]
@@ -50,6 +51,10 @@ public record LocalStackOptions(
               --backbone NAME       inference backbone: mobilenet_v2, resnet34, vgg16, vgg19 [mobilenet_v2]
               --backbone-weights P  backbone weights file (TorchScript .pt or DJL .params); none = random init
               --backbone-readout R  features: final or multi-scale (every stage pooled; see docs/training.md) [final]
+              --fine-tune N         the fine-tuned path: every N new labels, training fine-tunes the backbone in
+                                    service and publishes it with a version; inference swaps backbone and head
+                                    together (needs --backbone-weights; minutes of CPU per run). 0 = the backbone
+                                    stays frozen, head runs only [0]
               --kafka-port N        broker port [9092]
               --controller-port N   KRaft controller port [9093]
               --ingest-port N       ingest-service HTTP port [8081]
@@ -112,7 +117,7 @@ public record LocalStackOptions(
             }
         }
         List<String> known = List.of("rate", "scans", "data-dir", "label-share", "bad-share", "seed", "backbone",
-                "backbone-weights", "backbone-readout", "kafka-port", "controller-port", "ingest-port", "inference-port", "training-port",
+                "backbone-weights", "backbone-readout", "fine-tune", "kafka-port", "controller-port", "ingest-port", "inference-port", "training-port",
                 "work-dir");
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
@@ -138,7 +143,8 @@ public record LocalStackOptions(
                 values.getOrDefault("backbone", "mobilenet_v2"),
                 Optional.ofNullable(values.get("backbone-weights")).map(p -> home.resolve(p).toAbsolutePath().normalize()),
                 values.getOrDefault("backbone-readout", "final"),
-                dicom);
+                dicom,
+                intValue(values, "fine-tune", 0));
         options.validate();
         return options;
     }
@@ -155,6 +161,13 @@ public record LocalStackOptions(
         }
         if (!List.of("final", "multi-scale").contains(backboneReadout)) {
             throw new IllegalArgumentException("--backbone-readout must be final or multi-scale");
+        }
+        if (fineTuneEvery < 0) {
+            throw new IllegalArgumentException("--fine-tune takes a number of labels >= 0");
+        }
+        if (fineTuneEvery > 0 && backboneWeights.isEmpty()) {
+            throw new IllegalArgumentException("--fine-tune starts from pretrained weights: give --backbone-weights"
+                    + " (e.g. ../shared/models/mobilenet_v2_imagenet_backbone.pt)");
         }
     }
 

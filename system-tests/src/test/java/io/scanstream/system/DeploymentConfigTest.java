@@ -142,9 +142,13 @@ class DeploymentConfigTest {
                 .satisfies(k -> assertThat(k.at("/metadata/name").asText()).isEqualTo("scanstream"));
     }
 
-    /** A head is served only on the backbone id it was trained on: architecture, weights and readout must agree. */
+    /**
+     * The bootstrap backbone (served until a version names a fine-tuned backbone published on models.backbones, which
+     * then travels through Kafka) is configured per service: a version on it is served only where it has the id it
+     * was trained on, so architecture, weights and readout must agree.
+     */
     @Test
-    void inferenceAndTrainingAreConfiguredForTheSameBackbone() throws Exception {
+    void inferenceAndTrainingShareTheBootstrapBackbone() throws Exception {
         for (String overlay : List.of("cpu", "gpu")) {
             JsonNode data = byKind(render(overlay), "ConfigMap").get(0).get("data");
             for (String key : List.of("MODEL_BACKBONE", "MODEL_BACKBONE_WEIGHTS", "MODEL_BACKBONE_READOUT")) {

@@ -50,7 +50,7 @@ public final class BackboneLibrary {
         this.cache = cache;
     }
 
-    /** Told when a backbone becomes ready or corrupt. */
+    /** Told when a backbone becomes ready or corrupt, or its manifest arrives without all its chunks. */
     public void onChange(BiConsumer<String, Status> listener) {
         listeners.add(listener);
     }
@@ -60,7 +60,7 @@ public final class BackboneLibrary {
         synchronized (this) {
             assemblers.computeIfAbsent(id, k -> new BackboneChunks.Assembler()).chunk(chunk.index(), chunk.bytes());
         }
-        tryAssemble(id);
+        tryAssemble(id, false);
     }
 
     /** A tombstone of a chunk key: the chunk is gone. */
@@ -78,7 +78,7 @@ public final class BackboneLibrary {
             manifests.put(manifest.backboneId(), manifest);
             statuses.remove(manifest.backboneId());
         }
-        tryAssemble(manifest.backboneId());
+        tryAssemble(manifest.backboneId(), true);
     }
 
     /** A tombstone of a manifest: the backbone was retired. */
@@ -106,23 +106,35 @@ public final class BackboneLibrary {
                 ? new Incomplete(i.present(), i.expected(), i.missing()) : new Incomplete(0, manifest.chunks(), List.of());
     }
 
-    private void tryAssemble(String id) {
+    /**
+     * Assembles the backbone once its manifest and every chunk are here. Chunks precede their manifest on the one
+     * partition: when the manifest arrives and chunks are missing, they are not coming (lost, or retired), and
+     * the listeners are told so (a version waiting for it is refused); a later chunk may still complete it.
+     */
+    private void tryAssemble(String id, boolean manifestArrived) {
         Status status;
         synchronized (this) {
             BackboneManifest manifest = manifests.get(id);
+            if (manifest == null || statuses.get(id) instanceof Ready) {
+                return;
+            }
             BackboneChunks.Assembler assembler = assemblers.get(id);
-            if (manifest == null || assembler == null || statuses.get(id) instanceof Ready) {
-                return;
-            }
-            BackboneChunks.Assembly assembly = assembler.assemble(manifest);
-            if (assembly instanceof BackboneChunks.Incomplete) {
-                return;
-            }
-            status = assembly instanceof BackboneChunks.Complete complete ? store(manifest, complete.weights())
-                    : new Corrupt(((BackboneChunks.Corrupt) assembly).reason());
-            statuses.put(id, status);
-            if (status instanceof Ready) {
-                assemblers.remove(id); // the bytes are on disk now
+            BackboneChunks.Assembly assembly = assembler == null
+                    ? new BackboneChunks.Incomplete(0, manifest.chunks(), java.util.stream.IntStream
+                    .range(0, manifest.chunks()).boxed().toList())
+                    : assembler.assemble(manifest);
+            if (assembly instanceof BackboneChunks.Incomplete i) {
+                if (!manifestArrived) {
+                    return; // more chunks may follow a re-published manifest's
+                }
+                status = new Incomplete(i.present(), i.expected(), i.missing());
+            } else {
+                status = assembly instanceof BackboneChunks.Complete complete ? store(manifest, complete.weights())
+                        : new Corrupt(((BackboneChunks.Corrupt) assembly).reason());
+                statuses.put(id, status);
+                if (status instanceof Ready) {
+                    assemblers.remove(id); // the bytes are on disk now
+                }
             }
         }
         listeners.forEach(l -> l.accept(id, status));

@@ -53,6 +53,11 @@ public final class ModelVersions implements AutoCloseable {
         BACKBONE_MISMATCH,
         /** The published backbone's chunks do not assemble into the weights its manifest describes. */
         CORRUPT_BACKBONE,
+        /**
+         * The backbone's manifest is there but chunks are not: they precede it on the one partition, so they are
+         * gone for good (lost, or retired by tombstones).
+         */
+        INCOMPLETE_BACKBONE,
         SHAPE_MISMATCH,
         UNLOADABLE
     }
@@ -135,6 +140,11 @@ public final class ModelVersions implements AutoCloseable {
         if (status instanceof BackboneLibrary.Corrupt corrupt) {
             return new Refused(version, RefusalReason.CORRUPT_BACKBONE, corrupt.reason());
         }
+        if (status instanceof BackboneLibrary.Incomplete incomplete) {
+            return new Refused(version, RefusalReason.INCOMPLETE_BACKBONE, "the published backbone has "
+                    + incomplete.present() + " of its " + incomplete.expected() + " chunks; missing "
+                    + incomplete.missing());
+        }
         if (status instanceof BackboneLibrary.Ready ready) {
             if (!ready.manifest().sha256().equalsIgnoreCase(ref.sha256())) {
                 return new Refused(version, RefusalReason.CORRUPT_BACKBONE, "the published backbone hashes to "
@@ -163,6 +173,9 @@ public final class ModelVersions implements AutoCloseable {
         boolean loaded = backbone == null;
         try {
             if (loaded) {
+                // At most two backbones resident: a network still pending (not yet swapped in) on a backbone of
+                // its own is dropped before a third is loaded; the newer version supersedes it anyway.
+                dropPendingWithOwnBackbone();
                 backbone = published == null ? loader.loadBootstrap()
                         : loader.load(metadata.backbone(), published.weights());
                 if (!backbone.backboneId().equals(metadata.backboneId())) {
@@ -196,6 +209,17 @@ public final class ModelVersions implements AutoCloseable {
             return pending.backbone();
         }
         return serving.backboneId().equals(backboneId) ? serving.backbone() : null;
+    }
+
+    private synchronized void dropPendingWithOwnBackbone() {
+        if (pending != null && pending.backbone() != serving.backbone()) {
+            LOG.infof("model.pending-dropped version=%s backbone=%s reason=\"a newer version needs another backbone\"",
+                    pending.head().map(ServingHead::version).orElse(null), pending.backboneId());
+            pending.head().ifPresent(h -> h.head().close());
+            pending.backbone().close();
+            pending = null;
+            latestAccepted = serving.head().map(ServingHead::version).orElse(null);
+        }
     }
 
     /** @return false when the network shares a backbone that is no longer resident (closed by a swap) */

@@ -37,6 +37,7 @@ class ModelVersionsTest {
     private final List<String> swaps = new ArrayList<>();
     private final List<ModelVersions.RefusalReason> refusals = new ArrayList<>();
     private final List<StubBackbone> loaded = new ArrayList<>();
+    private int mostResident;
     private BackboneLibrary library;
     private ModelVersions versions;
 
@@ -133,10 +134,11 @@ class ModelVersionsTest {
                 manifest.reference()));
         assertThat(early).isInstanceOf(ModelVersions.AwaitingBackbone.class);
         library.chunk(new BackboneChunk(manifest.backboneId(), 0, chunks.get(0)));
-        library.manifest(manifest);
-        assertThat(version(versions.forNextBatch())).isEqualTo("v1"); // two of three chunks missing: v1 serves
         library.chunk(new BackboneChunk(manifest.backboneId(), 1, chunks.get(1)));
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1"); // a chunk and the manifest to come: v1 serves
         library.chunk(new BackboneChunk(manifest.backboneId(), 2, chunks.get(2)));
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1");
+        library.manifest(manifest);
 
         ServingNetwork next = versions.forNextBatch();
         assertThat(version(next)).isEqualTo("v2");
@@ -165,6 +167,55 @@ class ModelVersionsTest {
         assertThat(refusals).containsExactly(ModelVersions.RefusalReason.CORRUPT_BACKBONE);
         assertThat(version(versions.forNextBatch())).isEqualTo("v1");
         assertThat(loaded).hasSize(1);
+    }
+
+    @Test
+    void aBackboneWhoseManifestArrivesWithoutAllItsChunksIsRefusedAndTheServingNetworkStays() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        versions.forNextBatch();
+        byte[] weights = bytes(2_500_000, 9);
+        BackboneManifest manifest = manifest("mobilenet_v2:cccccccccccc", weights);
+        List<byte[]> chunks = BackboneChunks.split(weights, manifest.chunkBytes());
+
+        versions.offer(artifact("v2", manifest.backboneId(), 1280, 2, manifest.reference()));
+        library.chunk(new BackboneChunk(manifest.backboneId(), 0, chunks.get(0)));
+        library.chunk(new BackboneChunk(manifest.backboneId(), 2, chunks.get(2))); // chunk 1 was lost
+        library.manifest(manifest);
+
+        assertThat(refusals).containsExactly(ModelVersions.RefusalReason.INCOMPLETE_BACKBONE);
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1");
+        assertThat(loaded).hasSize(1);
+        assertThat(refusal(artifact("v3", manifest.backboneId(), 1280, 3, manifest.reference())))
+                .isEqualTo(ModelVersions.RefusalReason.INCOMPLETE_BACKBONE);
+    }
+
+    @Test
+    void neverHoldsMoreThanTwoBackbonesWhenVersionsArriveFasterThanBatches() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        versions.forNextBatch();
+        BackboneManifest a = publish("mobilenet_v2:dddddddddddd", bytes(1_200_000, 10));
+        BackboneManifest b = publish("mobilenet_v2:eeeeeeeeeeee", bytes(1_200_000, 11));
+
+        assertThat(versions.offer(artifact("v2", a.backboneId(), 1280, 2, a.reference())))
+                .isInstanceOf(ModelVersions.Accepted.class); // pending: no batch has run since
+        assertThat(versions.offer(artifact("v3", b.backboneId(), 1280, 3, b.reference())))
+                .isInstanceOf(ModelVersions.Accepted.class);
+
+        assertThat(mostResident).isEqualTo(2);
+        ServingNetwork next = versions.forNextBatch();
+        assertThat(version(next)).isEqualTo("v3");
+        assertThat(swaps).containsExactly("null->v1@" + BOOTSTRAP, "v1->v3@" + b.backboneId());
+        assertThat(loaded.stream().filter(x -> !x.closed)).hasSize(1);
+    }
+
+    private BackboneManifest publish(String id, byte[] weights) {
+        BackboneManifest manifest = manifest(id, weights);
+        List<byte[]> chunks = BackboneChunks.split(weights, manifest.chunkBytes());
+        for (int i = 0; i < chunks.size(); i++) {
+            library.chunk(new BackboneChunk(id, i, chunks.get(i)));
+        }
+        library.manifest(manifest);
+        return manifest;
     }
 
     private ModelVersions.RefusalReason refusal(ModelArtifact artifact) {
@@ -224,6 +275,7 @@ class ModelVersionsTest {
 
         private StubBackbone remember(StubBackbone backbone) {
             loaded.add(backbone);
+            mostResident = Math.max(mostResident, (int) loaded.stream().filter(b -> !b.closed).count());
             return backbone;
         }
     }

@@ -10,13 +10,14 @@ class TopicsTest {
     void everyContractTopicIsListedOnceWithItsDefaultName() {
         assertThat(Topics.ALL).extracting(TopicSpec::name).containsExactlyInAnyOrder(
                 "scans.arrived", "scans.rejected", "scans.preprocessed", "scans.predictions", "scans.embeddings",
-                "scans.labels", "models.published");
+                "scans.labels", "models.published", "models.backbones");
     }
 
     @Test
     void compactsTheTopicsThatHoldLatestState() {
         assertThat(Topics.ALL).filteredOn(TopicSpec::compacted).extracting(TopicSpec::name)
-                .containsExactlyInAnyOrder("scans.preprocessed", "scans.embeddings", "scans.labels", "models.published");
+                .containsExactlyInAnyOrder("scans.preprocessed", "scans.embeddings", "scans.labels", "models.published",
+                        "models.backbones");
     }
 
     @Test

@@ -17,8 +17,9 @@ public record EvaluationFigures(Double auc, Double accuracy, Double f1, Double s
                                 List<RocPoint> roc, ModelMetrics.Intervals intervals) {
 
     /** The documented rule for the operating threshold. */
-    public static final String YOUDEN_RULE = "maximise Youden's J (sensitivity + specificity - 1) over the "
-            + "validation scores as candidate thresholds; ties: closest to 0.5, then the lower";
+    public static final String YOUDEN_RULE = "maximise Youden's J (sensitivity + specificity - 1) over the cuts"
+            + " between neighbouring validation scores; in the best gap take 0.5 when it lies there, else the gap's"
+            + " middle; ties: closest to 0.5, then the lower";
 
     /** For figures on training rows at the threshold chosen on validation. */
     public static final String VALIDATION_THRESHOLD = "the validation threshold";

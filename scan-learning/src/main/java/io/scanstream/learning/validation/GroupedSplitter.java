@@ -53,6 +53,22 @@ public final class GroupedSplitter {
         public long groups(List<T> side, Function<T, ClinicalLabel> label, ClinicalLabel cls) {
             return side.stream().filter(i -> label.apply(i) == cls).map(groupOf::get).distinct().count();
         }
+
+        /**
+         * The validation scans an earlier training already saw (e.g. the lineage of the backbone a head is trained
+         * on: its group was on the training side when the backbone was fine-tuned) moved to the training side, so
+         * that nothing is validated on a scan any part of the model saw; it may still learn from them.
+         */
+        public Result<T> seenMovedToTrain(java.util.function.Predicate<T> seen) {
+            List<T> moved = split.validation().stream().filter(seen).toList();
+            if (moved.isEmpty()) {
+                return this;
+            }
+            List<T> train = new java.util.ArrayList<>(split.train());
+            train.addAll(moved);
+            List<T> validation = split.validation().stream().filter(seen.negate()).toList();
+            return new Result<>(new DataSplit<>(train, validation), groupOf, ungrouped);
+        }
     }
 
     /** The rule in words, for reports and model cards. */

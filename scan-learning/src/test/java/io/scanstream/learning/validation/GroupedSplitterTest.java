@@ -62,6 +62,20 @@ class GroupedSplitterTest {
     }
 
     @Test
+    void scansInALineageLeaveValidationForTraining() {
+        List<Scan> scans = dataSet(200, 0);
+        GroupedSplitter.Result<Scan> result = new GroupedSplitter(0.3, 5).split(scans, KEYS);
+        Set<String> seen = result.split().validation().stream().limit(7).map(Scan::scanId).collect(Collectors.toSet());
+
+        GroupedSplitter.Result<Scan> moved = result.seenMovedToTrain(s -> seen.contains(s.scanId()));
+
+        assertThat(ids(moved.split().validation())).doesNotContainAnyElementsOf(seen)
+                .hasSize(result.split().validation().size() - 7);
+        assertThat(ids(moved.split().train())).containsAll(seen).hasSize(result.split().train().size() + 7);
+        assertThat(result.seenMovedToTrain(s -> false)).isSameAs(result);
+    }
+
+    @Test
     void isStableAsTheSetGrowsAndGroupsOnlyEverMoveIntoValidation() {
         GroupedSplitter splitter = new GroupedSplitter(0.2, 11);
         List<Scan> before = dataSet(200, 0);

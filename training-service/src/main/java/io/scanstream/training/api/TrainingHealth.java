@@ -1,6 +1,6 @@
 package io.scanstream.training.api;
 
-import io.scanstream.training.domain.Backbone;
+import io.scanstream.training.domain.Backbones;
 import io.scanstream.training.domain.TrainingRun;
 import io.scanstream.training.domain.TrainingSet;
 import io.scanstream.training.orchestration.TrainingCoordinator;
@@ -20,15 +20,15 @@ import org.eclipse.microprofile.health.Readiness;
 public class TrainingHealth {
 
     private final TrainingSet view;
-    private final Backbone backbone;
+    private final Backbones backbones;
     private final TrainingCoordinator coordinator;
 
     private final String applicationId;
 
-    public TrainingHealth(TrainingSet view, Backbone backbone, TrainingCoordinator coordinator,
+    public TrainingHealth(TrainingSet view, Backbones backbones, TrainingCoordinator coordinator,
                           @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId) {
         this.view = view;
-        this.backbone = backbone;
+        this.backbones = backbones;
         this.coordinator = coordinator;
         this.applicationId = applicationId;
     }
@@ -37,10 +37,12 @@ public class TrainingHealth {
     @Readiness
     HealthCheck ready() {
         return () -> {
+            Backbones.Info backbone = backbones.info();
             return HealthCheckResponse.named("training set")
                     .status(view.ready())
                     .withData("streams", view.state())
                     .withData("backbone", backbone.id())
+                    .withData("backboneSource", backbone.source())
                     .withData("streamsApplicationId", applicationId)
                     .withData("pretrained", backbone.pretrained()
                             ? "yes" : "NO: random initialisation, configure training.model.backbone-weights")

@@ -6,10 +6,8 @@ import io.scanstream.model.backbone.FeatureReadout;
 import io.scanstream.service.config.ModelSettings;
 
 /**
- * The backbone the service is configured for, and the Kafka Streams application id derived from its id (the rule
- * of {@code FeatureExtractors.backboneId}: {@code <architecture>[+ms]:<first 12 hex of the weights file's sha256>},
- * or {@code <architecture>[+ms]:random}): a change of backbone starts a fresh training set instead of mixing
- * embeddings of two backbones; start-up checks that the loaded backbone reports the same id.
+ * The bootstrap backbone the service is configured with ({@code training.model.*}): served until a version names a
+ * published backbone. Its id follows the rule of {@code FeatureExtractors.backboneId}.
  */
 public final class BackboneIdentity {
 
@@ -19,10 +17,5 @@ public final class BackboneIdentity {
     public static BackboneSpec spec(ModelSettings model) {
         return new BackboneSpec(BackboneArchitecture.fromId(model.backbone()), model.backboneWeights(),
                 FeatureReadout.fromId(model.backboneReadout()));
-    }
-
-    /** {@code <prefix>-<backbone id>} with the characters Kafka refuses in an application id replaced. */
-    public static String streamsApplicationId(String prefix, String backboneId) {
-        return prefix + "-" + backboneId.replaceAll("[^A-Za-z0-9._-]", "-");
     }
 }

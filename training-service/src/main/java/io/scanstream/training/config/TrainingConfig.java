@@ -23,16 +23,23 @@ public interface TrainingConfig extends LearningConfig {
 
     Reports reports();
 
-    Embeddings embeddings();
+    FineTune fineTune();
+
+    Backbones backbones();
 
     Kafka kafka();
 
-    /** The backbone whose embeddings the head is trained on (the one inference serves), and the model name. */
+    /**
+     * The bootstrap backbone (inference's too: the same file, before any backbone is published) and the model name.
+     */
     interface Model extends ModelSettings {
+        /** Where published backbones are kept once fetched and verified (a volume in Kubernetes). */
+        @WithDefault(".scanstream/training/backbones")
+        Path backboneCache();
     }
 
     interface Trigger {
-        /** Start a run after this many new or changed labels joined the training set; 0 = off. */
+        /** Start a head run after this many new or changed labels; 0 = off. */
         @WithDefault("50")
         int everyLabels();
 
@@ -47,13 +54,29 @@ public interface TrainingConfig extends LearningConfig {
         Path dir();
     }
 
-    interface Embeddings {
-        /**
-         * Keep the preprocessed image of scans that have no embedding of the configured backbone yet, and compute
-         * the embedding when such a scan is labelled (a changed backbone, or an inference replica behind).
-         */
-        @WithDefault("true")
-        boolean recompute();
+    /**
+     * What starts fine-tuning runs besides {@code POST /training/runs?mode=FULL_NETWORK}. Off by default: a
+     * fine-tuning run needs pretrained bootstrap weights and minutes of CPU (docs/training.md).
+     */
+    interface FineTune {
+        /** Start one after this many new or changed labels since the last fine-tuning run; 0 = off. */
+        @WithDefault("0")
+        int everyLabels();
+
+        /** Scheduled fine-tuning (e.g. {@code 24h}; {@code off} disables); skipped when no label changed. */
+        @WithDefault("off")
+        String interval();
+    }
+
+    /** Published backbones (models.backbones). */
+    interface Backbones {
+        /** A backbone no version refers to is tombstoned once it is older than this (rollback stays possible). */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** How often unreferenced backbones are looked for ({@code off} disables). */
+        @WithDefault("1h")
+        String retireInterval();
     }
 
     interface Kafka {

@@ -20,7 +20,20 @@ public final class LabelTrigger {
 
     /** Records one new or changed label; true when the count has reached the threshold. */
     public boolean labelArrived() {
-        return reached(sinceLastRun.incrementAndGet());
+        return labelsArrived(1);
+    }
+
+    /** Records {@code count} new or changed labels; true when the count has reached the threshold. */
+    public boolean labelsArrived(long count) {
+        return reached(sinceLastRun.addAndGet(count));
+    }
+
+    /**
+     * Raises the count to at least {@code count} (start-up catch-up: labels counted live since start-up are among
+     * those the catch-up counts in the store, so the two must not be added); true when the threshold is reached.
+     */
+    public boolean atLeast(long count) {
+        return reached(sinceLastRun.accumulateAndGet(count, Math::max));
     }
 
     /** Whether a run should start now (e.g. re-checked when the previous run finishes). */

@@ -63,6 +63,11 @@ public final class TrainingRun {
         epochs = totalEpochs;
     }
 
+    /** When it started running, or null while queued. */
+    public synchronized Instant startedAt() {
+        return startedAt;
+    }
+
     public synchronized void trainingSet(int size) {
         trainingSetSize = size;
     }

@@ -10,42 +10,30 @@ public interface TrainingSetEvents {
 
     TrainingSetEvents NONE = new TrainingSetEvents() { };
 
-    /** How a row of the training set came about. */
-    enum JoinPath {
-        /** The label arrived after the embedding. */
-        LABEL_AFTER_EMBEDDING,
-        /** The embedding arrived after the label (the label waited). */
-        EMBEDDING_AFTER_LABEL,
-        /** The embedding was computed here from scans.preprocessed (no embedding of this backbone existed). */
-        RECOMPUTED
-    }
-
     /** Why an event changed nothing. */
     enum IgnoredReason {
-        /** An embedding or label of another backbone than the configured one. */
-        OTHER_BACKBONE,
-        /** A label older than the one the row has. */
+        /** A label older than the one the scan has. */
         STALE_LABEL,
         /** An event that does not decode. */
         INVALID,
         /** A record whose key differs from the scan id it carries. */
-        KEY_MISMATCH,
-        /** An embedding whose width is not the backbone's. */
-        WRONG_DIMENSION,
-        /** The embedding of a labelled scan could not be computed from its preprocessed image. */
-        RECOMPUTE_FAILED
+        KEY_MISMATCH
     }
 
-    /** A new row. */
-    default void joined(String scanId, ClinicalLabel label, JoinPath path) {
+    /** A scan got its first label. */
+    default void labelled(String scanId, ClinicalLabel label) {
     }
 
-    /** A newer label changed a row's label. */
+    /** A newer label changed a scan's label. */
     default void relabelled(String scanId, ClinicalLabel from, ClinicalLabel to) {
     }
 
-    /** A row left the training set (label or embedding deleted by a tombstone). */
+    /** A label was deleted (a tombstone): the scan left the training set. */
     default void removed(String scanId) {
+    }
+
+    /** An embedding of a backbone arrived (from inference, or computed by a run). */
+    default void embedded(String scanId, String backboneId) {
     }
 
     /** An event that changed nothing, and why. */

@@ -1,5 +1,6 @@
 package io.scanstream.training.messaging;
 
+import io.scanstream.core.artifact.BackboneRef;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.InvalidEventException;
@@ -9,7 +10,9 @@ import io.scanstream.training.domain.ChampionSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -44,5 +47,24 @@ public class PublishedModels implements ChampionSource {
             }
         });
         return Optional.ofNullable(latest.get());
+    }
+
+    /** The published backbones that the versions on the topic now (any model name) refer to. */
+    public Set<String> referencedBackbones() {
+        Set<String> referenced = new HashSet<>();
+        snapshot.read(topic, timeout, record -> {
+            if (record.value() == null) {
+                return;
+            }
+            try {
+                BackboneRef ref = EventCodecs.MODEL_PUBLISHED.fromRecord(record).artifact().metadata().backbone();
+                if (ref != null && ref.source() == BackboneRef.Source.PUBLISHED) {
+                    referenced.add(ref.id());
+                }
+            } catch (InvalidEventException e) {
+                // refers to nothing usable
+            }
+        });
+        return referenced;
     }
 }

@@ -21,10 +21,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Training meters (Prometheus names): {@code scanstream_training_runs_started_total{mode,trigger}},
- * {@code _runs_completed_total{mode,outcome}} (outcome: published, gated_out, insufficient_data,
- * artifacts_written, failed), {@code _run_duration_seconds{mode}}, {@code _run_active}, {@code _current_epoch},
- * {@code _last_validation_auc}, {@code _set_size} (training-set rows, RocksDB's estimate),
- * {@code _labels_joined_total{path}}, {@code _labels_relabelled_total}, {@code _events_ignored_total{reason}},
+ * {@code _runs_completed_total{mode,outcome}} (outcome: published, gated_out, insufficient_data, failed), {@code _run_duration_seconds{mode}}, {@code _run_active}, {@code _current_epoch},
+ * {@code _last_validation_auc}, {@code _set_size} (labelled scans, RocksDB's estimate),
+ * {@code _labels_received_total}, {@code _labels_relabelled_total}, {@code _embeddings_received_total},
+ * {@code _events_ignored_total{reason}},
  * {@code _versions_published_total}. Also the topology's and the runs' log lines, one per event that matters.
  */
 @ApplicationScoped
@@ -37,6 +37,8 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicReference<Double> lastAuc = new AtomicReference<>(Double.NaN);
     private final Counter relabelled;
+    private final Counter labelsReceived;
+    private final Counter embeddingsReceived;
     private final Counter published;
     private final TrainingSet trainingSet;
 
@@ -51,9 +53,10 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
         published = Counter.builder("scanstream.training.versions.published")
                 .description("Head versions published to models.published").register(registry);
         registry.gauge("scanstream.training.set.size", Tags.empty(), this, m -> m.trainingSet.approximateSize());
-        for (JoinPath path : JoinPath.values()) {
-            joinedCounter(path); // present from the start: dashboards see 0 rather than nothing
-        }
+        labelsReceived = Counter.builder("scanstream.training.labels.received")
+                .description("Scans labelled for the first time").register(registry);
+        embeddingsReceived = Counter.builder("scanstream.training.embeddings.received")
+                .description("Embeddings kept for the training set (any backbone)").register(registry);
         for (RunOutcome outcome : RunOutcome.values()) {
             completedCounter(TrainingMode.HEAD, outcome);
         }
@@ -104,15 +107,20 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
     }
 
     @Override
-    public void joined(String scanId, ClinicalLabel label, JoinPath path) {
-        joinedCounter(path).increment();
-        LOG.infof("label.joined scanId=%s label=%s path=%s", scanId, label, path);
+    public void labelled(String scanId, ClinicalLabel label) {
+        labelsReceived.increment();
+        LOG.debugf("label.received scanId=%s", scanId);
+    }
+
+    @Override
+    public void embedded(String scanId, String backboneId) {
+        embeddingsReceived.increment();
     }
 
     @Override
     public void relabelled(String scanId, ClinicalLabel from, ClinicalLabel to) {
         relabelled.increment();
-        LOG.infof("label.changed scanId=%s from=%s to=%s", scanId, from, to);
+        LOG.infof("label.changed scanId=%s", scanId); // never the diagnosis next to the id in INFO logs
     }
 
     @Override
@@ -124,17 +132,7 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
     public void ignored(String topic, IgnoredReason reason, String scanId, String detail) {
         Counter.builder("scanstream.training.events.ignored").tags("reason", reason.name())
                 .description("Events that changed nothing in the training set").register(registry).increment();
-        if (reason == IgnoredReason.OTHER_BACKBONE) {
-            // one per scan while inference serves another backbone: the counter tells, the log would flood
-            LOG.debugf("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, scanId, detail);
-        } else {
-            LOG.infof("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, scanId, detail);
-        }
-    }
-
-    private Counter joinedCounter(JoinPath path) {
-        return Counter.builder("scanstream.training.labels.joined").tag("path", tag(path))
-                .description("Labels joined with an embedding into the training set").register(registry);
+        LOG.infof("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, scanId, detail);
     }
 
     private Counter completedCounter(TrainingMode mode, RunOutcome outcome) {

@@ -1,14 +1,20 @@
 package io.scanstream.training.orchestration;
 
+import io.scanstream.core.artifact.BackboneChunks;
+import io.scanstream.core.artifact.BackboneRef;
+import io.scanstream.core.artifact.ScanSet;
 import io.scanstream.learning.settings.TrainerSettings;
 import io.scanstream.learning.train.FullNetworkTrainer;
 import io.scanstream.learning.train.HeadTrainer;
+import io.scanstream.model.backbone.FeatureReadout;
 import io.scanstream.training.config.TrainingConfig;
 import io.scanstream.training.domain.Backbone;
+import io.scanstream.training.domain.BackbonePublisher;
 import io.scanstream.training.domain.ChampionSource;
+import io.scanstream.training.domain.EmbeddingSink;
 import io.scanstream.training.domain.VersionPublisher;
 import io.scanstream.training.report.ReportStore;
-import io.scanstream.training.run.FullNetworkRunPipeline;
+import io.scanstream.training.run.FineTuneRunPipeline;
 import io.scanstream.training.run.HeadRunPipeline;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,23 +25,25 @@ import java.util.Map;
 /**
  * The runs as configured: configuration → trainer settings (through the learning library's one mapping,
  * {@link TrainerSettings}) → a pipeline wired to the Kafka ports and the report store. A fresh pipeline per run,
- * so a run sees the configuration and the champion of its own start.
+ * so a run sees the configuration, the champion and the backbone of its own start.
  */
 @ApplicationScoped
 public class RunPipelines {
 
     private final TrainingConfig config;
-    private final Backbone backbone;
     private final ChampionSource champions;
     private final VersionPublisher publisher;
+    private final BackbonePublisher backbones;
+    private final EmbeddingSink embeddings;
     private final ReportStore reports;
 
-    public RunPipelines(TrainingConfig config, Backbone backbone, ChampionSource champions,
-                        VersionPublisher publisher) {
+    public RunPipelines(TrainingConfig config, ChampionSource champions, VersionPublisher publisher,
+                        BackbonePublisher backbones, EmbeddingSink embeddings) {
         this.config = config;
-        this.backbone = backbone;
         this.champions = champions;
         this.publisher = publisher;
+        this.backbones = backbones;
+        this.embeddings = embeddings;
         this.reports = new ReportStore(config.reports().dir());
     }
 
@@ -43,7 +51,12 @@ public class RunPipelines {
         return reports;
     }
 
-    HeadRunPipeline head() {
+    /** A head run on the backbone in service. */
+    HeadRunPipeline head(Backbone backbone) {
+        return head(backbone.reference(), backbone.featureDim(), backbone.trainedOn());
+    }
+
+    private HeadRunPipeline head(BackboneRef backbone, int featureDim, ScanSet lineage) {
         Map<String, Object> reported = new LinkedHashMap<>();
         reported.put("validationFraction", config.validation().fraction());
         reported.put("validationSeed", config.validation().seed());
@@ -52,18 +65,26 @@ public class RunPipelines {
                 config.validation().intervalLevel()));
         reported.put("gate", Map.of("enabled", config.gate().enabled(), "metric", config.gate().metric(),
                 "alpha", config.gate().alpha(), "resamples", config.gate().resamples()));
-        HeadRunPipeline.Settings settings = new HeadRunPipeline.Settings(config.model().name(), backbone.id(),
-                backbone.featureDim(), TrainerSettings.head(config), TrainerSettings.splitter(config),
+        HeadRunPipeline.Settings settings = new HeadRunPipeline.Settings(config.model().name(), backbone, featureDim,
+                lineage, TrainerSettings.head(config), TrainerSettings.splitter(config),
                 config.validation().minExamples(), config.validation().minGroupsPerClass(),
                 TrainerSettings.gate(config), TrainerSettings.intervals(config), reported);
         return new HeadRunPipeline(settings, new HeadTrainer(), reports, champions, publisher, Clock.systemUTC());
     }
 
-    FullNetworkRunPipeline fullNetwork() {
-        return new FullNetworkRunPipeline(new FullNetworkRunPipeline.Settings(config.model().name(),
-                TrainerSettings.fullNetwork(config, backbone.architecture(), config.model().backboneWeights()),
-                TrainerSettings.splitter(config), config.validation().minExamples(),
-                config.validation().minGroupsPerClass()), new FullNetworkTrainer(),
-                reports, Clock.systemUTC());
+    /**
+     * A fine-tuning run from {@code parent}'s weights; the head part is a head pipeline for the new backbone.
+     *
+     * @throws IllegalArgumentException when the parent has no weights to start from (a random bootstrap) and
+     *                                  training.full-network.initialisation is PRETRAINED
+     */
+    FineTuneRunPipeline fineTune(Backbone parent) {
+        FineTuneRunPipeline.Settings settings = new FineTuneRunPipeline.Settings(config.model().name(),
+                TrainerSettings.fullNetwork(config, parent.architecture(), parent.weights()),
+                FeatureReadout.fromId(parent.reference().readout()), TrainerSettings.splitter(config),
+                config.validation().minExamples(), config.validation().minGroupsPerClass(),
+                BackboneChunks.DEFAULT_CHUNK_BYTES, config.model().seed());
+        return new FineTuneRunPipeline(settings, new FullNetworkTrainer(), this::head, reports, backbones, embeddings,
+                Clock.systemUTC());
     }
 }

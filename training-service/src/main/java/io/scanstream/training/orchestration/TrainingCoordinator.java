@@ -5,6 +5,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.scanstream.learning.train.EpochObserver;
 import io.scanstream.training.config.TrainingConfig;
 import io.scanstream.training.domain.Backbone;
+import io.scanstream.training.domain.Backbones;
+import io.scanstream.training.domain.EmbeddingSink;
 import io.scanstream.training.domain.LabelTrigger;
 import io.scanstream.training.domain.RunObserver;
 import io.scanstream.training.domain.RunOutcome;
@@ -15,17 +17,20 @@ import io.scanstream.training.domain.TrainingRun;
 import io.scanstream.training.domain.TrainingSet;
 import io.scanstream.training.domain.VersionNames;
 import io.scanstream.training.report.ReportStore;
-import io.scanstream.training.run.FullNetworkRunPipeline;
+import io.scanstream.training.run.EmbeddedScans;
 import io.scanstream.training.run.HeadRunPipeline;
-import io.scanstream.training.run.LabelledImages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,12 +50,14 @@ public class TrainingCoordinator {
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
     private final TrainingConfig config;
-    private final Backbone backbone;
+    private final Backbones backbones;
     private final TrainingSet trainingSet;
     private final ScanImages images;
+    private final EmbeddingSink embeddings;
     private final RunPipelines pipelines;
     private final RunObserver observer;
-    private final LabelTrigger labelTrigger;
+    private final Map<TrainingMode, LabelTrigger> labelTriggers;
+    private final Set<TrainingMode> startedSinceBoot = EnumSet.noneOf(TrainingMode.class);
     private final RunRegistry registry = new RunRegistry(KEPT_RUNS);
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "training-run");
@@ -60,21 +67,27 @@ public class TrainingCoordinator {
     private TrainingRun active;
     private volatile boolean stopping;
 
-    public TrainingCoordinator(TrainingConfig config, Backbone backbone, TrainingSet trainingSet, ScanImages images,
-                               RunPipelines pipelines, RunObserver observer) {
+    public TrainingCoordinator(TrainingConfig config, Backbones backbones, TrainingSet trainingSet,
+                               ScanImages images, EmbeddingSink embeddings, RunPipelines pipelines,
+                               RunObserver observer) {
         this.config = config;
-        this.backbone = backbone;
+        this.backbones = backbones;
         this.trainingSet = trainingSet;
         this.images = images;
+        this.embeddings = embeddings;
         this.pipelines = pipelines;
         this.observer = observer;
-        this.labelTrigger = new LabelTrigger(config.trigger().everyLabels());
+        this.labelTriggers = new EnumMap<>(Map.of(
+                TrainingMode.HEAD, new LabelTrigger(config.trigger().everyLabels()),
+                TrainingMode.FULL_NETWORK, new LabelTrigger(config.fineTune().everyLabels())));
     }
 
     void started(@Observes StartupEvent event) {
-        LOG.infof("training.started model=%s backbone=%s reports=%s everyLabels=%d interval=%s gate=%s/%s",
-                config.model().name(), backbone.id(), pipelines.reports().root(), config.trigger().everyLabels(),
-                config.trigger().interval(), config.gate().enabled() ? "on" : "off", config.gate().metric());
+        LOG.infof("training.started model=%s backbone=%s reports=%s everyLabels=%d interval=%s"
+                        + " fineTuneEveryLabels=%d fineTuneInterval=%s gate=%s/%s", config.model().name(),
+                backbones.info().id(), pipelines.reports().root(), config.trigger().everyLabels(),
+                config.trigger().interval(), config.fineTune().everyLabels(), config.fineTune().interval(),
+                config.gate().enabled() ? "on" : "off", config.gate().metric());
     }
 
     /**
@@ -89,7 +102,12 @@ public class TrainingCoordinator {
         TrainingRun run = new TrainingRun(VersionNames.newRunId(), mode, trigger, Instant.now());
         registry.add(run);
         active = run;
-        labelTrigger.runStarted();
+        labelTriggers.get(TrainingMode.HEAD).runStarted(); // a fine-tuning run trains a head too
+        startedSinceBoot.add(TrainingMode.HEAD);
+        if (mode == TrainingMode.FULL_NETWORK) {
+            labelTriggers.get(TrainingMode.FULL_NETWORK).runStarted();
+            startedSinceBoot.add(TrainingMode.FULL_NETWORK);
+        }
         executor.execute(() -> execute(run));
         return Optional.of(run);
     }
@@ -111,13 +129,35 @@ public class TrainingCoordinator {
         return pipelines.reports();
     }
 
-    public long labelsSinceLastRun() {
-        return labelTrigger.sinceLastRun();
+    /** New or changed labels since the last run of that mode started. */
+    public long labelsSince(TrainingMode mode) {
+        return labelTriggers.get(mode).sinceLastRun();
     }
 
     /** A label joined or changed the training set (on the stream thread: must not block). */
     void labelArrived() {
-        if (labelTrigger.labelArrived()) {
+        labelTriggers.get(TrainingMode.HEAD).labelArrived();
+        labelTriggers.get(TrainingMode.FULL_NETWORK).labelArrived();
+        startWhatIsDue();
+    }
+
+    /**
+     * Labels counted towards one mode's trigger at start-up: those the version (HEAD) or the backbone
+     * (FULL_NETWORK) in service was not trained on, so that a run a restart interrupted starts again.
+     */
+    synchronized void caughtUp(TrainingMode mode, long count) {
+        if (startedSinceBoot.contains(mode)) {
+            return; // that run's snapshot held them; later ones are counted live
+        }
+        labelTriggers.get(mode).atLeast(count);
+        startWhatIsDue();
+    }
+
+    /** Fine-tuning first: it trains a head as well. */
+    private void startWhatIsDue() {
+        if (labelTriggers.get(TrainingMode.FULL_NETWORK).due()) {
+            start(TrainingMode.FULL_NETWORK, RunTrigger.LABELS);
+        } else if (labelTriggers.get(TrainingMode.HEAD).due()) {
             start(TrainingMode.HEAD, RunTrigger.LABELS);
         }
     }
@@ -132,14 +172,20 @@ public class TrainingCoordinator {
             observer.epochFinished(run, m, total);
         };
         try {
+            Backbone backbone = backbones.current();
+            TrainingSet.Snapshot snapshot = trainingSet.snapshot(backbone.id(), STORE_WAIT);
+            HeadRunPipeline.Result r;
             if (run.mode() == TrainingMode.HEAD) {
-                HeadRunPipeline.Result r = pipelines.head().run(run, trainingSet.snapshot(STORE_WAIT), epochs);
-                finished(run, start, r.outcome(), r.version(), r.validationAuc(), r.detail());
+                EmbeddedScans.Rows rows = EmbeddedScans.of(snapshot, backbone, images, embeddings);
+                if (rows.computed() > 0 || rows.unavailable() > 0) {
+                    LOG.infof("training.run.embedded run=%s backbone=%s computed=%d unavailable=%d", run.id(),
+                            backbone.id(), rows.computed(), rows.unavailable());
+                }
+                r = pipelines.head(backbone).run(run, rows.rows(), epochs);
             } else {
-                FullNetworkRunPipeline.Result r = pipelines.fullNetwork().run(run,
-                        LabelledImages.of(trainingSet.snapshot(STORE_WAIT), images), epochs);
-                finished(run, start, r.outcome(), null, r.validationAuc(), r.detail());
+                r = pipelines.fineTune(backbone).run(run, snapshot, images, backbone, epochs);
             }
+            finished(run, start, r.outcome(), r.version(), r.validationAuc(), r.detail());
         } catch (Exception | Error e) {
             run.finished(Instant.now(), RunOutcome.FAILED, null, null, e.toString());
             if (!(e instanceof CancellationException)) {
@@ -155,8 +201,8 @@ public class TrainingCoordinator {
         synchronized (this) {
             active = null;
         }
-        if (!stopping && labelTrigger.due()) {
-            start(TrainingMode.HEAD, RunTrigger.LABELS); // labels kept arriving during the run
+        if (!stopping) {
+            startWhatIsDue(); // labels kept arriving during the run
         }
     }
 

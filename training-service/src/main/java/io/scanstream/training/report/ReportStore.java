@@ -47,6 +47,8 @@ public final class ReportStore {
         if (report.outcome() == RunOutcome.PUBLISHED || report.outcome() == RunOutcome.GATED_OUT) {
             writeAtomically(dir.resolve(CARD_FILE),
                     Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(ModelCard.of(report)));
+        } else {
+            Files.deleteIfExists(dir.resolve(CARD_FILE)); // a publish that failed after the card was written
         }
         Path file = dir.resolve(REPORT_FILE);
         writeAtomically(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));

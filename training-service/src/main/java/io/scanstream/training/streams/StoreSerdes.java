@@ -1,11 +1,6 @@
 package io.scanstream.training.streams;
 
 import io.scanstream.core.contract.ClinicalLabel;
-import io.scanstream.core.imaging.GreyImage;
-import io.scanstream.training.domain.TrainingExample;
-import io.scanstream.training.streams.StoredFacts.PendingImage;
-import io.scanstream.training.streams.StoredFacts.PendingLabel;
-import io.scanstream.training.streams.StoredFacts.UnlabelledEmbedding;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -18,23 +13,34 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.OffsetDateTime;
+import java.util.Objects;
 
 /**
  * Compact binary values of the topology's state stores (and their changelog topics): a format byte, then the
- * fields; vectors as raw float32, images as raw grey8. A few bytes of overhead per row instead of JSON's
- * kilobytes per vector; the format byte lets a later version read what this one wrote.
+ * fields; vectors as raw float32. A few bytes of overhead per value instead of JSON's kilobytes per vector; the
+ * format byte lets a later version read what this one wrote. Format 3 came with a new application id: no store
+ * of the earlier formats is ever read by it.
  */
 public final class StoreSerdes {
 
-    /** 2 added the origin; values of format 1 (no origin) are still read. */
-    private static final byte FORMAT = 2;
-    private static final byte FORMAT_WITHOUT_ORIGIN = 1;
+    /** The value format of the stores (3: labels, scan facts and per-backbone embeddings kept apart). */
+    private static final byte FORMAT = 3;
 
-    public static final Serde<TrainingExample> EXAMPLE = serde(StoreSerdes::writeExample, StoreSerdes::readExample);
-    public static final Serde<PendingLabel> PENDING_LABEL = serde(StoreSerdes::writeLabel, StoreSerdes::readLabel);
-    public static final Serde<UnlabelledEmbedding> UNLABELLED_EMBEDDING =
-            serde(StoreSerdes::writeEmbedding, StoreSerdes::readEmbedding);
-    public static final Serde<PendingImage> PENDING_IMAGE = serde(StoreSerdes::writeImage, StoreSerdes::readImage);
+    /** The latest label of a scan. */
+    public record LabelFact(ClinicalLabel label, String labelledBy, OffsetDateTime labelledAt) {
+        public LabelFact {
+            Objects.requireNonNull(label, "label");
+            Objects.requireNonNull(labelledAt, "labelledAt");
+        }
+    }
+
+    /** What splits group a scan by (its patient pseudonym and origin) and its device; any may be unknown. */
+    public record ScanFact(String patient, String origin, String device) {
+    }
+
+    public static final Serde<LabelFact> LABEL = serde(StoreSerdes::writeLabel, StoreSerdes::readLabel);
+    public static final Serde<ScanFact> SCAN = serde(StoreSerdes::writeScan, StoreSerdes::readScan);
+    public static final Serde<float[]> VECTOR = serde(StoreSerdes::writeFloats, StoreSerdes::readFloats);
 
     private StoreSerdes() {
     }
@@ -46,7 +52,7 @@ public final class StoreSerdes {
 
     @FunctionalInterface
     private interface Reader<T> {
-        T read(DataInputStream in, byte format) throws IOException;
+        T read(DataInputStream in) throws IOException;
     }
 
     private static <T> Serde<T> serde(Writer<T> writer, Reader<T> reader) {
@@ -69,10 +75,10 @@ public final class StoreSerdes {
             }
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
                 byte format = in.readByte();
-                if (format != FORMAT && format != FORMAT_WITHOUT_ORIGIN) {
+                if (format != FORMAT) {
                     throw new SerializationException("unknown store value format " + format);
                 }
-                return reader.read(in, format);
+                return reader.read(in);
             } catch (IOException e) {
                 throw new SerializationException(e);
             }
@@ -80,61 +86,24 @@ public final class StoreSerdes {
         return Serdes.serdeFrom(serializer, deserializer);
     }
 
-    private static void writeExample(DataOutputStream out, TrainingExample e) throws IOException {
-        out.writeUTF(e.scanId());
-        out.writeByte(e.label().ordinal());
-        writeNullable(out, e.labelledBy());
-        out.writeUTF(e.labelledAt().toString());
-        writeNullable(out, e.patient());
-        out.writeUTF(e.backboneId());
-        writeFloats(out, e.vector());
-        writeNullable(out, e.origin());
-    }
-
-    private static TrainingExample readExample(DataInputStream in, byte format) throws IOException {
-        return new TrainingExample(in.readUTF(), label(in.readByte()), readNullable(in),
-                OffsetDateTime.parse(in.readUTF()), readNullable(in), in.readUTF(), readFloats(in),
-                format == FORMAT_WITHOUT_ORIGIN ? null : readNullable(in));
-    }
-
-    private static void writeLabel(DataOutputStream out, PendingLabel l) throws IOException {
+    private static void writeLabel(DataOutputStream out, LabelFact l) throws IOException {
         out.writeByte(l.label().ordinal());
         writeNullable(out, l.labelledBy());
         out.writeUTF(l.labelledAt().toString());
     }
 
-    private static PendingLabel readLabel(DataInputStream in, byte format) throws IOException {
-        return new PendingLabel(label(in.readByte()), readNullable(in), OffsetDateTime.parse(in.readUTF()));
+    private static LabelFact readLabel(DataInputStream in) throws IOException {
+        return new LabelFact(label(in.readByte()), readNullable(in), OffsetDateTime.parse(in.readUTF()));
     }
 
-    private static void writeEmbedding(DataOutputStream out, UnlabelledEmbedding e) throws IOException {
-        writeNullable(out, e.patient());
-        writeFloats(out, e.vector());
-        writeNullable(out, e.origin());
+    private static void writeScan(DataOutputStream out, ScanFact f) throws IOException {
+        writeNullable(out, f.patient());
+        writeNullable(out, f.origin());
+        writeNullable(out, f.device());
     }
 
-    private static UnlabelledEmbedding readEmbedding(DataInputStream in, byte format) throws IOException {
-        String patient = readNullable(in);
-        float[] vector = readFloats(in);
-        return new UnlabelledEmbedding(patient, format == FORMAT_WITHOUT_ORIGIN ? null : readNullable(in), vector);
-    }
-
-    private static void writeImage(DataOutputStream out, PendingImage i) throws IOException {
-        writeNullable(out, i.patient());
-        out.writeInt(i.image().width());
-        out.writeInt(i.image().height());
-        out.write(i.image().pixels());
-        writeNullable(out, i.origin());
-    }
-
-    private static PendingImage readImage(DataInputStream in, byte format) throws IOException {
-        String patient = readNullable(in);
-        int width = in.readInt();
-        int height = in.readInt();
-        byte[] pixels = new byte[Math.multiplyExact(width, height)];
-        in.readFully(pixels);
-        String origin = format == FORMAT_WITHOUT_ORIGIN ? null : readNullable(in);
-        return new PendingImage(patient, origin, new GreyImage(width, height, pixels));
+    private static ScanFact readScan(DataInputStream in) throws IOException {
+        return new ScanFact(readNullable(in), readNullable(in), readNullable(in));
     }
 
     private static ClinicalLabel label(byte ordinal) throws IOException {

@@ -3,8 +3,6 @@ package io.scanstream.training.streams;
 import io.quarkus.arc.All;
 import io.scanstream.core.contract.ClinicalLabel;
 import io.scanstream.service.config.TopicNames;
-import io.scanstream.training.config.TrainingConfig;
-import io.scanstream.training.domain.Backbone;
 import io.scanstream.training.domain.TrainingSetEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -27,14 +25,12 @@ public class TopologyProducer {
     /** One topology: Kafka Streams and Quarkus' topology manager both ask for it. */
     @Produces
     @Singleton
-    public Topology trainingSet(TrainingConfig config, TopicNames topics, Backbone backbone,
-                                @All List<TrainingSetEvents> listeners) {
+    public Topology trainingSet(TopicNames topics, @All List<TrainingSetEvents> listeners) {
         TrainingSetTopology.Settings settings = new TrainingSetTopology.Settings(topics.labels(), topics.embeddings(),
-                topics.preprocessed(), backbone.id(), backbone.featureDim(), config.embeddings().recompute());
-        LOG.infof("training-set.topology labels=%s embeddings=%s preprocessed=%s backbone=%s recompute=%s",
-                topics.labels(), topics.embeddings(), topics.preprocessed(), backbone.id(),
-                config.embeddings().recompute());
-        return TrainingSetTopology.build(settings, backbone, everyone(List.copyOf(listeners)));
+                topics.preprocessed());
+        LOG.infof("training-set.topology labels=%s embeddings=%s preprocessed=%s", topics.labels(),
+                topics.embeddings(), topics.preprocessed());
+        return TrainingSetTopology.build(settings, everyone(List.copyOf(listeners)));
     }
 
     /** A failing stream thread is replaced rather than taking the training set down with it. */
@@ -49,8 +45,8 @@ public class TopologyProducer {
     private static TrainingSetEvents everyone(List<TrainingSetEvents> listeners) {
         return new TrainingSetEvents() {
             @Override
-            public void joined(String scanId, ClinicalLabel label, JoinPath path) {
-                listeners.forEach(l -> l.joined(scanId, label, path));
+            public void labelled(String scanId, ClinicalLabel label) {
+                listeners.forEach(l -> l.labelled(scanId, label));
             }
 
             @Override
@@ -61,6 +57,11 @@ public class TopologyProducer {
             @Override
             public void removed(String scanId) {
                 listeners.forEach(l -> l.removed(scanId));
+            }
+
+            @Override
+            public void embedded(String scanId, String backboneId) {
+                listeners.forEach(l -> l.embedded(scanId, backboneId));
             }
 
             @Override

@@ -1,8 +1,8 @@
 package io.scanstream.training.streams;
 
-import io.scanstream.training.domain.TrainingExample;
+import io.scanstream.core.contract.ClinicalLabel;
+import io.scanstream.training.domain.LabelledScan;
 import io.scanstream.training.domain.TrainingSet;
-import io.scanstream.training.streams.StoredFacts.PendingLabel;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -14,13 +14,15 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads the topology's stores through interactive queries: the training-set snapshot a run trains on, and counts
- * for the API and metrics. One replica holds the whole training set (training-service runs as a single replica;
+ * Reads the topology's stores through interactive queries: the labelled scans with a backbone's embeddings (the
+ * snapshot a run trains on), and counts for the API and metrics. One replica holds the whole training set (training-service runs as a single replica;
  * a second one would only see its partitions' share).
  */
 @ApplicationScoped
@@ -42,51 +44,66 @@ public class TrainingSetView implements TrainingSet {
         return streams.state() == KafkaStreams.State.RUNNING;
     }
 
-    /** Every row, waiting up to {@code wait} for the stores to be queryable (after a rebalance or a restore). */
+    /** Every labelled scan with the backbone's embedding where known, waiting up to {@code wait} for the stores. */
     @Override
-    public List<TrainingExample> snapshot(Duration wait) {
-        ReadOnlyKeyValueStore<String, TrainingExample> store = store(TrainingSetTopology.TRAINING_SET_STORE, wait);
-        List<TrainingExample> rows = new ArrayList<>();
-        try (KeyValueIterator<String, TrainingExample> all = store.all()) {
+    public Snapshot snapshot(String backboneId, Duration wait) {
+        return snapshot(backboneId, store(TrainingSetTopology.LABELS_STORE, wait),
+                store(TrainingSetTopology.SCANS_STORE, wait), store(TrainingSetTopology.EMBEDDINGS_STORE, wait));
+    }
+
+    /** The snapshot from the topology's stores (the rule, apart from how the stores are reached). */
+    static Snapshot snapshot(String backboneId, ReadOnlyKeyValueStore<String, StoreSerdes.LabelFact> labels,
+                             ReadOnlyKeyValueStore<String, StoreSerdes.ScanFact> scans,
+                             ReadOnlyKeyValueStore<String, float[]> embeddings) {
+        List<LabelledScan> labelled = new ArrayList<>();
+        Map<String, float[]> vectors = new HashMap<>();
+        try (KeyValueIterator<String, StoreSerdes.LabelFact> all = labels.all()) {
             while (all.hasNext()) {
-                rows.add(all.next().value);
+                KeyValue<String, StoreSerdes.LabelFact> entry = all.next();
+                StoreSerdes.ScanFact facts = scans.get(entry.key);
+                StoreSerdes.LabelFact label = entry.value;
+                labelled.add(new LabelledScan(entry.key, label.label(), label.labelledBy(), label.labelledAt(),
+                        facts == null ? null : facts.patient(), facts == null ? null : facts.origin(),
+                        facts == null ? null : facts.device()));
+                float[] vector = embeddings.get(TrainingFacts.embeddingKey(backboneId, entry.key));
+                if (vector != null) {
+                    vectors.put(entry.key, vector);
+                }
             }
         }
-        return rows;
+        return new Snapshot(backboneId, labelled, vectors);
     }
 
     @Override
     public Summary summary(Duration wait) {
-        ReadOnlyKeyValueStore<String, TrainingExample> set = store(TrainingSetTopology.TRAINING_SET_STORE, wait);
-        long examples = 0;
+        ReadOnlyKeyValueStore<String, StoreSerdes.LabelFact> labels = store(TrainingSetTopology.LABELS_STORE, wait);
+        ReadOnlyKeyValueStore<String, StoreSerdes.ScanFact> scans = store(TrainingSetTopology.SCANS_STORE, wait);
+        long labelled = 0;
         long covid = 0;
         Set<String> patients = new HashSet<>();
-        try (KeyValueIterator<String, TrainingExample> all = set.all()) {
+        Set<String> origins = new HashSet<>();
+        try (KeyValueIterator<String, StoreSerdes.LabelFact> all = labels.all()) {
             while (all.hasNext()) {
-                TrainingExample row = all.next().value;
-                examples++;
-                covid += row.covid() ? 1 : 0;
-                patients.add(row.splitKey());
+                KeyValue<String, StoreSerdes.LabelFact> entry = all.next();
+                labelled++;
+                covid += entry.value.label() == ClinicalLabel.COVID ? 1 : 0;
+                StoreSerdes.ScanFact facts = scans.get(entry.key);
+                if (facts != null && facts.patient() != null) {
+                    patients.add(facts.patient());
+                }
+                if (facts != null && facts.origin() != null) {
+                    origins.add(facts.origin());
+                }
             }
         }
-        long pending = 0;
-        ReadOnlyKeyValueStore<String, PendingLabel> labels = store(TrainingSetTopology.PENDING_LABELS_STORE, wait);
-        try (KeyValueIterator<String, PendingLabel> all = labels.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, PendingLabel> ignored = all.next();
-                pending++;
-            }
-        }
-        long unlabelled = approximate(TrainingSetTopology.UNLABELLED_EMBEDDINGS_STORE);
-        long images = approximate(TrainingSetTopology.PENDING_IMAGES_STORE);
-        return new Summary(streams.state().name(), examples, covid, examples - covid, patients.size(), pending,
-                unlabelled, images);
+        return new Summary(streams.state().name(), labelled, covid, labelled - covid, patients.size(), origins.size(),
+                approximate(TrainingSetTopology.EMBEDDINGS_STORE));
     }
 
-    /** RocksDB's estimate (cheap; for the gauge), or -1 while not queryable. */
+    /** RocksDB's estimate of the labelled scans (cheap; for the gauge), or -1 while not queryable. */
     @Override
     public long approximateSize() {
-        return approximate(TrainingSetTopology.TRAINING_SET_STORE);
+        return approximate(TrainingSetTopology.LABELS_STORE);
     }
 
     private long approximate(String name) {

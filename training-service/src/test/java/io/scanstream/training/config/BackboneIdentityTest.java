@@ -32,14 +32,4 @@ class BackboneIdentityTest {
                 FeatureReadout.MULTI_SCALE)))
                 .isEqualTo("resnet34+ms:" + Sha256.hex(new byte[] {1, 2, 3, 4}).substring(0, 12));
     }
-
-    @Test
-    void derivesAKafkaStreamsApplicationIdPerBackbone() {
-        assertThat(BackboneIdentity.streamsApplicationId("training-service", "mobilenet_v2:5f7ccb5c0a1b"))
-                .isEqualTo("training-service-mobilenet_v2-5f7ccb5c0a1b");
-        assertThat(BackboneIdentity.streamsApplicationId("training-service", "mobilenet_v2+ms:5f7ccb5c0a1b"))
-                .isEqualTo("training-service-mobilenet_v2-ms-5f7ccb5c0a1b");
-        assertThat(BackboneIdentity.streamsApplicationId("training-service", "mobilenet_v2:random"))
-                .isNotEqualTo(BackboneIdentity.streamsApplicationId("training-service", "mobilenet_v2:5f7ccb5c0a1b"));
-    }
 }

@@ -28,4 +28,18 @@ class LabelTriggerTest {
         }
         assertThat(off.sinceLastRun()).isEqualTo(100);
     }
+
+    @Test
+    void theStartUpCountRaisesTheLiveCountWithoutAddingToIt() {
+        LabelTrigger trigger = new LabelTrigger(10);
+        for (int i = 0; i < 4; i++) {
+            trigger.labelArrived(); // live labels since start-up are also in the store the catch-up reads
+        }
+
+        assertThat(trigger.atLeast(6)).isFalse();
+        assertThat(trigger.sinceLastRun()).isEqualTo(6);
+        assertThat(trigger.atLeast(3)).isFalse();
+        assertThat(trigger.sinceLastRun()).isEqualTo(6);
+        assertThat(trigger.atLeast(12)).isTrue();
+    }
 }

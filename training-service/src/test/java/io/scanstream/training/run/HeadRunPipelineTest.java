@@ -1,10 +1,12 @@
 package io.scanstream.training.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.scanstream.core.artifact.BackboneRef;
 import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
 import io.scanstream.core.artifact.ModelMetrics;
+import io.scanstream.core.artifact.PreprocessingSpec;
 import io.scanstream.core.contract.Json;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.model.head.ClassificationHead;
@@ -168,6 +170,60 @@ class HeadRunPipelineTest {
     }
 
     @Test
+    void neverValidatesOnScansItsBackboneWasFineTunedOnAndCarriesThemInItsLineage() throws Exception {
+        pipeline().run(run("nolinea1"), data, EpochObserver.NONE);
+        ModelMetrics withoutLineage = published.get(0).metadata().metrics();
+        List<String> fineTunedOn = data.stream().limit(60).map(TrainingExample::scanId).toList();
+        BackboneRef fineTuned = new BackboneRef(BACKBONE, "mobilenet_v2", "final", "ab".repeat(32), 1234,
+                BackboneRef.Source.PUBLISHED);
+        champion.set(null);
+
+        pipeline(settings(fineTuned, ScanSet.of(fineTunedOn), 20, 2), new ArrayList<>())
+                .run(run("lineage2"), data, EpochObserver.NONE);
+
+        ModelMetadata metadata = published.get(1).metadata();
+        // The backbone's scans that the split had put in validation moved to the training side.
+        assertThat(metadata.metrics().validationSize()).isLessThan(withoutLineage.validationSize());
+        assertThat(metadata.metrics().trainSize() + metadata.metrics().validationSize()).isEqualTo(160);
+        assertThat(fineTunedOn).allMatch(metadata.trainedOn()::contains);
+        assertThat(metadata.trainedOn().count()).isEqualTo(metadata.metrics().trainSize());
+        assertThat(metadata.backbone()).isEqualTo(fineTuned);
+        assertThat(metadata.preprocessing()).isEqualTo(PreprocessingSpec.STANDARD);
+    }
+
+    @Test
+    void judgesAHeadOnANewBackboneAgainstTheChampionScoredOnItsOwnBackbonesEmbeddings() throws Exception {
+        pipeline().run(run("parent01"), withoutEveryThirdPatient(), EpochObserver.NONE);
+        champion.set(published.get(0));
+        String newId = "mobilenet_v2:0123456789ab";
+        BackboneRef newBackbone = new BackboneRef(newId, "mobilenet_v2", "final", "cd".repeat(32), 4321,
+                BackboneRef.Source.PUBLISHED);
+        // The new backbone's embeddings: another backbone id, vectors of their own (a shifted copy).
+        List<TrainingExample> rows = data.stream().map(e -> new TrainingExample(e.scanId(), e.label(),
+                e.labelledBy(), e.labelledAt(), e.patient(), newId, shifted(e.vector()), e.origin())).toList();
+        java.util.Map<String, float[]> parentVectors = new java.util.HashMap<>();
+        data.forEach(e -> parentVectors.put(e.scanId(), e.vector()));
+        List<String> calls = new ArrayList<>();
+        TrainingRun run = new TrainingRun("finetun1", TrainingMode.FULL_NETWORK, RunTrigger.API, Instant.now());
+        run.started(CLOCK.instant(), 3);
+
+        HeadRunPipeline.Result result = pipeline(settings(newBackbone, ScanSet.EMPTY, 20, 2), calls)
+                .runOnNewBackbone(run, rows, new HeadRunPipeline.NewBackbone(BACKBONE, parentVectors::get, List.of(),
+                        Map.of("fineTunedFrom", BACKBONE), 1000, () -> calls.add("backbone")));
+
+        assertThat(result.gate().comparison()).isNotNull(); // the champion was scored, on the parent's embeddings
+        assertThat(result.gate().championVersion()).isEqualTo(published.get(0).metadata().version());
+        assertThat(result.outcome()).isEqualTo(RunOutcome.PUBLISHED);
+        assertThat(calls).containsExactly("backbone", "version " + result.version());
+        ModelMetadata metadata = published.get(1).metadata();
+        assertThat(metadata.backboneId()).isEqualTo(newId);
+        assertThat(metadata.backbone()).isEqualTo(newBackbone);
+        JsonNode report = Json.MAPPER.readTree(Files.readAllBytes(reports.resolve("finetun1/report.json")));
+        assertThat(report.at("/settings/fineTunedFrom").asText()).isEqualTo(BACKBONE);
+        assertThat(report.at("/timingsSeconds/network").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
     void endsAsInsufficientDataWhenASideHasTooFewGroupsOfAClass() throws Exception {
         List<TrainingExample> onePatientPerClass = List.of(
                 example("a1", ClinicalLabel.COVID, "p-a"), example("a2", ClinicalLabel.COVID, "p-a"),
@@ -223,9 +279,23 @@ class HeadRunPipelineTest {
     }
 
     private static HeadRunPipeline.Settings settings(int minExamples, int minGroupsPerClass) {
-        return new HeadRunPipeline.Settings("covid-head", BACKBONE, DIM, HEAD, new GroupedSplitter(0.25, 2024),
+        return settings(BackboneRef.bootstrap(BACKBONE, "mobilenet_v2", "final"), ScanSet.EMPTY, minExamples,
+                minGroupsPerClass);
+    }
+
+    private static HeadRunPipeline.Settings settings(BackboneRef backbone, ScanSet lineage, int minExamples,
+                                                     int minGroupsPerClass) {
+        return new HeadRunPipeline.Settings("covid-head", backbone, DIM, lineage, HEAD, new GroupedSplitter(0.25, 2024),
                 minExamples, minGroupsPerClass, new ChampionChallengerGate(true, GateMetric.AUC, 0.05, 300, 2024),
                 new GroupBootstrap(300, 0.95, 2024), Map.of());
+    }
+
+    private HeadRunPipeline pipeline(HeadRunPipeline.Settings settings, List<String> calls) {
+        return new HeadRunPipeline(settings, new HeadTrainer(), new ReportStore(reports),
+                name -> Optional.ofNullable(champion.get()), (runId, artifact) -> {
+                    calls.add("version " + artifact.metadata().version());
+                    published.add(artifact);
+                }, CLOCK);
     }
 
     /** The data without the scans of every third patient: fewer labels, the same signal. */
@@ -237,6 +307,14 @@ class HeadRunPipelineTest {
         float[] v = new float[DIM];
         v[0] = label == ClinicalLabel.COVID ? 1 : 0;
         return new TrainingExample(id, label, "dr", SyntheticEmbeddings.LABELLED_AT, patient, BACKBONE, v);
+    }
+
+    private static float[] shifted(float[] v) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[(i + 1) % v.length];
+        }
+        return out;
     }
 
     private static TrainingRun run(String id) {

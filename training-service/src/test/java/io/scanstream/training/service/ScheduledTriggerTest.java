@@ -8,12 +8,11 @@ import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.ScanEmbedding;
 import io.scanstream.core.contract.ScanLabel;
 import io.scanstream.core.contract.Topics;
-import io.scanstream.testing.kafka.KafkaBrokerTestResource;
-import io.scanstream.testing.kafka.SharedBrokerClient;
+import io.scanstream.testing.kafka.KafkaTestClient;
 import io.scanstream.training.SyntheticEmbeddings;
 import io.scanstream.training.domain.TrainingExample;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.time.Duration;
@@ -33,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  */
 @QuarkusTest
 @TestProfile(ScheduledTriggerTest.EveryTwoSeconds.class)
-@WithTestResource(KafkaBrokerTestResource.class)
+@WithTestResource(OwnBroker.class)
 class ScheduledTriggerTest {
 
     public static class EveryTwoSeconds implements QuarkusTestProfile {
@@ -47,17 +46,24 @@ class ScheduledTriggerTest {
     private static final String BACKBONE = "mobilenet_v2:random";
     private static final OffsetDateTime LABELLED_AT = OffsetDateTime.parse("2026-11-26T09:00:00Z");
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
-    @RegisterExtension
-    static final SharedBrokerClient KAFKA = new SharedBrokerClient();
+    private static KafkaTestClient kafka;
+
+    @AfterAll
+    static void closeClient() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
 
     @Test
     void joinedLabelsStartAScheduledRunAndQuietTicksStartNothing() throws Exception {
+        kafka = new KafkaTestClient(OwnBroker.bootstrapServers());
         String run = UUID.randomUUID().toString().substring(0, 8);
         List<TrainingExample> data = SyntheticEmbeddings.examples(run, "schedule-test", 6, 2, 1280, 0.6, BACKBONE, 41);
         for (TrainingExample row : data) {
-            KAFKA.client().send(EventCodecs.EMBEDDED.toRecord(Topics.SCANS_EMBEDDINGS, new ScanEmbedding(row.scanId(),
+            kafka.send(EventCodecs.EMBEDDED.toRecord(Topics.SCANS_EMBEDDINGS, new ScanEmbedding(row.scanId(),
                     URI.create("/devices/ct-it"), LABELLED_AT.minusDays(1), row.patient(), BACKBONE, row.vector())));
-            KAFKA.client().send(EventCodecs.LABELLED.toRecord(Topics.SCANS_LABELS,
+            kafka.send(EventCodecs.LABELLED.toRecord(Topics.SCANS_LABELS,
                     new ScanLabel(row.scanId(), row.label(), "dr-it", LABELLED_AT)));
         }
 
@@ -73,7 +79,7 @@ class ScheduledTriggerTest {
         assertThat(scheduledRuns()).isEqualTo(quiet);
 
         TrainingExample first = data.get(0);
-        KAFKA.client().send(EventCodecs.LABELLED.toRecord(Topics.SCANS_LABELS, new ScanLabel(first.scanId(),
+        kafka.send(EventCodecs.LABELLED.toRecord(Topics.SCANS_LABELS, new ScanLabel(first.scanId(),
                 first.covid() ? io.scanstream.core.contract.ClinicalLabel.NON_COVID
                         : io.scanstream.core.contract.ClinicalLabel.COVID, "dr-it", LABELLED_AT.plusHours(1))));
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(scheduledRuns()).isEqualTo(quiet + 1));

@@ -1,0 +1,258 @@
+package io.scanstream.evaluation.experiments;
+
+import io.scanstream.core.imaging.GreyImage;
+import io.scanstream.evaluation.Embeddings;
+import io.scanstream.evaluation.Results;
+import io.scanstream.learning.data.LabelledImage;
+import io.scanstream.learning.data.LabelledVectors;
+import io.scanstream.learning.evaluate.HeadScoring;
+import io.scanstream.learning.train.EpochObserver;
+import io.scanstream.learning.train.FullNetworkSettings;
+import io.scanstream.learning.train.FullNetworkTrainer;
+import io.scanstream.learning.train.HeadTrainer;
+import io.scanstream.learning.train.TrainedHead;
+import io.scanstream.learning.train.TrainedNetwork;
+import io.scanstream.learning.validation.GroupedSplitter;
+import io.scanstream.learning.validation.SourceGroupedFolds;
+import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureExtractor;
+import io.scanstream.model.backbone.FeatureExtractors;
+import io.scanstream.model.backbone.FeatureReadout;
+import io.scanstream.model.metrics.RocCurve;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.scanstream.evaluation.Statistics.seconds;
+
+/**
+ * Choosing the fine-tuning method without the validation split: source-grouped k-fold cross-validation of the
+ * whole path on the train split. Per fold: fine-tune on the other folds (as the service's fine-tuning run does),
+ * freeze the result, embed every scan with each candidate readout, with and without test-time flip averaging,
+ * and train the service's head on the training folds as a head run would (its threshold chosen on an inner
+ * group-held-out part of them); score the held-out fold. Out-of-fold scores are pooled per variant: AUC, and
+ * accuracy at each fold's own threshold (never chosen on the fold it is applied to).
+ */
+public final class FineTuneCrossValidation {
+
+    private static final long FOLD_SEED = 42;
+
+    /** A way of reading the fine-tuned backbone for the head. */
+    private record Variant(String name, FeatureReadout readout, boolean flip) {
+    }
+
+    private static final List<Variant> VARIANTS = List.of(new Variant("final", FeatureReadout.FINAL, false),
+            new Variant("final+flip", FeatureReadout.FINAL, true),
+            new Variant("multi-scale", FeatureReadout.MULTI_SCALE, false),
+            new Variant("multi-scale+flip", FeatureReadout.MULTI_SCALE, true));
+
+    private final FullNetworkSettings settings;
+    private final int folds;
+    private final int foldLimit;
+    private final GroupedSplitter innerSplit;
+    private final Results results;
+
+    /**
+     * @param foldLimit  run only the first this many folds (screening); out-of-fold figures then cover those
+     * @param innerSplit how the head's threshold rows are held out inside the training folds (the service's rule)
+     */
+    public FineTuneCrossValidation(FullNetworkSettings settings, int folds, int foldLimit, GroupedSplitter innerSplit,
+                                   Results results) {
+        this.settings = settings;
+        this.folds = folds;
+        this.foldLimit = Math.min(folds, foldLimit);
+        this.innerSplit = innerSplit;
+        this.results = results;
+    }
+
+    public void run(String name, List<LabelledImage> train) throws IOException {
+        int[] fold = SourceGroupedFolds.assign(train, folds, FOLD_SEED);
+        Map<String, double[]> scores = new LinkedHashMap<>();
+        Map<String, boolean[]> correct = new LinkedHashMap<>();
+        VARIANTS.forEach(v -> {
+            scores.put(v.name(), new double[train.size()]);
+            correct.put(v.name(), new boolean[train.size()]);
+        });
+        List<Integer> covered = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int f = 0; f < foldLimit; f++) {
+            List<Integer> heldIdx = new ArrayList<>();
+            List<LabelledImage> fit = new ArrayList<>();
+            for (int i = 0; i < train.size(); i++) {
+                if (fold[i] == f) {
+                    heldIdx.add(i);
+                } else {
+                    fit.add(train.get(i));
+                }
+            }
+            runFold(name, f, fit, heldIdx, train, scores, correct);
+            covered.addAll(heldIdx);
+        }
+        summarise(name, train, fold, covered, scores, correct, seconds(start));
+    }
+
+    private void runFold(String name, int f, List<LabelledImage> fit, List<Integer> heldIdx,
+                         List<LabelledImage> all, Map<String, double[]> scores, Map<String, boolean[]> correct)
+            throws IOException {
+        long t = System.nanoTime();
+        TrainedNetwork network = new FullNetworkTrainer().train(fit, List.of(), settings, EpochObserver.NONE);
+        Path file = Files.createTempFile("finetune-cv-", ".params");
+        try {
+            Files.write(file, network.backboneParameters());
+            List<LabelledImage> held = heldIdx.stream().map(all::get).toList();
+            for (Variant v : VARIANTS) {
+                try (FeatureExtractor backbone = FeatureExtractors.load(new BackboneSpec(settings.architecture(),
+                        Optional.of(file), v.readout()), 0)) {
+                    scoreFold(v, backbone, fit, held, heldIdx, scores.get(v.name()), correct.get(v.name()));
+                }
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        results.line("evaluation.finetune-cv.fold config=%s fold=%d/%d train=%d held=%d epochs=%d seconds=%.0f",
+                name, f + 1, folds, fit.size(), heldIdx.size(), network.epochs().size(), seconds(t));
+        // Each fold's figures as soon as it ends: a screening stopped part-way still says something.
+        boolean[] heldCovid = new boolean[heldIdx.size()];
+        for (int j = 0; j < heldCovid.length; j++) {
+            heldCovid[j] = all.get(heldIdx.get(j)).covid();
+        }
+        for (Variant v : VARIANTS) {
+            double[] s = heldIdx.stream().mapToDouble(i -> scores.get(v.name())[i]).toArray();
+            long right = heldIdx.stream().filter(i -> correct.get(v.name())[i]).count();
+            boolean both = heldIdx.stream().anyMatch(i -> all.get(i).covid())
+                    && heldIdx.stream().anyMatch(i -> !all.get(i).covid());
+            results.line("evaluation.finetune-cv.fold config=%s fold=%d/%d variant=%s auc=%.3f accuracy=%.3f", name,
+                    f + 1, folds, v.name(), both ? RocCurve.of(s, heldCovid).auc() : Double.NaN,
+                    (double) right / heldIdx.size());
+        }
+    }
+
+    /** The service's head on the training folds' embeddings, threshold from an inner held-out part; held fold scored. */
+    private void scoreFold(Variant v, FeatureExtractor backbone, List<LabelledImage> fit, List<LabelledImage> held,
+                           List<Integer> heldIdx, double[] scores, boolean[] correct) {
+        float[][] fitX = embed(backbone, fit, v.flip());
+        float[][] heldX = embed(backbone, held, v.flip());
+        GroupedSplitter.Result<LabelledImage> inner = innerSplit.split(fit, KEYS);
+        Map<LabelledImage, Integer> index = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < fit.size(); i++) {
+            index.put(fit.get(i), i);
+        }
+        LabelledVectors innerTrain = vectors(inner.split().train(), index, fitX);
+        LabelledVectors innerVal = vectors(inner.split().validation(), index, fitX);
+        TrainedHead head = new HeadTrainer().train(innerTrain, innerVal, settings.head(), EpochObserver.NONE);
+        double threshold = innerVal.hasBothClasses() ? HeadScoring.atYoudenThreshold(HeadScoring.score(
+                head.architecture(), head.weights(), innerVal.features()), innerVal.covid()).threshold() : 0.5;
+        double[] heldScores = HeadScoring.score(head.architecture(), head.weights(), heldX);
+        for (int j = 0; j < heldIdx.size(); j++) {
+            scores[heldIdx.get(j)] = heldScores[j];
+            correct[heldIdx.get(j)] = (heldScores[j] >= threshold) == held.get(j).covid();
+        }
+    }
+
+    private void summarise(String name, List<LabelledImage> train, int[] fold, List<Integer> covered,
+                           Map<String, double[]> scores, Map<String, boolean[]> correct, double seconds) {
+        boolean[] covid = new boolean[covered.size()];
+        for (int i = 0; i < covid.length; i++) {
+            covid[i] = train.get(covered.get(i)).covid();
+        }
+        Map<String, Object> figures = new LinkedHashMap<>();
+        for (Variant v : VARIANTS) {
+            double[] s = covered.stream().mapToDouble(i -> scores.get(v.name())[i]).toArray();
+            long right = covered.stream().filter(i -> correct.get(v.name())[i]).count();
+            double auc = RocCurve.of(s, covid).auc();
+            double accuracy = (double) right / covered.size();
+            // Per-fold figures give the spread; the pooled out-of-fold figure is the headline.
+            List<Double> foldAucs = new ArrayList<>();
+            List<Double> foldAccuracies = new ArrayList<>();
+            for (int f = 0; f < foldLimit; f++) {
+                int theFold = f;
+                List<Integer> in = covered.stream().filter(i -> fold[i] == theFold).toList();
+                boolean[] y = new boolean[in.size()];
+                double[] fs = new double[in.size()];
+                for (int j = 0; j < y.length; j++) {
+                    y[j] = train.get(in.get(j)).covid();
+                    fs[j] = scores.get(v.name())[in.get(j)];
+                }
+                boolean both = in.stream().anyMatch(i -> train.get(i).covid())
+                        && in.stream().anyMatch(i -> !train.get(i).covid());
+                foldAucs.add(both ? RocCurve.of(fs, y).auc() : Double.NaN);
+                foldAccuracies.add((double) in.stream().filter(i -> correct.get(v.name())[i]).count() / in.size());
+            }
+            results.line("evaluation.finetune-cv config=%s variant=%s folds=%d/%d scans=%d outOfFoldAuc=%.3f"
+                            + " outOfFoldAccuracy=%.3f foldAucs=%s foldAccuracies=%s seconds=%.0f", name, v.name(),
+                    foldLimit, folds, covered.size(), auc, accuracy, rounded(foldAucs), rounded(foldAccuracies),
+                    seconds);
+            figures.put(v.name(), Map.of("auc", auc, "accuracy", accuracy, "foldAucs", foldAucs,
+                    "foldAccuracies", foldAccuracies));
+        }
+        figures.put("folds", foldLimit + "/" + folds);
+        figures.put("settings", settings.toString());
+        results.put("finetune-cv:" + name, figures);
+    }
+
+    private static String rounded(List<Double> values) {
+        return values.stream().map(d -> String.format(java.util.Locale.ROOT, "%.3f", d)).toList().toString()
+                .replace(" ", "");
+    }
+
+    private static float[][] embed(FeatureExtractor backbone, List<LabelledImage> images, boolean flip) {
+        float[][] x = Embeddings.of(backbone, images);
+        if (!flip) {
+            return x;
+        }
+        float[][] mirrored = Embeddings.of(backbone, images.stream().map(i -> i.withImage(mirror(i.image())))
+                .toList());
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < x[i].length; j++) {
+                x[i][j] = (x[i][j] + mirrored[i][j]) / 2;
+            }
+        }
+        return x;
+    }
+
+    static GreyImage mirror(GreyImage image) {
+        byte[] src = image.pixels();
+        byte[] out = new byte[src.length];
+        int w = image.width();
+        for (int y = 0; y < image.height(); y++) {
+            for (int x = 0; x < w; x++) {
+                out[y * w + x] = src[y * w + (w - 1 - x)];
+            }
+        }
+        return new GreyImage(w, image.height(), out);
+    }
+
+    private static LabelledVectors vectors(List<LabelledImage> part, Map<LabelledImage, Integer> index,
+                                           float[][] x) {
+        float[][] rows = new float[part.size()][];
+        boolean[] covid = new boolean[part.size()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = x[index.get(part.get(i))];
+            covid[i] = part.get(i).covid();
+        }
+        return new LabelledVectors(rows, covid);
+    }
+
+    private static final GroupedSplitter.Keys<LabelledImage> KEYS = new GroupedSplitter.Keys<>() {
+        @Override
+        public String patient(LabelledImage image) {
+            return image.patient();
+        }
+
+        @Override
+        public String origin(LabelledImage image) {
+            return SourceGroupedFolds.source(image);
+        }
+
+        @Override
+        public String scanId(LabelledImage image) {
+            return image.scanId();
+        }
+    };
+}

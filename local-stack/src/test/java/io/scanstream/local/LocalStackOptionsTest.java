@@ -1,0 +1,30 @@
+package io.scanstream.local;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LocalStackOptionsTest {
+
+    private static final Path HOME = Path.of("/tmp/scanstream-home");
+
+    @Test
+    void theFineTunedPathIsOneOptionAndNeedsPretrainedWeights() {
+        LocalStackOptions frozen = LocalStackOptions.parse(List.of(), HOME);
+        LocalStackOptions fineTuned = LocalStackOptions.parse(List.of("--fine-tune", "100", "--backbone-weights",
+                "models/mobilenet_v2.pt"), HOME);
+
+        assertThat(frozen.fineTuneEvery()).isZero();
+        assertThat(fineTuned.fineTuneEvery()).isEqualTo(100);
+        assertThat(fineTuned.backboneWeights()).contains(HOME.resolve("models/mobilenet_v2.pt"));
+        assertThatThrownBy(() -> LocalStackOptions.parse(List.of("--fine-tune", "100"), HOME))
+                .hasMessageContaining("--backbone-weights");
+        assertThatThrownBy(() -> LocalStackOptions.parse(List.of("--fine-tune", "-1", "--backbone-weights", "w.pt"),
+                HOME)).hasMessageContaining(">= 0");
+        assertThat(LocalStackOptions.HELP).contains("--fine-tune N");
+    }
+}

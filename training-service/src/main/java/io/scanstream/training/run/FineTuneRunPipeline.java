@@ -1,0 +1,252 @@
+package io.scanstream.training.run;
+
+import io.scanstream.core.artifact.BackboneManifest;
+import io.scanstream.core.artifact.BackboneRef;
+import io.scanstream.core.artifact.ScanSet;
+import io.scanstream.core.integrity.Sha256;
+import io.scanstream.learning.data.LabelledImage;
+import io.scanstream.learning.train.EpochObserver;
+import io.scanstream.learning.train.FullNetworkSettings;
+import io.scanstream.learning.train.FullNetworkTrainer;
+import io.scanstream.learning.train.TrainedNetwork;
+import io.scanstream.learning.validation.DataSplit;
+import io.scanstream.learning.validation.GroupedSplitter;
+import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureExtractor;
+import io.scanstream.model.backbone.FeatureExtractors;
+import io.scanstream.model.backbone.FeatureReadout;
+import io.scanstream.model.metrics.RocCurve;
+import io.scanstream.training.domain.Backbone;
+import io.scanstream.training.domain.BackbonePublisher;
+import io.scanstream.training.domain.EmbeddingSink;
+import io.scanstream.training.domain.LabelledScan;
+import io.scanstream.training.domain.RunOutcome;
+import io.scanstream.training.domain.ScanImages;
+import io.scanstream.training.domain.TrainingExample;
+import io.scanstream.training.domain.TrainingRun;
+import io.scanstream.training.domain.TrainingSet;
+import io.scanstream.training.report.ReportStore;
+import io.scanstream.training.report.RunReport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * A fine-tuning run, in plain Java: the labelled scans' preprocessed images → the shared split (the head runs' rule,
+ * scans the parent backbone saw kept on the training side) → the parent backbone (the one in service) trained
+ * further with a head on the training side → the new backbone frozen, every labelled image embedded with it → the
+ * head pipeline on those embeddings (head trained and judged, champion scored on its own backbone's embeddings of
+ * the same rows, gate, report, card) → when it publishes: the backbone's chunks and manifest (lineage: the parent's
+ * plus the training side), the embeddings under the new backbone (head runs continue on it at once), then the
+ * version that refers to the backbone. A run killed before the version is out published no version: a backbone
+ * nothing refers to is retired after the retention.
+ */
+public final class FineTuneRunPipeline {
+
+    /** Images embedded per forward pass. */
+    private static final int EMBED_BATCH = 8;
+
+    /**
+     * @param network           how the network trains, from the parent's weights
+     * @param readout           the readout versions of the new backbone use (the parent's)
+     * @param minExamples       fewer labelled scans with an image: INSUFFICIENT_DATA
+     * @param minGroupsPerClass fewer groups of a class on a side: INSUFFICIENT_DATA
+     * @param chunkBytes        the size of the backbone's chunks on models.backbones
+     * @param seed              the seed of a randomly initialised backbone (development only)
+     */
+    public record Settings(String modelName, FullNetworkSettings network, FeatureReadout readout,
+                           GroupedSplitter splitter,
+                           int minExamples, int minGroupsPerClass, int chunkBytes, long seed) {
+    }
+
+    /** What splits group by: the same rule as head runs, so both tiers share one split. */
+    static final GroupedSplitter.Keys<LabelledImage> KEYS = new GroupedSplitter.Keys<>() {
+        @Override
+        public String patient(LabelledImage image) {
+            return image.patient();
+        }
+
+        @Override
+        public String origin(LabelledImage image) {
+            return image.origin();
+        }
+
+        @Override
+        public String scanId(LabelledImage image) {
+            return image.scanId();
+        }
+    };
+
+    /** Builds the head pipeline that finishes the run, for the new backbone. */
+    @FunctionalInterface
+    public interface HeadPipelines {
+        HeadRunPipeline forBackbone(BackboneRef backbone, int featureDim, ScanSet lineage);
+    }
+
+    private final Settings settings;
+    private final FullNetworkTrainer trainer;
+    private final HeadPipelines heads;
+    private final ReportStore reports;
+    private final BackbonePublisher backbones;
+    private final EmbeddingSink embeddings;
+    private final Clock clock;
+
+    public FineTuneRunPipeline(Settings settings, FullNetworkTrainer trainer, HeadPipelines heads, ReportStore reports,
+                               BackbonePublisher backbones, EmbeddingSink embeddings, Clock clock) {
+        this.settings = settings;
+        this.trainer = trainer;
+        this.heads = heads;
+        this.reports = reports;
+        this.backbones = backbones;
+        this.embeddings = embeddings;
+        this.clock = clock;
+    }
+
+    /**
+     * @param snapshot the training set with the parent's embeddings (the champion is scored on those)
+     * @param parent   the backbone in service: where training starts, and whose lineage the new one extends
+     */
+    public HeadRunPipeline.Result run(TrainingRun run, TrainingSet.Snapshot snapshot,
+                                      ScanImages images, Backbone parent, EpochObserver observer) throws IOException {
+        Instant started = clock.instant();
+        run.started(started, settings.network().epochs());
+        List<LabelledImage> labelled = LabelledImages.of(snapshot.labelled(), images);
+        run.trainingSet(labelled.size());
+        Predicate<String> parentSaw = parent.trainedOn().membership();
+        GroupedSplitter.Result<LabelledImage> grouped = settings.splitter().split(labelled, KEYS)
+                .seenMovedToTrain(i -> parentSaw.test(i.scanId()));
+        DataSplit<LabelledImage> split = grouped.split();
+        String problem = labelled.size() < settings.minExamples()
+                ? "fine-tuning needs at least " + settings.minExamples() + " labelled scans with a preprocessed image;"
+                + " got " + labelled.size() + " of " + snapshot.size() + " labelled"
+                : GroupedSplitter.check(grouped, LabelledImage::label, settings.minGroupsPerClass());
+        if (problem != null) {
+            RunReport.Builder report = RunReport.builder(run, settings.modelName(), parent.id(), started)
+                    .settings(Map.of("fullNetwork", describe(settings.network()), "splitRule", GroupedSplitter.RULE));
+            reports.write(report.build(RunOutcome.INSUFFICIENT_DATA, problem, clock.instant()), Map.of());
+            run.reportAt(RunReport.uri(run.id()));
+            run.finished(clock.instant(), RunOutcome.INSUFFICIENT_DATA, null, null, problem);
+            return new HeadRunPipeline.Result(RunOutcome.INSUFFICIENT_DATA, null, null, problem, null);
+        }
+        FullNetworkSettings network = settings.network();
+        TrainedNetwork trained = trainer.train(split.train(), split.validation(), network, (metrics, epochs) -> {
+            run.epochFinished(metrics);
+            observer.epochFinished(metrics, epochs);
+        });
+        byte[] weights = trained.backboneParameters();
+        ScanSet lineage = parent.trainedOn().union(ScanSet.of(split.train().stream().map(LabelledImage::scanId)
+                .toList()));
+        Path file = reports.runDirectory(run.id()).resolve("backbone-" + trained.architecture().id() + ".params");
+        Files.write(file, weights);
+        Map<String, float[]> vectors;
+        String backboneId;
+        int featureDim;
+        // The network's own DJL model is closed by now: with the parent, two backbones are loaded at most.
+        try (FeatureExtractor fineTuned = FeatureExtractors.load(new BackboneSpec(trained.architecture(),
+                Optional.of(file), settings.readout()), settings.seed())) {
+            backboneId = fineTuned.backboneId();
+            featureDim = fineTuned.featureDim();
+            vectors = embed(fineTuned, labelled);
+        }
+        BackboneManifest manifest = new BackboneManifest(backboneId, trained.architecture().id(),
+                settings.readout().id(), BackboneManifest.DJL_PARAMETERS, weights.length, Sha256.hex(weights),
+                settings.chunkBytes(), (weights.length + settings.chunkBytes() - 1) / settings.chunkBytes(),
+                clock.instant().atOffset(ZoneOffset.UTC), run.id(), parent.id(), lineage);
+        Map<String, LabelledScan> scans = snapshot.labelled().stream()
+                .collect(Collectors.toMap(LabelledScan::scanId, Function.identity(), (a, b) -> b));
+        List<TrainingExample> rows = new ArrayList<>();
+        List<EmbeddingSink.Computed> computed = new ArrayList<>();
+        for (Map.Entry<String, float[]> e : vectors.entrySet()) {
+            LabelledScan scan = scans.get(e.getKey());
+            rows.add(scan.withEmbedding(backboneId, e.getValue()));
+            computed.add(new EmbeddingSink.Computed(scan, e.getValue()));
+        }
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("fullNetwork", describe(network));
+        described.put("fineTunedFrom", parent.id());
+        described.put("newBackbone", Map.of("id", backboneId, "sha256", manifest.sha256(), "sizeBytes",
+                weights.length, "file", file.toString(), "stoppedByTimeBudget", trained.stoppedByBudget(),
+                "jointValidationAuc", jointAuc(trained, split)));
+        HeadRunPipeline.NewBackbone handover = new HeadRunPipeline.NewBackbone(parent.id(),
+                parentVectors(snapshot, parent, labelled), trained.epochs(), described, trained.trainingMillis(),
+                () -> {
+                    backbones.publish(manifest, weights);
+                    embeddings.publish(backboneId, computed);
+                });
+        return heads.forBackbone(manifest.reference(), featureDim, lineage).runOnNewBackbone(run, rows, handover);
+    }
+
+    private static Map<String, float[]> embed(FeatureExtractor backbone, List<LabelledImage> images) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (int from = 0; from < images.size(); from += EMBED_BATCH) {
+            List<LabelledImage> batch = images.subList(from, Math.min(images.size(), from + EMBED_BATCH));
+            float[][] x = backbone.embed(batch.stream().map(LabelledImage::image).toList(), EMBED_BATCH);
+            for (int i = 0; i < x.length; i++) {
+                out.put(batch.get(i).scanId(), x[i]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The parent's embedding of a labelled image: from the training set where it holds it, computed by the loaded
+     * parent otherwise, when asked (only the champion's scoring needs them, on the rows it is judged on).
+     */
+    private static Function<String, float[]> parentVectors(TrainingSet.Snapshot snapshot, Backbone parent,
+                                                           List<LabelledImage> labelled) {
+        Map<String, LabelledImage> images = new HashMap<>();
+        labelled.forEach(i -> images.put(i.scanId(), i));
+        boolean sameBackbone = parent.id().equals(snapshot.backboneId());
+        Map<String, float[]> computed = new HashMap<>();
+        return scanId -> {
+            float[] known = sameBackbone ? snapshot.embeddings().get(scanId) : null;
+            if (known != null) {
+                return known;
+            }
+            LabelledImage image = images.get(scanId);
+            return image == null ? null : computed.computeIfAbsent(scanId, id -> parent.embed(image.image()));
+        };
+    }
+
+    /** The jointly trained network's own AUC on validation (informative: the version's head is retrained). */
+    private static Double jointAuc(TrainedNetwork trained, DataSplit<LabelledImage> split) {
+        boolean[] covid = new boolean[split.validation().size()];
+        for (int i = 0; i < covid.length; i++) {
+            covid[i] = split.validation().get(i).covid();
+        }
+        try {
+            return RocCurve.of(trained.validationScores(), covid).auc();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static Map<String, Object> describe(FullNetworkSettings n) {
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("architecture", n.architecture().id());
+        described.put("initialisation", n.initialisation());
+        described.put("initialWeights", n.initialWeights().map(Path::toString).orElse(null));
+        described.put("batchNormStatistics", n.trainsBatchNormStatistics() ? "trained" : "frozen");
+        described.put("epochs", n.epochs());
+        described.put("batchSize", n.batchSize());
+        described.put("learningRate", n.learningRate());
+        described.put("seed", n.seed());
+        described.put("imageSize", n.imageSize());
+        described.put("augment", n.augment());
+        described.put("timeBudget", n.timeBudget().toString());
+        return described;
+    }
+}
