@@ -1,5 +1,8 @@
 package io.scanstream.training.api;
 
+import io.scanstream.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+
 import io.scanstream.training.domain.Backbone;
 import io.scanstream.training.domain.TrainingSet;
 import io.scanstream.training.orchestration.TrainingCoordinator;
@@ -12,6 +15,7 @@ import java.time.Duration;
 
 /** {@code GET /training/set}: the training set's size and balance, what waits to be joined, the backbone. */
 @Path("/training/set")
+@RolesAllowed({Roles.OPERATOR, Roles.CLINICIAN})
 @Produces(MediaType.APPLICATION_JSON)
 public class TrainingSetResource {
 

@@ -13,6 +13,7 @@ import io.scanstream.training.domain.TrainingSet;
 import io.scanstream.training.domain.TrainingMode;
 import io.scanstream.training.domain.TrainingSetEvents;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.scanstream.service.logging.LoggedIds;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -106,18 +107,19 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
     @Override
     public void joined(String scanId, ClinicalLabel label, JoinPath path) {
         joinedCounter(path).increment();
-        LOG.infof("label.joined scanId=%s label=%s path=%s", scanId, label, path);
+        // Never the label next to the scan id: a diagnosis beside an identifier (docs/security.md, "Patient data").
+        LOG.infof("label.joined scanId=%s path=%s", LoggedIds.scan(scanId), path);
     }
 
     @Override
     public void relabelled(String scanId, ClinicalLabel from, ClinicalLabel to) {
         relabelled.increment();
-        LOG.infof("label.changed scanId=%s from=%s to=%s", scanId, from, to);
+        LOG.infof("label.changed scanId=%s", LoggedIds.scan(scanId));
     }
 
     @Override
     public void removed(String scanId) {
-        LOG.infof("training-set.removed scanId=%s", scanId);
+        LOG.infof("training-set.removed scanId=%s", LoggedIds.scan(scanId));
     }
 
     @Override
@@ -126,9 +128,9 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
                 .description("Events that changed nothing in the training set").register(registry).increment();
         if (reason == IgnoredReason.OTHER_BACKBONE) {
             // one per scan while inference serves another backbone: the counter tells, the log would flood
-            LOG.debugf("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, scanId, detail);
+            LOG.debugf("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, LoggedIds.scan(scanId), detail);
         } else {
-            LOG.infof("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, scanId, detail);
+            LOG.infof("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, LoggedIds.scan(scanId), detail);
         }
     }
 
