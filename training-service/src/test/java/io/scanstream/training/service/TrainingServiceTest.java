@@ -1,5 +1,9 @@
 package io.scanstream.training.service;
 
+import java.net.URL;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.scanstream.service.security.Roles;
+import io.quarkus.test.security.TestSecurity;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -51,10 +55,18 @@ import static org.hamcrest.Matchers.equalTo;
  * gated out; scans without an embedding of the backbone are embedded from scans.preprocessed; full-network mode
  * writes a new backbone while a second run is refused. Ordered: the training set carries over.
  */
+// Calls the API as a caller with these roles (HttpAuthorisationTest covers tokens, 401 and 403).
+@TestSecurity(user = "test-operator", roles = {Roles.OPERATOR, Roles.CLINICIAN})
 @QuarkusTest
 @WithTestResource(KafkaBrokerTestResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainingServiceTest {
+    /** Health and metrics are served on the management interface (its own port). */
+    @TestHTTPResource(value = "/health/ready", management = true)
+    URL managementHealthReady;
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL managementMetrics;
+
 
     /** What inference publishes with no weights configured and seed 42: the service's backbone in this profile. */
     private static final String BACKBONE = "mobilenet_v2:random";
@@ -72,7 +84,7 @@ class TrainingServiceTest {
     @Test
     @Order(1)
     void startsReadyWithAnEmptyTrainingSetAndARunEndsAsInsufficientData() {
-        await().atMost(TIMEOUT).untilAsserted(() -> given().when().get("/q/health/ready").then().statusCode(200)
+        await().atMost(TIMEOUT).untilAsserted(() -> given().when().get(managementHealthReady.toString()).then().statusCode(200)
                 .body(containsString("training-service-mobilenet_v2-random"))
                 .body(containsString("random initialisation")));
         given().when().get("/training/set").then().statusCode(200)
@@ -108,7 +120,7 @@ class TrainingServiceTest {
                 .body("set.examples", equalTo(DATA.size()))
                 .body("set.pendingLabels", equalTo(1))
                 .body("set.patients", equalTo(24)));
-        String metrics = given().when().get("/q/metrics").then().extract().asString();
+        String metrics = given().when().get(managementMetrics.toString()).then().extract().asString();
         assertThat(metrics).contains("scanstream_training_labels_joined_total{path=\"label_after_embedding\"} 24.0")
                 .contains("scanstream_training_labels_joined_total{path=\"embedding_after_label\"} 24.0")
                 .contains("scanstream_training_events_ignored_total{reason=\"OTHER_BACKBONE\"} 1.0");
@@ -199,7 +211,7 @@ class TrainingServiceTest {
 
         await().atMost(TIMEOUT).untilAsserted(() -> given().when().get("/training/set").then()
                 .body("set.examples", equalTo(DATA.size() + 16)));
-        given().when().get("/q/metrics").then()
+        given().when().get(managementMetrics.toString()).then()
                 .body(containsString("scanstream_training_labels_joined_total{path=\"recomputed\"} 16.0"));
     }
 
@@ -229,7 +241,7 @@ class TrainingServiceTest {
     @Test
     @Order(7)
     void exposesTheTrainingMetrics() {
-        given().when().get("/q/metrics").then().statusCode(200)
+        given().when().get(managementMetrics.toString()).then().statusCode(200)
                 .body(containsString("scanstream_training_runs_started_total{mode=\"head\",trigger=\"api\"} 3.0"))
                 .body(containsString("scanstream_training_runs_completed_total{mode=\"head\",outcome=\"published\"} 1.0"))
                 .body(containsString("scanstream_training_runs_completed_total{mode=\"head\",outcome=\"gated_out\"} 1.0"))
