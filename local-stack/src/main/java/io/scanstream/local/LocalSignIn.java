@@ -83,6 +83,20 @@ public final class LocalSignIn implements AutoCloseable {
         return signIn;
     }
 
+    /**
+     * The sign-in alone, for services run elsewhere (Docker Compose trusts its key by default):
+     * {@code java -cp 'local-stack/target/local-stack.jar:local-stack/target/lib/*' io.scanstream.local.LocalSignIn [work-dir] [port]}.
+     */
+    public static void main(String[] args) throws IOException, InterruptedException {
+        Path workDir = Path.of(args.length > 0 ? args[0] : ".scanstream/local").toAbsolutePath();
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 8090;
+        LocalSignIn signIn = open(workDir);
+        signIn.start(port);
+        System.out.printf("sign-in on http://localhost:%d/login; users and first passwords in %s; public key %s%n",
+                port, workDir.resolve("auth"), signIn.issuer().publicKeyFile());
+        Thread.currentThread().join();
+    }
+
     public TokenIssuer issuer() {
         return issuer;
     }

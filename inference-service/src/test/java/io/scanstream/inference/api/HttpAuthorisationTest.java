@@ -39,7 +39,7 @@ class HttpAuthorisationTest {
     void healthAndMetricsAnswerWithoutATokenOnTheManagementPortOnly() {
         given().when().get(managementReady.toString()).then().statusCode(200);
         given().when().get(managementMetrics.toString()).then().statusCode(200)
-                .body(containsString("scanstream_inference"));
+                .body(containsString("jvm_"));
         given().when().get("/q/metrics").then().statusCode(401);
     }
 }

@@ -61,8 +61,9 @@ class DicomRoundTripTest {
     private static final String STOW_TYPE = "multipart/related; type=\"application/dicom\"";
     @RegisterExtension
     static final SharedBrokerClient KAFKA = new SharedBrokerClient();
-    /** application.properties, %test profile. */
-    private final DicomPseudonyms pseudonyms = new DicomPseudonyms("test-only-pseudonymisation-key");
+    /** The test profile's key (application.properties, security block). */
+    private final DicomPseudonyms pseudonyms = new DicomPseudonyms(
+            org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("ingest.pseudonymisation-key", String.class));
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final SyntheticCtGenerator generator = new SyntheticCtGenerator(run.hashCode());
 
