@@ -99,7 +99,8 @@ class HttpAuthorisationTest {
 
     private io.restassured.response.Response stow(String authorization, String source) {
         var request = given().contentType("multipart/related; type=\"application/dicom\"; boundary=b")
-                .body("--b\r\nContent-Type: application/dicom\r\n\r\nnot dicom\r\n--b--\r\n");
+                .body("--b\r\nContent-Type: application/dicom\r\n\r\nnot dicom\r\n--b--\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
