@@ -1,5 +1,7 @@
 package io.scanstream.local;
 
+import io.scanstream.core.security.Certificates;
+
 import io.scanstream.core.contract.KafkaAccess;
 import io.scanstream.core.contract.TopicSpec;
 import io.scanstream.core.contract.Topics;

@@ -1,4 +1,4 @@
-package io.scanstream.local;
+package io.scanstream.core.security;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A certificate authority of the local stack's own and the certificates it signs, made with the JDK's keytool (no
- * other tool, no network): the broker's server certificate (CN {@value #BROKER_CN}, valid for localhost) and client
- * certificates for mutual TLS. PKCS#12 stores, all with one generated password; the CA's key never leaves
+ * A certificate authority of its own and the certificates it signs, made with the JDK's keytool (no other tool, no
+ * network), for the local stack's secured broker and for tests: server certificates valid for localhost (e.g. the
+ * broker's, CN {@value #BROKER_CN}) and client certificates for mutual TLS. PKCS#12 stores, all with one generated password; the CA's key never leaves
  * {@code ca.p12}.
  */
 public final class Certificates {
