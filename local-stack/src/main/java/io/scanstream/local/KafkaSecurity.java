@@ -59,9 +59,10 @@ public final class KafkaSecurity {
                 stored.load(in);
             }
         } else {
-            try (var old = Files.list(secrets)) {
-                for (Path p : old.toList()) {
-                    if (Files.isRegularFile(p)) {
+            // New users, passwords, CA and certificates with the new (empty) broker.
+            try (var old = Files.walk(secrets)) {
+                for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(secrets)) {
                         Files.delete(p);
                     }
                 }
