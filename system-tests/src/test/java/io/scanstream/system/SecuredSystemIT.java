@@ -121,6 +121,8 @@ class SecuredSystemIT {
                         "training.trigger.every-labels", "24",
                         "training.head.epochs", "8",
                         "training.validation.min-examples", "16",
+                        // A security test, not a learning one: a version must come out of 24 labels.
+                        "training.validation.min-groups-per-class", "1",
                         "training.reports.dir", work.resolve("reports").toString(),
                         "kafka-streams.state.dir", work.resolve("streams-state").toString())),
                 with(djl, security.serviceEnvironment(KafkaAccess.TRAINING))));
@@ -146,7 +148,7 @@ class SecuredSystemIT {
         try (KafkaProducer<String, byte[]> device = producer(security.certificateClient(KafkaAccess.DEVICE))) {
             for (int i = 0; i < 32; i++) {
                 SyntheticScan scan = generator.scan(i);
-                String reference = MRN_PREFIX + (i / 2);
+                String reference = MRN_PREFIX + scan.patientRef();
                 rawReferences.add(reference);
                 truth.put(scan.scanId(), scan.label());
                 device.send(EventCodecs.ARRIVED.toRecord(options.topic(Topics.SCANS_ARRIVED), new ScanArrived(
@@ -219,9 +221,9 @@ class SecuredSystemIT {
             while (System.nanoTime() < end) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     records++;
-                    everything.append(r.key()).append(' ').append(new String(r.value(), StandardCharsets.ISO_8859_1));
+                    everything.append(r.key()).append(' ').append(text(r.value())); // tombstones have none
                     for (Header h : r.headers()) {
-                        everything.append(' ').append(new String(h.value(), StandardCharsets.ISO_8859_1));
+                        everything.append(' ').append(h.key()).append('=').append(text(h.value()));
                     }
                     everything.append('\n');
                 }
@@ -289,6 +291,10 @@ class SecuredSystemIT {
         assertThatThrownBy(() -> weak.start(Duration.ofMinutes(2))).hasMessageContaining("exited during start-up");
         assertThat(Files.readString(weak.logFile())).contains("ingest.pseudonymisation-key refused")
                 .contains("placeholder").doesNotContain("replace-me-with-a-long-random-secret\"");
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? "" : new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     private static Map<String, ScanPrediction> awaitPredictions(Set<String> ids) {
