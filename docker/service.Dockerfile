@@ -6,12 +6,15 @@ FROM registry.access.redhat.com/ubi9/openjdk-17-runtime:1.21
 
 ARG SERVICE
 ARG PORT=8080
+# Health and metrics (the management interface, no token).
+ARG MANAGEMENT_PORT=9000
 ENV LANGUAGE='en_US:en' \
     JAVA_APP_JAR=/deployments/quarkus-run.jar \
     JAVA_OPTS_APPEND="-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager" \
     # libtorch (inference, training) unpacks here on first start; never downloaded (offline).
     DJL_CACHE_DIR=/deployments/.djl \
-    QUARKUS_HTTP_PORT=${PORT}
+    QUARKUS_HTTP_PORT=${PORT} \
+    QUARKUS_MANAGEMENT_PORT=${MANAGEMENT_PORT}
 
 # Fonts: training-service draws its report plots (XChart, headless AWT) and needs fontconfig and a font.
 USER root
@@ -25,7 +28,7 @@ COPY --chown=185 ${SERVICE}/target/quarkus-app/quarkus/ /deployments/quarkus/
 
 # Non-root (the base image's user 185).
 USER 185
-EXPOSE ${PORT}
+EXPOSE ${PORT} ${MANAGEMENT_PORT}
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
-  CMD curl -fsS "http://localhost:${QUARKUS_HTTP_PORT}/q/health/ready" || exit 1
+  CMD curl -fsS "http://localhost:${QUARKUS_MANAGEMENT_PORT}/q/health/ready" || exit 1
 ENTRYPOINT [ "/opt/jboss/container/java/run/run-java.sh" ]

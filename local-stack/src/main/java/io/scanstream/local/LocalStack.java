@@ -1,5 +1,6 @@
 package io.scanstream.local;
 
+import io.scanstream.core.contract.KafkaAccess;
 import io.scanstream.core.contract.Topics;
 
 import java.io.IOException;
@@ -23,6 +24,8 @@ public final class LocalStack {
 
     private final LocalStackOptions options;
     private String pseudonymisationKey;
+    private KafkaSecurity kafka;
+    private LocalSignIn signIn;
     private final List<Runnable> stopInReverse = new ArrayList<>();
     private final Map<String, java.util.function.BooleanSupplier> watched = new java.util.LinkedHashMap<>();
 
@@ -63,12 +66,22 @@ public final class LocalStack {
         Files.createDirectories(options.workDir());
         Console.line("work dir %s", options.workDir());
 
-        KafkaBroker broker = new KafkaBroker(options, options.home().resolve("local-stack/target/kafka-libs"));
-        Console.line("starting Kafka (KRaft, Apache Kafka's jars) on %s ...", options.bootstrapServers());
+        kafka = options.secure() ? KafkaSecurity.secured(options) : KafkaSecurity.plaintext(options);
+        KafkaBroker broker = new KafkaBroker(options, options.home().resolve("local-stack/target/kafka-libs"), kafka);
+        Console.line("starting Kafka (KRaft, Apache Kafka's jars) on %s%s ...", options.bootstrapServers(),
+                options.secure() ? " (SASL_SSL, SCRAM-SHA-512; mutual TLS on localhost:" + options.kafkaTlsPort()
+                        + "; secrets in " + options.workDir().resolve("secrets") + ")" : " (plaintext, localhost only)");
         stopInReverse.add(broker::stop);
         broker.start();
         watched.put("Kafka broker", broker::alive);
         Console.line("Kafka ready on %s", options.bootstrapServers());
+
+        signIn = LocalSignIn.open(options.workDir());
+        signIn.start(options.authPort());
+        stopInReverse.add(signIn::close);
+        Console.line("sign-in: http://localhost:%d/login (users and first passwords: %s); the services trust its"
+                + " tokens (issuer %s, key %s)", options.authPort(), options.workDir().resolve("auth"),
+                LocalSignIn.ISSUER, signIn.issuer().publicKeyFile());
 
         for (ServiceProcess service : services()) {
             Console.line("starting %s ...", service.name());
@@ -80,13 +93,15 @@ public final class LocalStack {
         ScanSource images = options.dataDir().map(dir -> ScanSource.folder(dir, options.seed()))
                 .orElseGet(() -> ScanSource.synthetic(options.seed(), options.badShare()));
         ScanSource source = options.dicom() ? ScanSource.dicom(images, pseudonymisationKey()) : images;
-        SimulatedClinician clinician = new SimulatedClinician(options.bootstrapServers(),
+        SimulatedClinician clinician = new SimulatedClinician(kafka.client(KafkaAccess.CLINICIAN_TOOL),
                 options.topic(Topics.SCANS_LABELS), options.labelShare(), Duration.ofSeconds(3));
         startThread("simulated-clinician", clinician);
         stopInReverse.add(clinician::close);
-        SimulatedDevice device = new SimulatedDevice(source, options.bootstrapServers(),
+        SimulatedDevice device = new SimulatedDevice(source, kafka.certificateClient(KafkaAccess.DEVICE),
                 options.topic(Topics.SCANS_ARRIVED), options.rate(), options.scans(), clinician::scanSent);
-        ProgressConsole console = new ProgressConsole(options, device::sent, clinician::labelled, device.truth());
+        ProgressConsole console = new ProgressConsole(options, kafka.client(KafkaAccess.MONITOR),
+                () -> signIn.toolToken("local-progress-console", "operator"), device::sent, clinician::labelled,
+                device.truth());
         startThread("progress-console", console);
         stopInReverse.add(console::close);
         Console.line("simulated device /devices/sim-ct-1: %s at %.1f scans/s; simulated clinician labels %.0f%% of them",
@@ -98,28 +113,38 @@ public final class LocalStack {
     private List<ServiceProcess> services() throws IOException {
         Path home = options.home();
         List<ServiceProcess> services = new ArrayList<>();
+        Map<String, String> ingestEnv = new java.util.LinkedHashMap<>(kafka.serviceEnvironment(KafkaAccess.INGEST));
+        ingestEnv.put("INGEST_PSEUDONYMISATION_KEY", pseudonymisationKey());
         services.add(ServiceProcess.of("ingest-service", home.resolve("ingest-service/target/quarkus-app/quarkus-run.jar"),
-                options.ingestPort(), options, "512m", Map.of(),
-                Map.of("INGEST_PSEUDONYMISATION_KEY", pseudonymisationKey())));
+                options.ingestPort(), options.ingestManagementPort(), options, "512m", signIn.serviceProperties(),
+                ingestEnv));
         Map<String, String> model = new java.util.LinkedHashMap<>();
         model.put("backbone", options.backbone());
         options.backboneWeights().ifPresent(w -> model.put("backbone-weights", w.toString()));
         model.put("backbone-readout", options.backboneReadout());
-        Map<String, String> inference = new java.util.LinkedHashMap<>();
+        Map<String, String> inference = new java.util.LinkedHashMap<>(signIn.serviceProperties());
         model.forEach((k, v) -> inference.put("inference.model." + k, v));
         inference.put("inference.kafka.transactional-id", "inference-local");
         services.add(ServiceProcess.of("inference-service", home.resolve("inference-service/target/quarkus-app/quarkus-run.jar"),
-                options.inferencePort(), options, "1g", inference, djlEnvironment()));
+                options.inferencePort(), options.inferenceManagementPort(), options, "1g", inference,
+                environment(KafkaAccess.INFERENCE)));
         Path training = home.resolve("training-service/target/quarkus-app/quarkus-run.jar");
         if (java.nio.file.Files.isRegularFile(training)) {
-            Map<String, String> trainingProps = new java.util.LinkedHashMap<>();
+            Map<String, String> trainingProps = new java.util.LinkedHashMap<>(signIn.serviceProperties());
             model.forEach((k, v) -> trainingProps.put("training.model." + k, v));
             trainingProps.put("training.reports.dir", options.workDir().resolve("reports").toString());
             trainingProps.put("training.fine-tune.every-labels", String.valueOf(options.fineTuneEvery()));
-            services.add(ServiceProcess.of("training-service", training, options.trainingPort(), options, "1g",
-                    trainingProps, djlEnvironment()));
+            services.add(ServiceProcess.of("training-service", training, options.trainingPort(),
+                    options.trainingManagementPort(), options, "1g", trainingProps, environment(KafkaAccess.TRAINING)));
         }
         return services;
+    }
+
+    /** The DJL cache and the Kafka security settings of the service's user. */
+    private Map<String, String> environment(String kafkaUser) {
+        Map<String, String> env = new java.util.LinkedHashMap<>(djlEnvironment());
+        env.putAll(kafka.serviceEnvironment(kafkaUser));
+        return env;
     }
 
     /** libtorch unpacks once into the user's DJL cache; the services never download (offline). */

@@ -3,6 +3,7 @@ package io.scanstream.local;
 import io.scanstream.core.contract.Topics;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,14 @@ public record LocalStackOptions(
         Optional<Path> backboneWeights,
         String backboneReadout,
         boolean dicom,
-        int fineTuneEvery) {
+        int fineTuneEvery,
+        boolean secure,
+        int kafkaTlsPort,
+        int ingestManagementPort,
+        int inferenceManagementPort,
+        int trainingManagementPort,
+        int authPort,
+        Duration arrivedRetention) {
 
     static final String HELP = """
             Usage: bin/scanstream-local [options]
@@ -55,11 +63,20 @@ public record LocalStackOptions(
                                     service and publishes it with a version; inference swaps backbone and head
                                     together (needs --backbone-weights; minutes of CPU per run). 0 = the backbone
                                     stays frozen, head runs only [0]
+              --secure              run Kafka secured: SASL_SSL with SCRAM-SHA-512 for every service and tool (a user
+                                    each, least-privilege ACLs), mutual TLS for the simulated device, certificates
+                                    of a CA made for this run (<work-dir>/secrets); see docs/security.md
+              --arrived-retention D how long scans.arrived keeps raw scans (patient references), e.g. 30m, 6h, 3d [3d]
               --kafka-port N        broker port [9092]
+              --kafka-tls-port N    broker's mutual-TLS listener with --secure [9094]
               --controller-port N   KRaft controller port [9093]
               --ingest-port N       ingest-service HTTP port [8081]
               --inference-port N    inference-service HTTP port [8082]
               --training-port N     training-service HTTP port [8083]
+              --ingest-management-port N, --inference-management-port N, --training-management-port N
+                                    health and metrics (management interface, no token) [9081, 9082, 9083]
+              --auth-port N         local sign-in: form login with the users of <work-dir>/auth, issues the
+                                    bearer tokens the services accept [8090]
               --topic DEFAULT=NAME  use another name for a contract topic, e.g. --topic scans.arrived=ct.arrived
               --work-dir PATH       broker data and logs [.scanstream/local]
               --keep-data           keep the broker's data from the last run (default: start empty)
@@ -72,6 +89,7 @@ public record LocalStackOptions(
         Topics.ALL.forEach(t -> topics.put(t.name(), t.name()));
         boolean keepData = false;
         boolean dicom = false;
+        boolean secure = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -83,6 +101,10 @@ public record LocalStackOptions(
             }
             if (arg.equals("--dicom")) {
                 dicom = true;
+                continue;
+            }
+            if (arg.equals("--secure")) {
+                secure = true;
                 continue;
             }
             if (!arg.startsWith("--")) {
@@ -117,8 +139,9 @@ public record LocalStackOptions(
             }
         }
         List<String> known = List.of("rate", "scans", "data-dir", "label-share", "bad-share", "seed", "backbone",
-                "backbone-weights", "backbone-readout", "fine-tune", "kafka-port", "controller-port", "ingest-port", "inference-port", "training-port",
-                "work-dir");
+                "backbone-weights", "backbone-readout", "fine-tune", "kafka-port", "controller-port", "ingest-port",
+                "inference-port", "training-port", "work-dir", "kafka-tls-port", "ingest-management-port",
+                "inference-management-port", "training-management-port", "auth-port", "arrived-retention");
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
@@ -144,7 +167,14 @@ public record LocalStackOptions(
                 Optional.ofNullable(values.get("backbone-weights")).map(p -> home.resolve(p).toAbsolutePath().normalize()),
                 values.getOrDefault("backbone-readout", "final"),
                 dicom,
-                intValue(values, "fine-tune", 0));
+                intValue(values, "fine-tune", 0),
+                secure,
+                intValue(values, "kafka-tls-port", 9094),
+                intValue(values, "ingest-management-port", 9081),
+                intValue(values, "inference-management-port", 9082),
+                intValue(values, "training-management-port", 9083),
+                intValue(values, "auth-port", 8090),
+                durationValue(values, "arrived-retention", Topics.DEFAULT_ARRIVED_RETENTION));
         options.validate();
         return options;
     }
@@ -169,6 +199,9 @@ public record LocalStackOptions(
             throw new IllegalArgumentException("--fine-tune starts from pretrained weights: give --backbone-weights"
                     + " (e.g. ../shared/models/mobilenet_v2_imagenet_backbone.pt)");
         }
+        if (arrivedRetention.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException("--arrived-retention must be at least 1m");
+        }
     }
 
     public String topic(String defaultName) {
@@ -185,6 +218,25 @@ public record LocalStackOptions(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + key + " takes a whole number");
         }
+    }
+
+    /** {@code 90s}, {@code 30m}, {@code 6h}, {@code 3d}. */
+    static Duration durationValue(Map<String, String> values, String key, Duration fallback) {
+        String v = values.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(v.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--" + key + " takes a duration such as 30m, 6h or 3d");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
     }
 
     private static double doubleValue(Map<String, String> values, String key, double fallback) {

@@ -49,19 +49,25 @@ final class ProgressConsole implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private final TrainingRuns trainingRuns;
 
-    ProgressConsole(LocalStackOptions options, Supplier<Long> sent, Supplier<Long> labelled, Map<String, ClinicalLabel> truth) {
+    /**
+     * @param kafka   the console's client settings (secured: the read-only monitor user)
+     * @param token   a bearer token for training-service's API (the operator's)
+     */
+    ProgressConsole(LocalStackOptions options, Map<String, Object> kafka, Supplier<String> token, Supplier<Long> sent,
+                    Supplier<Long> labelled, Map<String, ClinicalLabel> truth) {
         this.options = options;
         this.sent = sent;
         this.labelled = labelled;
-        this.trainingRuns = new TrainingRuns(options.trainingPort());
+        this.trainingRuns = new TrainingRuns(options.trainingPort(), token);
         this.truth = truth;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "local-stack-console-" + UUID.randomUUID(),
+        Map<String, Object> settings = new java.util.HashMap<>(kafka);
+        settings.putAll(Map.of(
+                // The monitor's ACLs allow groups with this prefix (KafkaAccess).
+                ConsumerConfig.GROUP_ID_CONFIG, "scanstream-monitor-console-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MODEL_MAX_MESSAGE_BYTES),
-                new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MODEL_MAX_MESSAGE_BYTES));
+        this.consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @Override

@@ -15,26 +15,34 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A ScanStream service started from its runnable jar (Quarkus fast-jar), ready when its readiness probe says so. */
+/**
+ * A ScanStream service started from its runnable jar (Quarkus fast-jar), ready when its readiness probe says so. The
+ * probe is on the service's management port (health and metrics, no token); secrets go in its environment, never on
+ * its command line.
+ */
 public final class ServiceProcess {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final ManagedProcess process;
 
-    private ServiceProcess(String name, int port, ManagedProcess process) {
+    private ServiceProcess(String name, int port, int managementPort, ManagedProcess process) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
     }
 
-    public static ServiceProcess of(String name, Path jar, int port, LocalStackOptions options, String heap,
-                             Map<String, String> properties, Map<String, String> environment) throws IOException {
+    public static ServiceProcess of(String name, Path jar, int port, int managementPort, LocalStackOptions options,
+                                    String heap, Map<String, String> properties, Map<String, String> environment)
+            throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException(name + " is not built (" + jar + "); build first: ./mvnw -B -DskipTests package");
         }
         Map<String, String> props = new LinkedHashMap<>();
         props.put("quarkus.http.port", String.valueOf(port));
+        props.put("quarkus.management.port", String.valueOf(managementPort));
         props.put("kafka.bootstrap.servers", options.bootstrapServers());
         for (String topic : options.topics().keySet()) {
             props.put(Topics.propertyOf(topic), options.topic(topic));
@@ -46,7 +54,7 @@ public final class ServiceProcess {
         command.add(jar.toString());
         ManagedProcess process = new ManagedProcess(name, command, environment,
                 options.workDir().resolve("logs/" + name + ".log"));
-        return new ServiceProcess(name, port, process);
+        return new ServiceProcess(name, port, managementPort, process);
     }
 
     public String name() {
@@ -56,7 +64,7 @@ public final class ServiceProcess {
     public void start(Duration readyWithin) throws IOException, InterruptedException {
         process.start();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(5)).build();
         long deadline = System.nanoTime() + readyWithin.toNanos();
         while (System.nanoTime() < deadline) {
@@ -65,7 +73,8 @@ public final class ServiceProcess {
             }
             try {
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    Console.line("%s ready on http://localhost:%d (log: %s)", name, port, process.logFile());
+                    Console.line("%s ready on http://localhost:%d (health, metrics: :%d; log: %s)", name, port,
+                            managementPort, process.logFile());
                     return;
                 }
             } catch (IOException e) {
@@ -82,6 +91,15 @@ public final class ServiceProcess {
 
     public int port() {
         return port;
+    }
+
+    /** Health and metrics ({@code /q/health/*}, {@code /q/metrics}), no token. */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    public Path logFile() {
+        return process.logFile();
     }
 
     /** Kills the process without a graceful shutdown (crash tests); {@link #start} starts it again. */

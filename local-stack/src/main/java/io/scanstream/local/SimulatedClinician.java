@@ -44,13 +44,15 @@ final class SimulatedClinician implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile Thread runner;
 
-    SimulatedClinician(String bootstrapServers, String topic, double share, Duration reviewDelay) {
+    /** @param kafka the labelling tool's client settings: bootstrap servers and, secured, its SCRAM user */
+    SimulatedClinician(Map<String, Object> kafka, String topic, double share, Duration reviewDelay) {
         this.share = share;
         this.reviewDelay = reviewDelay;
         this.topic = topic;
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.CLIENT_ID_CONFIG, "simulated-clinician"),
-                new StringSerializer(), new ByteArraySerializer());
+        Map<String, Object> settings = new java.util.HashMap<>(kafka);
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        settings.put(ProducerConfig.CLIENT_ID_CONFIG, "simulated-clinician");
+        this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Called for every scan the device sent with its ground truth; labels the configured share of them. */

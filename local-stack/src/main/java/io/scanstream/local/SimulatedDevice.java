@@ -35,19 +35,20 @@ final class SimulatedDevice implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile Thread runner;
 
-    SimulatedDevice(ScanSource source, String bootstrapServers, String topic, double rate, long limit,
+    /** @param kafka the device's client settings: bootstrap servers and, secured, its client certificate */
+    SimulatedDevice(ScanSource source, Map<String, Object> kafka, String topic, double rate, long limit,
                     java.util.function.BiConsumer<String, ClinicalLabel> onSent) {
         this.onSent = onSent;
         this.source = source;
         this.topic = topic;
         this.rate = rate;
         this.limit = limit;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> settings = new java.util.HashMap<>(kafka);
+        settings.putAll(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.CLIENT_ID_CONFIG, "simulated-device",
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.SCAN_MAX_MESSAGE_BYTES),
-                new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.SCAN_MAX_MESSAGE_BYTES));
+        this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
     }
 
     @Override

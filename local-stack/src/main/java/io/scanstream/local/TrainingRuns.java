@@ -22,14 +22,18 @@ final class TrainingRuns {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final URI runs;
+    private final java.util.function.Supplier<String> token;
 
-    TrainingRuns(int port) {
+    /** @param token a bearer token with a role that may read runs (operator or clinician) */
+    TrainingRuns(int port, java.util.function.Supplier<String> token) {
         this.runs = URI.create("http://localhost:" + port + "/training/runs");
+        this.token = token;
     }
 
     String summary() {
         try {
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(runs).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(runs).timeout(Duration.ofSeconds(2))
+                            .header("Authorization", "Bearer " + token.get()).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
                 return "training: n/a";

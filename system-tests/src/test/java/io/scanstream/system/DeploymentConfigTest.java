@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.scanstream.core.contract.KafkaAccess;
 import io.scanstream.core.contract.TopicSpec;
 import io.scanstream.core.contract.Topics;
 import org.junit.jupiter.api.Assumptions;
@@ -40,6 +41,9 @@ class DeploymentConfigTest {
     static final Set<String> HEALTH_PATHS = Set.of("/q/health/started", "/q/health/live", "/q/health/ready");
     static final Map<String, Integer> SERVICE_PORTS = Map.of("ingest-service", 8081, "inference-service", 8082,
             "training-service", 8083);
+    /** Health and metrics: the management interface of each service (application.properties' security block). */
+    static final Map<String, Integer> MANAGEMENT_PORTS = Map.of("ingest-service", 9081, "inference-service", 9082,
+            "training-service", 9083);
     static final Map<String, String> CONSUMER_GROUPS = Map.of("ingest-service", "ingest-service",
             "inference-service", "inference-service");
 
@@ -47,7 +51,7 @@ class DeploymentConfigTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "gpu"})
-    void kubernetesOverlaysProbeRealHealthPathsOnTheServicePorts(String overlay) throws Exception {
+    void kubernetesOverlaysProbeRealHealthPathsOnTheManagementPorts(String overlay) throws Exception {
         List<JsonNode> docs = render(overlay);
         List<Deployment> deployments = ofKind(docs, "Deployment", Deployment.class);
         assertThat(deployments).extracting(d -> d.getMetadata().getName())
@@ -56,14 +60,14 @@ class DeploymentConfigTest {
             String name = deployment.getMetadata().getName();
             Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
             int port = SERVICE_PORTS.get(name);
-            assertThat(container.getPorts()).singleElement().satisfies(p -> {
-                assertThat(p.getName()).isEqualTo("http");
-                assertThat(p.getContainerPort()).isEqualTo(port);
-            });
+            int management = MANAGEMENT_PORTS.get(name);
+            Map<String, Integer> ports = new HashMap<>();
+            container.getPorts().forEach(p -> ports.put(p.getName(), p.getContainerPort()));
+            assertThat(ports).isEqualTo(Map.of("http", port, "management", management));
             for (Probe probe : List.of(container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe())) {
                 assertThat(probe).as(name + " probes").isNotNull();
                 assertThat(probe.getHttpGet().getPath()).isIn(HEALTH_PATHS);
-                assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+                assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("management");
             }
             assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
             assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
@@ -72,20 +76,145 @@ class DeploymentConfigTest {
                 assertThat(e.getName()).isEqualTo("QUARKUS_HTTP_PORT");
                 assertThat(e.getValue()).isEqualTo(String.valueOf(port));
             });
+            assertThat(container.getEnv()).anySatisfy(e -> {
+                assertThat(e.getName()).isEqualTo("QUARKUS_MANAGEMENT_PORT");
+                assertThat(e.getValue()).isEqualTo(String.valueOf(management));
+            });
             assertThat(container.getResources().getLimits()).containsKeys("cpu", "memory");
-            assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
         }
         List<Service> services = ofKind(docs, "Service", Service.class);
         for (Service service : services) {
-            int port = SERVICE_PORTS.get(service.getMetadata().getName());
-            assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
-                assertThat(p.getPort()).isEqualTo(port);
-                assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+            String name = service.getMetadata().getName();
+            Map<String, Integer> ports = new HashMap<>();
+            service.getSpec().getPorts().forEach(p -> {
+                assertThat(p.getTargetPort().getStrVal()).isEqualTo(p.getName());
+                ports.put(p.getName(), p.getPort());
             });
+            assertThat(ports).isEqualTo(Map.of("http", SERVICE_PORTS.get(name), "management", MANAGEMENT_PORTS.get(name)));
         }
         assertThat(byKind(docs, "PodDisruptionBudget")).hasSize(3);
-        assertThat(byKind(docs, "ServiceMonitor")).singleElement()
-                .satisfies(m -> assertThat(m.at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics"));
+        assertThat(byKind(docs, "ServiceMonitor")).singleElement().satisfies(m -> {
+            assertThat(m.at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics");
+            assertThat(m.at("/spec/endpoints/0/port").asText()).isEqualTo("management");
+        });
+    }
+
+    /**
+     * Pods: non-root, seccomp RuntimeDefault, a read-only root file system with every capability dropped, and
+     * writable emptyDirs exactly where the JVM, JNA, DJL's libtorch and RocksDB write.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
+    void kubernetesPodsRunLockedDown(String overlay) throws Exception {
+        for (Deployment deployment : ofKind(render(overlay), "Deployment", Deployment.class)) {
+            String name = deployment.getMetadata().getName();
+            var pod = deployment.getSpec().getTemplate().getSpec();
+            assertThat(pod.getSecurityContext().getRunAsNonRoot()).as(name).isTrue();
+            assertThat(pod.getSecurityContext().getSeccompProfile().getType()).as(name).isEqualTo("RuntimeDefault");
+            Container container = pod.getContainers().get(0);
+            var context = container.getSecurityContext();
+            assertThat(context.getReadOnlyRootFilesystem()).as(name).isTrue();
+            assertThat(context.getAllowPrivilegeEscalation()).as(name).isFalse();
+            assertThat(context.getCapabilities().getDrop()).as(name).containsExactly("ALL");
+            Map<String, String> mounts = new HashMap<>();
+            container.getVolumeMounts().forEach(m -> mounts.put(m.getMountPath(), m.getName()));
+            Set<String> emptyDirs = new java.util.HashSet<>();
+            pod.getVolumes().stream().filter(v -> v.getEmptyDir() != null).forEach(v -> emptyDirs.add(v.getName()));
+            List<String> writable = new ArrayList<>(List.of("/tmp"));
+            if (!name.equals("ingest-service")) {
+                writable.add("/var/cache/djl"); // libtorch unpacks here (DJL_CACHE_DIR)
+            }
+            if (name.equals("training-service")) {
+                writable.add("/var/lib/scanstream"); // Kafka Streams' RocksDB state, reports
+            }
+            for (String path : writable) {
+                assertThat(mounts).as(name + " mounts").containsKey(path);
+                assertThat(emptyDirs).as(name + " " + path + " is an emptyDir").contains(mounts.get(path));
+            }
+        }
+    }
+
+    /**
+     * Only the paths the data flow needs: every service pod denies by default, reaches DNS, the brokers' TLS +
+     * SCRAM port and HTTPS (the identity provider's keys); its management port is open to Prometheus' namespace only.
+     */
+    @Test
+    void networkPoliciesDenyByDefaultAndOpenOnlyTheDataFlow() throws Exception {
+        List<JsonNode> policies = byKind(render("cpu"), "NetworkPolicy");
+        JsonNode deny = policies.stream().filter(p -> p.at("/metadata/name").asText().equals("scanstream-default-deny"))
+                .findFirst().orElseThrow();
+        assertThat(deny.at("/spec/policyTypes").toString()).contains("Ingress", "Egress");
+        assertThat(deny.at("/spec/ingress").isMissingNode()).isTrue();
+        assertThat(deny.at("/spec/egress").isMissingNode()).isTrue();
+        assertThat(deny.at("/spec/podSelector/matchExpressions/0/values").toString())
+                .contains("ingest-service", "inference-service", "training-service");
+        JsonNode egress = policies.stream().filter(p -> p.at("/metadata/name").asText().equals("scanstream-egress"))
+                .findFirst().orElseThrow();
+        Set<Integer> egressPorts = new java.util.TreeSet<>();
+        egress.at("/spec/egress").forEach(rule -> rule.path("ports").forEach(p -> egressPorts.add(p.path("port").asInt())));
+        assertThat(egressPorts).containsExactlyInAnyOrder(53, 9093, 443);
+        JsonNode metrics = policies.stream().filter(p -> p.at("/metadata/name").asText().equals("scanstream-metrics"))
+                .findFirst().orElseThrow();
+        assertThat(metrics.at("/spec/ingress/0/ports/0/port").asText()).isEqualTo("management");
+        assertThat(metrics.at("/spec/ingress/0/from").isArray()).isTrue();
+    }
+
+    /** Kafka: no plaintext listener, TLS + SCRAM for services, mutual TLS for devices, ACLs enforced. */
+    @Test
+    void kubernetesKafkaAuthenticatesEveryClientOverTls() throws Exception {
+        List<JsonNode> docs = render("cpu");
+        JsonNode kafka = byKind(docs, "Kafka").get(0);
+        Map<String, String> authentication = new HashMap<>();
+        kafka.at("/spec/kafka/listeners").forEach(l -> {
+            assertThat(l.path("tls").asBoolean()).as(l.path("name").asText() + " is TLS").isTrue();
+            authentication.put(l.path("name").asText(), l.at("/authentication/type").asText());
+        });
+        assertThat(authentication).isEqualTo(Map.of("scram", "scram-sha-512", "mtls", "tls"));
+        assertThat(kafka.at("/spec/kafka/authorization/type").asText()).isEqualTo("simple");
+        JsonNode config = byKind(docs, "ConfigMap").get(0).get("data");
+        assertThat(config.path("KAFKA_SECURITY_PROTOCOL").asText()).isEqualTo("SASL_SSL");
+        assertThat(config.path("KAFKA_SASL_MECHANISM").asText()).isEqualTo("SCRAM-SHA-512");
+        for (Deployment deployment : ofKind(docs, "Deployment", Deployment.class)) {
+            Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(container.getEnv()).as(deployment.getMetadata().getName()).anySatisfy(e -> {
+                assertThat(e.getName()).isEqualTo("KAFKA_SASL_JAAS_CONFIG");
+                assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo(deployment.getMetadata().getName());
+                assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("sasl.jaas.config");
+            });
+        }
+        for (JsonNode scaled : byKind(docs, "ScaledObject")) {
+            assertThat(scaled.at("/spec/triggers/0/metadata/bootstrapServers").asText()).endsWith(":9093");
+            assertThat(scaled.at("/spec/triggers/0/authenticationRef/name").asText()).isEqualTo("keda-kafka");
+        }
+    }
+
+    /** Each KafkaUser carries exactly the grants of its principal in KafkaAccess (the one home of the ACLs). */
+    @Test
+    void kubernetesKafkaUsersHaveExactlyTheLeastPrivilegeAcls() throws Exception {
+        Map<String, List<KafkaAccess.Grant>> deployed = new TreeMap<>();
+        Map<String, String> authentication = new HashMap<>();
+        for (JsonNode user : byKind(render("cpu"), "KafkaUser")) {
+            String name = user.at("/metadata/name").asText();
+            authentication.put(name, user.at("/spec/authentication/type").asText());
+            List<KafkaAccess.Grant> grants = new ArrayList<>();
+            user.at("/spec/authorization/acls").forEach(acl -> {
+                JsonNode resource = acl.path("resource");
+                List<KafkaAccess.Operation> operations = new ArrayList<>();
+                acl.path("operations").forEach(o -> operations.add(KafkaAccess.Operation.valueOf(
+                        o.asText().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT))));
+                assertThat(acl.path("host").asText("*")).isEqualTo("*");
+                grants.add(new KafkaAccess.Grant(
+                        KafkaAccess.ResourceType.valueOf(resource.path("type").asText()
+                                .replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT)),
+                        resource.path("name").asText(),
+                        resource.path("patternType").asText().equals("prefix") ? KafkaAccess.PatternType.PREFIXED
+                                : KafkaAccess.PatternType.LITERAL, operations));
+            });
+            deployed.put(name, grants);
+        }
+        assertThat(deployed).isEqualTo(new TreeMap<>(KafkaAccess.grantsByUser()));
+        assertThat(authentication).containsEntry(KafkaAccess.DEVICE, "tls");
+        authentication.forEach((user, type) -> assertThat(type).as(user).isIn("tls", "scram-sha-512"));
     }
 
     @ParameterizedTest
@@ -132,12 +261,24 @@ class DeploymentConfigTest {
     }
 
     @Test
-    void kubernetesConfigCarriesTheBrokerAndThePseudonymisationSecret() throws Exception {
+    void kubernetesConfigCarriesTheBrokerButNoSecret() throws Exception {
         List<JsonNode> docs = render("cpu");
-        assertThat(byKind(docs, "ConfigMap")).singleElement().satisfies(c ->
-                assertThat(c.at("/data/KAFKA_BOOTSTRAP_SERVERS").asText()).isEqualTo("scanstream-kafka-bootstrap:9092"));
-        assertThat(byKind(docs, "Secret")).singleElement().satisfies(s ->
-                assertThat(s.at("/stringData/INGEST_PSEUDONYMISATION_KEY").isMissingNode()).isFalse());
+        assertThat(byKind(docs, "ConfigMap")).singleElement().satisfies(c -> {
+            assertThat(c.at("/data/KAFKA_BOOTSTRAP_SERVERS").asText()).isEqualTo("scanstream-kafka-bootstrap:9093");
+            // Keys, passwords and SASL settings come from Secrets, never a ConfigMap.
+            c.get("data").fieldNames().forEachRemaining(key ->
+                    assertThat(key).doesNotContainIgnoringCase("PSEUDONYMISATION").doesNotContainIgnoringCase("PASSWORD")
+                            .doesNotContainIgnoringCase("JAAS").doesNotEndWith("_KEY"));
+        });
+        // No pseudonymisation key ships with the manifests (a committed key is a known key): the operator creates it.
+        assertThat(byKind(docs, "Secret")).noneSatisfy(s ->
+                assertThat(s.toString()).containsIgnoringCase("PSEUDONYMISATION"));
+        Deployment ingest = ofKind(docs, "Deployment", Deployment.class).stream()
+                .filter(d -> d.getMetadata().getName().equals("ingest-service")).findFirst().orElseThrow();
+        assertThat(ingest.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("INGEST_PSEUDONYMISATION_KEY");
+            assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("scanstream-pseudonymisation");
+        });
         assertThat(byKind(docs, "Kafka")).singleElement()
                 .satisfies(k -> assertThat(k.at("/metadata/name").asText()).isEqualTo("scanstream"));
     }
@@ -166,9 +307,11 @@ class DeploymentConfigTest {
     }
 
     @Test
-    void composeCreatesTheContractTopicsAndPublishesTheServicePorts() throws Exception {
+    void composeCreatesTheContractTopicsAndPublishesOnlyWhatPeopleOpen() throws Exception {
         JsonNode compose = YAML.readTree(Files.readString(Repository.root().resolve("docker/compose.yaml")));
-        String script = compose.at("/services/kafka-topics/command/0").asText();
+        // ${VAR:-default} as compose renders it without the variable set.
+        String script = compose.at("/services/kafka-topics/command/0").asText()
+                .replaceAll("\\$\\{[A-Z_]+:-([^}]*)}", "$1");
         Pattern create = Pattern.compile("create --topic (\\S+) --partitions (\\d+)((?: --config \\S+)*)");
         Map<String, TopicSpec> topics = new LinkedHashMap<>();
         Matcher m = create.matcher(script);
@@ -184,11 +327,23 @@ class DeploymentConfigTest {
         }
         assertThat(topics.values()).containsExactlyInAnyOrderElementsOf(Topics.ALL);
         SERVICE_PORTS.forEach((service, port) -> {
+            assertThat(compose.at("/services/" + service + "/ports").size()).isEqualTo(1);
             assertThat(compose.at("/services/" + service + "/ports/0").asText()).isEqualTo(port + ":" + port);
             assertThat(compose.at("/services/" + service + "/build/args/PORT").asText()).isEqualTo(String.valueOf(port));
+            assertThat(compose.at("/services/" + service + "/build/args/MANAGEMENT_PORT").asText())
+                    .isEqualTo(String.valueOf(MANAGEMENT_PORTS.get(service)));
         });
+        // Published to the host: the APIs and Grafana; not Kafka, Prometheus or any management port.
+        Set<String> published = new java.util.TreeSet<>();
+        compose.get("services").fields().forEachRemaining(service -> {
+            if (service.getValue().has("ports")) {
+                published.add(service.getKey());
+            }
+        });
+        assertThat(published).containsExactlyInAnyOrder("ingest-service", "inference-service", "training-service", "grafana");
         String prometheus = Files.readString(Repository.root().resolve("docker/prometheus/prometheus.yml"));
-        SERVICE_PORTS.forEach((service, port) -> assertThat(prometheus).contains(service + ":" + port));
+        MANAGEMENT_PORTS.forEach((service, port) -> assertThat(prometheus).contains(service + ":" + port));
+        SERVICE_PORTS.forEach((service, port) -> assertThat(prometheus).doesNotContain(service + ":" + port));
     }
 
     /**

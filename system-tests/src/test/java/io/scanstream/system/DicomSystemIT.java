@@ -57,11 +57,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DicomSystemIT {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
-    private static final String KEY = "dicom-system-test-pseudonymisation-key";
+    private static final String KEY = io.scanstream.core.privacy.PseudonymisationKeys.generate();
     private static final URI DEVICE = URI.create("/devices/ct-dicom-system-test");
     private static final Path ROOT = Repository.root();
 
     private static LocalStackOptions options;
+    private static io.scanstream.local.LocalSignIn signIn;
     private static KafkaBroker broker;
     private static final List<ServiceProcess> services = new ArrayList<>();
     private static KafkaProducer<String, byte[]> producer;
@@ -77,12 +78,15 @@ class DicomSystemIT {
                 "--training-port", String.valueOf(freePort()), "--work-dir", work.toString()), ROOT);
         broker = new KafkaBroker(options, ROOT.resolve("local-stack/target/kafka-libs"));
         broker.start();
-        services.add(ServiceProcess.of("ingest-service", jar("ingest-service"), options.ingestPort(), options, "384m",
-                Map.of(), Map.of("INGEST_PSEUDONYMISATION_KEY", KEY)));
-        services.add(ServiceProcess.of("inference-service", jar("inference-service"), options.inferencePort(), options,
-                "768m", Map.of("inference.model.backbone", "mobilenet_v2",
+        signIn = io.scanstream.local.LocalSignIn.open(work);
+        services.add(ServiceProcess.of("ingest-service", jar("ingest-service"), options.ingestPort(), freePort(),
+                options, "384m", signIn.serviceProperties(), Map.of("INGEST_PSEUDONYMISATION_KEY", KEY)));
+        Map<String, String> inference = new java.util.HashMap<>(signIn.serviceProperties());
+        inference.putAll(Map.of("inference.model.backbone", "mobilenet_v2",
                         "inference.kafka.transactional-id", "inference-dicom-system-it",
-                        "inference.batching.max-batch-size", "8"),
+                        "inference.batching.max-batch-size", "8"));
+        services.add(ServiceProcess.of("inference-service", jar("inference-service"), options.inferencePort(),
+                freePort(), options, "768m", inference,
                 Map.of("DJL_CACHE_DIR", Path.of(System.getProperty("user.home"), ".djl.ai").toString())));
         for (ServiceProcess service : services) {
             service.start(Duration.ofMinutes(3));
@@ -181,6 +185,8 @@ class DicomSystemIT {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + options.ingestPort() + "/studies"))
                 .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
                 .header("Accept", "application/dicom+json")
+                // A PACS with the device role (a token of the stack's local issuer).
+                .header("Authorization", "Bearer " + signIn.toolToken("/devices/pacs-system-test", "device"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }

@@ -77,7 +77,8 @@ class FineTuningSystemIT {
     private static final Path ROOT = Repository.root();
     private static final String BOOTSTRAP = "mobilenet_v2:random";
     private static final String MODEL = "covid-head";
-    private static final int FINE_TUNE_EVERY = 24;
+    /** 16 synthetic patients (3 scans each): enough groups that validation holds both classes. */
+    private static final int FINE_TUNE_EVERY = 48;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static LocalStackOptions options;
@@ -92,6 +93,7 @@ class FineTuningSystemIT {
     private static Path work;
     private static long nextIndex;
     private static BackboneManifest fineTuned;
+    private static io.scanstream.local.LocalSignIn signIn;
 
     @BeforeAll
     static void startTheSystem() throws Exception {
@@ -102,8 +104,10 @@ class FineTuningSystemIT {
                 "--training-port", String.valueOf(freePort()), "--work-dir", work.toString()), ROOT);
         broker = new KafkaBroker(options, ROOT.resolve("local-stack/target/kafka-libs"));
         broker.start();
+        signIn = io.scanstream.local.LocalSignIn.open(work);
         services.put("ingest", ServiceProcess.of("ingest-service", jar("ingest-service"), options.ingestPort(),
-                options, "384m", Map.of(), Map.of("INGEST_PSEUDONYMISATION_KEY", "fine-tuning-test-key")));
+                freePort(), options, "384m", signIn.serviceProperties(),
+                Map.of("INGEST_PSEUDONYMISATION_KEY", io.scanstream.core.privacy.PseudonymisationKeys.generate())));
         services.put("inference", inference("inference-service", options.inferencePort(), "inference-fine-tuning-it",
                 work.resolve("inference-backbones")));
         services.put("training", training());
@@ -119,15 +123,16 @@ class FineTuningSystemIT {
 
     private static ServiceProcess inference(String name, int port, String transactionalId, Path cache)
             throws IOException {
-        return ServiceProcess.of(name, jar("inference-service"), port, options, "768m", Map.of(
-                "inference.model.backbone", "mobilenet_v2",
-                "inference.model.backbone-cache", cache.toString(),
-                "inference.kafka.transactional-id", transactionalId,
-                "inference.batching.max-batch-size", "8"), djl());
+        Map<String, String> props = new LinkedHashMap<>(signIn.serviceProperties());
+        props.put("inference.model.backbone", "mobilenet_v2");
+        props.put("inference.model.backbone-cache", cache.toString());
+        props.put("inference.kafka.transactional-id", transactionalId);
+        props.put("inference.batching.max-batch-size", "8");
+        return ServiceProcess.of(name, jar("inference-service"), port, freePort(), options, "768m", props, djl());
     }
 
     private static ServiceProcess training() throws IOException {
-        Map<String, String> props = new LinkedHashMap<>();
+        Map<String, String> props = new LinkedHashMap<>(signIn.serviceProperties());
         props.put("training.model.backbone", "mobilenet_v2");
         props.put("training.trigger.every-labels", "0");
         props.put("training.trigger.interval", "off");
@@ -139,13 +144,14 @@ class FineTuningSystemIT {
         props.put("training.full-network.base-learning-rate", "0.001");
         props.put("training.full-network.max-learning-rate", "0.01");
         props.put("training.head.epochs", "5");
+        props.put("training.validation.fraction", "0.4");
         props.put("training.validation.min-examples", "16");
         props.put("training.validation.min-groups-per-class", "1");
         props.put("training.model.backbone-cache", work.resolve("training-backbones").toString());
         props.put("training.reports.dir", work.resolve("reports").toString());
         props.put("kafka-streams.state.dir", work.resolve("streams-state").toString());
-        return ServiceProcess.of("training-service", jar("training-service"), options.trainingPort(), options,
-                "1g", props, djl());
+        return ServiceProcess.of("training-service", jar("training-service"), options.trainingPort(), freePort(),
+                options, "1g", props, djl());
     }
 
     @AfterAll
@@ -167,7 +173,7 @@ class FineTuningSystemIT {
     @Test
     @Order(1)
     void labelsStartAFineTuningRunAndInferenceSwapsBackboneAndHeadMidStreamWithoutLosingAScan() throws Exception {
-        List<String> first = sendScans(32);
+        List<String> first = sendScans(FINE_TUNE_EVERY + 8);
         predictions.awaitAll(first, TIMEOUT);
         assertThat(predictions.of(first)).allSatisfy(p -> assertThat(p.backbone()).isEqualTo(BOOTSTRAP));
 
@@ -424,7 +430,7 @@ class FineTuningSystemIT {
 
     private static double refused(String reason) throws Exception {
         String prefix = "scanstream_inference_model_refused_total{reason=\"" + reason + "\"}";
-        for (String line : get(options.inferencePort(), "/q/metrics").split("\n")) {
+        for (String line : get(services.get("inference").managementPort(), "/q/metrics").split("\n")) {
             if (line.startsWith(prefix)) {
                 return Double.parseDouble(line.substring(prefix.length()).trim());
             }
@@ -434,6 +440,7 @@ class FineTuningSystemIT {
 
     private static String get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Bearer " + signIn.toolToken("fine-tuning-test-operator", "operator"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 

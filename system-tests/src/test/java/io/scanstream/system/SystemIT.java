@@ -76,6 +76,7 @@ class SystemIT {
     private static final Path ROOT = Repository.root();
 
     private static LocalStackOptions options;
+    private static io.scanstream.local.LocalSignIn signIn;
     private static KafkaBroker broker;
     private static final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private static KafkaProducer<String, byte[]> producer;
@@ -94,22 +95,24 @@ class SystemIT {
                 "--training-port", String.valueOf(freePort()), "--work-dir", work.toString()), ROOT);
         broker = new KafkaBroker(options, ROOT.resolve("local-stack/target/kafka-libs"));
         broker.start();
+        signIn = io.scanstream.local.LocalSignIn.open(work);
         Map<String, String> djl = Map.of("DJL_CACHE_DIR", Path.of(System.getProperty("user.home"), ".djl.ai").toString());
-        services.put("ingest", ServiceProcess.of("ingest-service", jar("ingest-service"), options.ingestPort(), options,
-                "384m", Map.of(), Map.of("INGEST_PSEUDONYMISATION_KEY", "system-test-pseudonymisation-key")));
+        services.put("ingest", ServiceProcess.of("ingest-service", jar("ingest-service"), options.ingestPort(),
+                freePort(), options, "384m", signIn.serviceProperties(),
+                Map.of("INGEST_PSEUDONYMISATION_KEY", io.scanstream.core.privacy.PseudonymisationKeys.generate())));
         services.put("inference", ServiceProcess.of("inference-service", jar("inference-service"), options.inferencePort(),
-                options, "768m", Map.of(
+                freePort(), options, "768m", with(signIn.serviceProperties(), Map.of(
                         "inference.model.backbone", "mobilenet_v2",
                         "inference.kafka.transactional-id", "inference-system-it",
-                        "inference.batching.max-batch-size", "8"), djl));
+                        "inference.batching.max-batch-size", "8")), djl));
         services.put("training", ServiceProcess.of("training-service", jar("training-service"), options.trainingPort(),
-                options, "768m", Map.of(
+                freePort(), options, "768m", with(signIn.serviceProperties(), Map.of(
                         "training.model.backbone", "mobilenet_v2",
                         "training.trigger.every-labels", "24",
                         "training.head.epochs", "8",
                         "training.validation.min-examples", "16",
                         "training.reports.dir", work.resolve("reports").toString(),
-                        "kafka-streams.state.dir", work.resolve("streams-state").toString()), djl));
+                        "kafka-streams.state.dir", work.resolve("streams-state").toString())), djl));
         for (ServiceProcess service : services.values()) {
             service.start(Duration.ofMinutes(3));
         }
@@ -181,7 +184,8 @@ class SystemIT {
         publishedVersion = outcomes.awaitModelVersion(TIMEOUT);
         HttpClient http = HttpClient.newHttpClient();
         await().atMost(TIMEOUT).pollInterval(Duration.ofSeconds(1)).until(() -> http.send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + options.inferencePort() + "/model")).build(),
+                HttpRequest.newBuilder(URI.create("http://localhost:" + options.inferencePort() + "/model"))
+                        .header("Authorization", "Bearer " + signIn.toolToken("system-test-operator", "operator")).build(),
                 HttpResponse.BodyHandlers.ofString()).body().contains("\"headVersion\":\"" + publishedVersion + "\""));
 
         List<String> after = sendGoodScans(16);
@@ -228,7 +232,7 @@ class SystemIT {
         for (ServiceProcess service : services.values()) {
             for (String path : DeploymentConfigTest.HEALTH_PATHS) {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + service.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+                        URI.create("http://localhost:" + service.managementPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(response.statusCode()).as(service.name() + " " + path).isEqualTo(200);
             }
         }
@@ -240,7 +244,7 @@ class SystemIT {
         HttpClient http = HttpClient.newHttpClient();
         Set<String> exposed = new TreeSet<>();
         for (ServiceProcess service : services.values()) {
-            String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + service.port() + "/q/metrics"))
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + service.managementPort() + "/q/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             for (String line : body.split("\n")) {
                 if (!line.startsWith("#") && !line.isBlank()) {
@@ -297,6 +301,12 @@ class SystemIT {
     private static ProducerRecord<String, byte[]> arrival(String id, SyntheticScan scan) {
         return EventCodecs.ARRIVED.toRecord(options.topic(Topics.SCANS_ARRIVED),
                 new ScanArrived(id, DEVICE, OffsetDateTime.now(), scan.patientRef(), scan.contentType(), scan.bytes()));
+    }
+
+    private static Map<String, String> with(Map<String, String> a, Map<String, String> b) {
+        Map<String, String> all = new LinkedHashMap<>(a);
+        all.putAll(b);
+        return all;
     }
 
     private static Path jar(String service) {

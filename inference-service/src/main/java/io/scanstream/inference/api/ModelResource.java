@@ -1,5 +1,8 @@
 package io.scanstream.inference.api;
 
+import io.scanstream.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.pipeline.InferencePipeline;
 import io.scanstream.model.backbone.FeatureExtractor;
@@ -13,6 +16,7 @@ import java.util.List;
 
 /** {@code GET /model}: what this replica serves, for operators and the dashboard's info panel. */
 @Path("/model")
+@RolesAllowed({Roles.OPERATOR, Roles.CLINICIAN})
 public class ModelResource {
 
     public record ModelInfo(String backbone, boolean pretrained, String device, int featureDim, String headVersion,

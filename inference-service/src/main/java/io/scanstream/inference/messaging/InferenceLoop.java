@@ -23,6 +23,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import io.scanstream.service.logging.LoggedIds;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -269,7 +270,7 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         }
         return () -> {
             if (outcome instanceof ScanOutcome.Rejected r) {
-                LOG.infof("scan.rejected scanId=%s reason=%s detail=\"%s\"", r.rejection().scanId(),
+                LOG.infof("scan.rejected scanId=%s reason=%s detail=\"%s\"", LoggedIds.scan(r.rejection().scanId()),
                         r.rejection().reason(), r.rejection().detail());
             }
             observer.published(outcome);

@@ -1,5 +1,9 @@
 package io.scanstream.inference.messaging;
 
+import java.net.URL;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.scanstream.service.security.Roles;
+import io.quarkus.test.security.TestSecurity;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.scanstream.core.artifact.HeadArchitecture;
@@ -49,10 +53,18 @@ import static org.hamcrest.Matchers.equalTo;
  * published head is swapped in between batches without losing or doubling a scan; a corrupt or mismatched version
  * is refused and the serving one stays. Ordered: the service's state (the head in service) carries over.
  */
+// Calls the API as a caller with these roles (HttpAuthorisationTest covers tokens, 401 and 403).
+@TestSecurity(user = "test-operator", roles = {Roles.OPERATOR, Roles.CLINICIAN})
 @QuarkusTest
 @WithTestResource(KafkaBrokerTestResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InferenceServiceTest {
+    /** Health and metrics are served on the management interface (its own port). */
+    @TestHTTPResource(value = "/health/ready", management = true)
+    URL managementHealthReady;
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL managementMetrics;
+
 
     private static final String BACKBONE = "mobilenet_v2:random";
     private static final String MODEL = "covid-head-it";
@@ -82,7 +94,7 @@ class InferenceServiceTest {
             assertThat(e.backboneId()).isEqualTo(BACKBONE);
             assertThat(e.patientPseudonym()).isEqualTo("p-test");
         });
-        given().when().get("/q/health/ready").then().statusCode(200)
+        given().when().get(managementHealthReady.toString()).then().statusCode(200)
                 .body(containsString("no head yet")).body(containsString("random initialisation"));
     }
 
@@ -122,7 +134,7 @@ class InferenceServiceTest {
         ModelArtifact other = head("v2-other-backbone", 3);
         publish(new ModelArtifact(withBackbone(other.metadata(), "resnet34:random"), other.weights()));
 
-        await().atMost(TIMEOUT).untilAsserted(() -> given().when().get("/q/metrics").then()
+        await().atMost(TIMEOUT).untilAsserted(() -> given().when().get(managementMetrics.toString()).then()
                 .body(containsString("scanstream_inference_model_refused_total{reason=\"SHA256_MISMATCH\"} 1.0"))
                 .body(containsString("scanstream_inference_model_refused_total{reason=\"BACKBONE_MISMATCH\"} 1.0")));
 
@@ -134,7 +146,7 @@ class InferenceServiceTest {
     @Test
     @Order(4)
     void exposesTheInferenceMetrics() {
-        given().when().get("/q/metrics").then().statusCode(200)
+        given().when().get(managementMetrics.toString()).then().statusCode(200)
                 .body(containsString("scanstream_inference_batch_size_count"))
                 .body(containsString("scanstream_inference_queue_wait_seconds_bucket"))
                 .body(containsString("scanstream_inference_forward_seconds_bucket"))

@@ -1,5 +1,9 @@
 package io.scanstream.inference.messaging;
 
+import java.net.URL;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.scanstream.service.security.Roles;
+import io.quarkus.test.security.TestSecurity;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -43,10 +47,16 @@ import static org.hamcrest.Matchers.equalTo;
  * carry the {@code +ms} backbone id; a head trained on the final readout (1280 wide, the other id) is refused and a
  * head for the multi-scale features is served.
  */
+// Calls the API as a caller with these roles (HttpAuthorisationTest covers tokens, 401 and 403).
+@TestSecurity(user = "test-operator", roles = {Roles.OPERATOR, Roles.CLINICIAN})
 @QuarkusTest
 @TestProfile(MultiScaleReadoutServiceTest.MultiScale.class)
 @WithTestResource(KafkaBrokerTestResource.class)
 class MultiScaleReadoutServiceTest {
+    /** Health and metrics are served on the management interface (its own port). */
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL managementMetrics;
+
 
     public static class MultiScale implements QuarkusTestProfile {
         @Override
@@ -79,7 +89,7 @@ class MultiScaleReadoutServiceTest {
         publish(head("v1", BACKBONE, 1952));
         await().atMost(TIMEOUT).untilAsserted(() ->
                 given().when().get("/model").then().statusCode(200).body("headVersion", equalTo("v1")));
-        given().when().get("/q/metrics").then()
+        given().when().get(managementMetrics.toString()).then()
                 .body(containsString("scanstream_inference_model_refused_total{reason=\"BACKBONE_MISMATCH\"} 1.0"));
 
         List<String> after = send("after", 4);

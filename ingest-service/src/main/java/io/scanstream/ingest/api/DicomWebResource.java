@@ -11,7 +11,11 @@ import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.ingest.config.IngestConfig;
 import io.scanstream.ingest.config.PipelineProducer;
 import io.scanstream.ingest.domain.StowIntake;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.scanstream.service.kafka.CloudEventMessages;
+import io.scanstream.service.logging.LoggedIds;
+import io.scanstream.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.ws.rs.Consumes;
@@ -43,26 +47,28 @@ import java.util.Map;
  * takes the path of every scan and ends in {@code scans.preprocessed} or {@code scans.rejected}. The response
  * ({@link StowResponse}) lists the instances taken, with their scan ids, and those refused, with the reason.
  *
- * <p>{@code ce-source} (optional) names the sending device; without it, {@value #DEFAULT_DEVICE}.
- *
- * <p>SECURITY: no authentication yet. The device-role check ("only a caller with the device role may store
- * instances") arrives with the security work (issue 12: authentication, roles); the caller's identity will then
- * also be the device URI instead of the {@code ce-source} header.
+ * <p>Only a caller with the {@code device} role may store instances. The sending device is the caller's
+ * ({@link CallingDevice}: the token's device claim or subject, or the client certificate's CN); {@code ce-source},
+ * if given, must name that device (else 403).
  */
 @Path("/studies")
+@RolesAllowed(Roles.DEVICE)
 public class DicomWebResource {
-
-    public static final String DEFAULT_DEVICE = "/devices/dicomweb";
 
     private static final Logger LOG = Logger.getLogger(DicomWebResource.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MutinyEmitter<byte[]> uploads;
     private final StowIntake intake;
+    private final SecurityIdentity caller;
+    private final String deviceClaim;
 
-    public DicomWebResource(@Channel(ScanUploadResource.UPLOADS) MutinyEmitter<byte[]> uploads, IngestConfig config) {
+    public DicomWebResource(@Channel(ScanUploadResource.UPLOADS) MutinyEmitter<byte[]> uploads, IngestConfig config,
+                            SecurityIdentity caller) {
         this.uploads = uploads;
         this.intake = new StowIntake(PipelineProducer.decodeLimits(config), config.pseudonymisationKey());
+        this.caller = caller;
+        this.deviceClaim = config.auth().deviceClaim();
     }
 
     @POST
@@ -81,9 +87,16 @@ public class DicomWebResource {
         if (parts.isEmpty()) {
             return problem(Response.Status.BAD_REQUEST, RejectionReason.CORRUPT_IMAGE, "the request holds no instance");
         }
+        java.util.Optional<String> callingDevice = CallingDevice.of(caller, deviceClaim);
+        String claimed = source == null || source.isBlank() ? callingDevice.orElse("") : source;
+        java.util.Optional<String> refusal = CallingDevice.refusal(caller, deviceClaim, claimed);
+        if (refusal.isPresent()) {
+            LOG.warnf("stow.refused reason=FOREIGN_SOURCE detail=\"%s\"", refusal.get());
+            return problem(Response.Status.FORBIDDEN, RejectionReason.MISSING_ATTRIBUTE, refusal.get());
+        }
         URI device;
         try {
-            device = new URI(source == null || source.isBlank() ? DEFAULT_DEVICE : source);
+            device = new URI(claimed);
         } catch (URISyntaxException e) {
             return problem(Response.Status.BAD_REQUEST, RejectionReason.MISSING_ATTRIBUTE, "ce-source must be a URI");
         }
@@ -113,7 +126,7 @@ public class DicomWebResource {
         for (StowIntake.Outcome outcome : outcomes) {
             // Structured, one line per instance; never a raw UID or patient reference.
             if (outcome instanceof StowIntake.Stored s) {
-                LOG.infof("stow.stored scanId=%s bytes=%d", s.scanId(), s.bytes().length);
+                LOG.infof("stow.stored scanId=%s bytes=%d", LoggedIds.scan(s.scanId()), s.bytes().length);
             } else {
                 StowIntake.Failed f = (StowIntake.Failed) outcome;
                 LOG.infof("stow.failed reason=%s detail=\"%s\"", f.rejection().reason(), f.rejection().detail());

@@ -5,7 +5,11 @@ import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.RejectionReason;
 import io.scanstream.core.contract.ScanArrived;
 import io.scanstream.ingest.config.IngestConfig;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.scanstream.service.kafka.CloudEventMessages;
+import io.scanstream.service.logging.LoggedIds;
+import io.scanstream.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.ws.rs.Consumes;
@@ -30,10 +34,12 @@ import java.util.UUID;
  * {@code ce-*} headers. The scan is published to {@code scans.arrived} as the same CloudEvent a Kafka device
  * sends, so it takes the same path and ends in {@code scans.preprocessed} or {@code scans.rejected}.
  *
- * <p>{@code ce-source} is required (who sent it); {@code ce-id} defaults to a new UUID, {@code ce-time} to now.
- * Answers 202 with the scan id once the broker has the scan.
+ * <p>{@code ce-source} is required (who sent it) and must name the calling device ({@link CallingDevice}: the
+ * token's device claim or subject, or the client certificate's CN), else 403; {@code ce-id} defaults to a new UUID,
+ * {@code ce-time} to now. Answers 202 with the scan id once the broker has the scan. Role: {@code device}.
  */
 @Path("/scans")
+@RolesAllowed(Roles.DEVICE)
 public class ScanUploadResource {
 
     /** Outgoing channel: bound to {@code scans.arrived} in application.properties. */
@@ -43,10 +49,15 @@ public class ScanUploadResource {
 
     private final MutinyEmitter<byte[]> uploads;
     private final long maxBytes;
+    private final SecurityIdentity caller;
+    private final String deviceClaim;
 
-    public ScanUploadResource(@Channel(UPLOADS) MutinyEmitter<byte[]> uploads, IngestConfig config) {
+    public ScanUploadResource(@Channel(UPLOADS) MutinyEmitter<byte[]> uploads, IngestConfig config,
+                              SecurityIdentity caller) {
         this.uploads = uploads;
         this.maxBytes = config.limits().decodeLimits().maxBytes();
+        this.caller = caller;
+        this.deviceClaim = config.auth().deviceClaim();
     }
 
     public record Accepted(String scanId, String status) {
@@ -78,6 +89,11 @@ public class ScanUploadResource {
             return problem(Response.Status.REQUEST_ENTITY_TOO_LARGE, RejectionReason.TOO_LARGE,
                     "image of " + body.length + " bytes exceeds the limit of " + maxBytes + " bytes");
         }
+        java.util.Optional<String> refusal = CallingDevice.refusal(caller, deviceClaim, source);
+        if (refusal.isPresent()) {
+            LOG.warnf("scan.upload.refused reason=FOREIGN_SOURCE detail=\"%s\"", refusal.get());
+            return problem(Response.Status.FORBIDDEN, RejectionReason.MISSING_ATTRIBUTE, refusal.get());
+        }
         URI device;
         OffsetDateTime acquiredAt;
         try {
@@ -92,7 +108,7 @@ public class ScanUploadResource {
                 new ScanArrived(scanId, device, acquiredAt, blankToNull(subject), contentType, body));
         return uploads.sendMessage(CloudEventMessages.toChannelTopic(event))
                 .replaceWith(() -> {
-                    LOG.infof("scan.uploaded scanId=%s device=%s bytes=%d", scanId, device, body.length);
+                    LOG.infof("scan.uploaded scanId=%s device=%s bytes=%d", LoggedIds.scan(scanId), device, body.length);
                     return Response.accepted(new Accepted(scanId, "ACCEPTED_FOR_PROCESSING")).build();
                 });
     }

@@ -28,7 +28,13 @@ public interface IngestConfig {
     @WithDefault("100000")
     int dedupeCapacity();
 
-    /** HMAC key that pseudonymises patient references. Required: there is no safe default. */
+    /** Who may call ingest's HTTP endpoints and as which device ({@code ingest.auth.*}). */
+    Auth auth();
+
+    /**
+     * HMAC key that pseudonymises patient references. Required: there is no safe default; placeholders and weak
+     * keys are refused at start-up ({@code PseudonymisationKeys}). Give it from a Secret (file or environment).
+     */
     @WithName("pseudonymisation-key")
     String pseudonymisationKey();
 
@@ -51,6 +57,15 @@ public interface IngestConfig {
             return new DecodeLimits(maxBytes().orElse(d.maxBytes()), maxWidth().orElse(d.maxWidth()),
                     maxHeight().orElse(d.maxHeight()), maxPixels().orElse(d.maxPixels()));
         }
+    }
+
+    interface Auth {
+        /**
+         * The bearer-token claim that names the calling device (its {@code ce-source}); without it in a token, the
+         * token's subject. Client certificates name the device in their CN ({@code /devices/<CN>}).
+         */
+        @WithDefault("device")
+        String deviceClaim();
     }
 
     interface Dicom {

@@ -6,11 +6,26 @@ import io.scanstream.core.imaging.DecodeLimits;
 import io.scanstream.ingest.domain.IngestPipeline;
 import io.scanstream.ingest.domain.IngestPolicy;
 import io.scanstream.ingest.metrics.IngestMetrics;
+import io.quarkus.runtime.StartupEvent;
+import io.scanstream.core.privacy.PseudonymisationKeys;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.interceptor.Interceptor;
 import jakarta.inject.Singleton;
 
 /** Builds the framework-free pipeline from configuration. */
+@Singleton
 public class PipelineProducer {
+
+    /** Placeholders and weak keys stop the start (docs/security.md, "Secrets"), before anything is pseudonymised. */
+    void refuseWeakKeys(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, IngestConfig config) {
+        try {
+            PseudonymisationKeys.requireStrong(config.pseudonymisationKey());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("ingest.pseudonymisation-key refused: " + e.getMessage(), e);
+        }
+    }
 
     @Produces
     @Singleton

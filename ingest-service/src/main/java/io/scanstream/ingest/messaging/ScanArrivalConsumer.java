@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import io.scanstream.service.logging.LoggedIds;
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -89,16 +90,16 @@ public class ScanArrivalConsumer {
     private static void log(IngestOutcome outcome) {
         // Structured, one line per scan; never the patient reference or pixel data.
         if (outcome instanceof IngestOutcome.Accepted a) {
-            LOG.infof("scan.accepted scanId=%s device=%s format=%s pixelType=%s size=%dx%d bytes=%d", a.scanId(),
+            LOG.infof("scan.accepted scanId=%s device=%s format=%s pixelType=%s size=%dx%d bytes=%d", LoggedIds.scan(a.scanId()),
                     a.scan().device(), a.scan().sourceFormat(), a.sourcePixelType(), a.scan().sourceWidth(),
                     a.scan().sourceHeight(), a.payloadBytes());
             if (a.differingSubject() != null) {
                 // Both sides pseudonymised: the raw PatientID and ce_subject never reach a log.
-                LOG.warnf("scan.subject-mismatch scanId=%s patient=%s ceSubject=%s (PatientID wins)", a.scanId(),
+                LOG.warnf("scan.subject-mismatch scanId=%s patient=%s ceSubject=%s (PatientID wins)", LoggedIds.scan(a.scanId()),
                         a.scan().patientPseudonym(), a.differingSubject());
             }
         } else if (outcome instanceof IngestOutcome.Rejected r) {
-            LOG.infof("scan.rejected scanId=%s source=%s reason=%s detail=\"%s\"", r.scanId(),
+            LOG.infof("scan.rejected scanId=%s source=%s reason=%s detail=\"%s\"", LoggedIds.scan(r.scanId()),
                     r.rejection().source(), r.rejection().reason(), r.rejection().detail());
         }
     }

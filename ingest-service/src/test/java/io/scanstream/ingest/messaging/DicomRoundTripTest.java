@@ -1,5 +1,7 @@
 package io.scanstream.ingest.messaging;
 
+import io.scanstream.service.security.Roles;
+import io.quarkus.test.security.TestSecurity;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -48,6 +50,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * STOW-RS end as preprocessed scans under the pseudonymised SOP Instance UID, bad instances as one rejection each,
  * and what STOW publishes carries no patient attribute.
  */
+// Calls the API as a caller with these roles (HttpAuthorisationTest covers tokens, 401 and 403).
+@TestSecurity(user = "/devices/pacs-1", roles = Roles.DEVICE)
 @QuarkusTest
 @WithTestResource(KafkaBrokerTestResource.class)
 class DicomRoundTripTest {
@@ -57,8 +61,9 @@ class DicomRoundTripTest {
     private static final String STOW_TYPE = "multipart/related; type=\"application/dicom\"";
     @RegisterExtension
     static final SharedBrokerClient KAFKA = new SharedBrokerClient();
-    /** application.properties, %test profile. */
-    private final DicomPseudonyms pseudonyms = new DicomPseudonyms("test-only-pseudonymisation-key");
+    /** The test profile's key (application.properties, security block). */
+    private final DicomPseudonyms pseudonyms = new DicomPseudonyms(
+            org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("ingest.pseudonymisation-key", String.class));
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final SyntheticCtGenerator generator = new SyntheticCtGenerator(run.hashCode());
 

@@ -1,5 +1,9 @@
 package io.scanstream.ingest.messaging;
 
+import java.net.URL;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.scanstream.service.security.Roles;
+import io.quarkus.test.security.TestSecurity;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.scanstream.core.contract.EventCodecs;
@@ -45,9 +49,17 @@ import static org.hamcrest.Matchers.containsString;
  * The ingest flow through the real broker: devices publish to {@code scans.arrived}; every record ends as exactly
  * one {@code scans.preprocessed} or one {@code scans.rejected} event, and a bad record never stops the next.
  */
+// Calls the API as a caller with these roles (HttpAuthorisationTest covers tokens, 401 and 403).
+@TestSecurity(user = "/devices/http-cam", roles = Roles.DEVICE)
 @QuarkusTest
 @WithTestResource(KafkaBrokerTestResource.class)
 class IngestRoundTripTest {
+    /** Health and metrics are served on the management interface (its own port). */
+    @TestHTTPResource(value = "/health/ready", management = true)
+    URL managementHealthReady;
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL managementMetrics;
+
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     @RegisterExtension
@@ -175,14 +187,14 @@ class IngestRoundTripTest {
         SyntheticScan scan = generator.scan(5);
         KAFKA.client().send(arrival(run + "-metrics", scan.contentType(), scan.bytes(), null));
         preprocessed(List.of(run + "-metrics"), 1);
-        given().when().get("/q/metrics").then().statusCode(200)
+        given().when().get(managementMetrics.toString()).then().statusCode(200)
                 .body(containsString("scanstream_ingest_scans_received_total"))
                 .body(containsString("scanstream_ingest_scans_accepted_total"))
                 .body(containsString("scanstream_ingest_scans_rejected_total{reason=\"TOO_LARGE\""))
                 .body(containsString("scanstream_ingest_preprocess_seconds_bucket"))
                 .body(containsString("scanstream_ingest_payload_bytes_sum"))
                 .body(containsString("scanstream_ingest_in_flight"));
-        given().when().get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
+        given().when().get(managementHealthReady.toString()).then().statusCode(200).body(containsString("UP"));
     }
 
     private List<ScanPreprocessed> preprocessed(java.util.Collection<String> ids, int expected) {

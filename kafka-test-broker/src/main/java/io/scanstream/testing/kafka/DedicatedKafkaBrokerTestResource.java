@@ -1,6 +1,7 @@
 package io.scanstream.testing.kafka;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.scanstream.testing.security.TestTokens;
 
 import java.util.Map;
 
@@ -19,9 +20,11 @@ public class DedicatedKafkaBrokerTestResource implements QuarkusTestResourceLife
     @Override
     public Map<String, String> start() {
         broker = EmbeddedKafkaBroker.start();
-        return Map.of(
+        Map<String, String> config = new java.util.HashMap<>(Map.of(
                 "kafka.bootstrap.servers", broker.bootstrapServers(),
-                "quarkus.kafka.devservices.enabled", "false");
+                "quarkus.kafka.devservices.enabled", "false"));
+        config.putAll(TestTokens.config());
+        return config;
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.scanstream.testing.kafka;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import io.scanstream.testing.security.TestTokens;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,12 +37,15 @@ public class KafkaBrokerTestResource implements QuarkusTestResourceLifecycleMana
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Map.of(
+        Map<String, String> config = new java.util.HashMap<>(Map.of(
                 "kafka.bootstrap.servers", bootstrap,
                 "quarkus.kafka-streams.bootstrap-servers", bootstrap,
                 "kafka-streams.state.dir", streamsStateDir.toString(),
                 "quarkus.kafka.devservices.enabled", "false",
-                "quarkus.kafka-streams.devservices.enabled", "false");
+                "quarkus.kafka-streams.devservices.enabled", "false"));
+        // The application trusts the test JVM's token issuer (TestTokens signs the tests' bearer tokens).
+        config.putAll(TestTokens.config());
+        return config;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.scanstream.core.contract;
 import io.scanstream.core.artifact.BackboneChunks;
 import io.scanstream.core.imaging.DecodeLimits;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -36,14 +37,20 @@ public final class Topics {
      */
     public static final int SCAN_MAX_MESSAGE_BYTES = (int) DecodeLimits.DEFAULT_MAX_BYTES + 64 * 1024;
 
-    private static final String WEEK_MS = String.valueOf(7L * 24 * 3600 * 1000);
     private static final String MONTH_MS = String.valueOf(30L * 24 * 3600 * 1000);
 
     public static final int DEFAULT_PARTITIONS = 3;
 
-    public static final TopicSpec ARRIVED = new TopicSpec(SCANS_ARRIVED, DEFAULT_PARTITIONS, Map.of(
-            "retention.ms", WEEK_MS,
-            "max.message.bytes", String.valueOf(SCAN_MAX_MESSAGE_BYTES)));
+    /**
+     * How long {@code scans.arrived} keeps a record. Arrivals carry raw patient references ({@code ce_subject}; a
+     * scanner publishing DICOM to Kafka puts the whole file, with name and birth date, there): they are needed only
+     * until ingest has read them, normally seconds. Three days still cover an ingest outage over a long weekend;
+     * deployments choose shorter with {@link #arrived(Duration)} (local stack {@code --arrived-retention}, the
+     * Kubernetes KafkaTopic, compose's {@code SCANSTREAM_ARRIVED_RETENTION_MS}); docs/security.md.
+     */
+    public static final Duration DEFAULT_ARRIVED_RETENTION = Duration.ofDays(3);
+
+    public static final TopicSpec ARRIVED = arrived(DEFAULT_ARRIVED_RETENTION);
     public static final TopicSpec REJECTED = new TopicSpec(SCANS_REJECTED, DEFAULT_PARTITIONS, Map.of(
             "retention.ms", MONTH_MS));
     /** Compacted and kept: a change of backbone recomputes embeddings from here. */
@@ -77,6 +84,22 @@ public final class Topics {
             List.of(ARRIVED, REJECTED, PREPROCESSED, PREDICTIONS, EMBEDDINGS, LABELS, MODELS, BACKBONES);
 
     private Topics() {
+    }
+
+    /** {@code scans.arrived} with another retention (at least a minute: ingest must be able to read it). */
+    public static TopicSpec arrived(Duration retention) {
+        if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException("the retention of " + SCANS_ARRIVED + " must be at least a minute, got "
+                    + retention);
+        }
+        return new TopicSpec(SCANS_ARRIVED, DEFAULT_PARTITIONS, Map.of(
+                "retention.ms", String.valueOf(retention.toMillis()),
+                "max.message.bytes", String.valueOf(SCAN_MAX_MESSAGE_BYTES)));
+    }
+
+    /** {@link #ALL} with {@code scans.arrived} kept for {@code arrivedRetention}. */
+    public static List<TopicSpec> all(Duration arrivedRetention) {
+        return ALL.stream().map(t -> t.name().equals(SCANS_ARRIVED) ? arrived(arrivedRetention) : t).toList();
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.scanstream.training.api;
 
+import io.scanstream.service.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+
 import io.scanstream.training.domain.RunTrigger;
 import io.scanstream.training.domain.TrainingMode;
 import io.scanstream.training.domain.TrainingRun;
@@ -30,6 +33,7 @@ import java.util.Optional;
  * runs of earlier process lifetimes, from the reports directory).
  */
 @Path("/training/runs")
+@RolesAllowed({Roles.OPERATOR, Roles.CLINICIAN})
 @Produces(MediaType.APPLICATION_JSON)
 public class TrainingRunResource {
 
@@ -39,7 +43,9 @@ public class TrainingRunResource {
         this.coordinator = coordinator;
     }
 
+    /** Starting a run costs up to two hours of CPU and blocks head runs: operators only. */
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     public Response start(@QueryParam("mode") @DefaultValue("HEAD") TrainingMode mode) {
         Optional<TrainingRun> run = coordinator.start(mode, RunTrigger.API);
         if (run.isEmpty()) {

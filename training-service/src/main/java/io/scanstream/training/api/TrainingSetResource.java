@@ -1,9 +1,11 @@
 package io.scanstream.training.api;
 
+import io.scanstream.service.security.Roles;
 import io.scanstream.training.domain.Backbones;
 import io.scanstream.training.domain.TrainingMode;
 import io.scanstream.training.domain.TrainingSet;
 import io.scanstream.training.orchestration.TrainingCoordinator;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -13,6 +15,7 @@ import java.time.Duration;
 
 /** {@code GET /training/set}: the training set's size and balance, the backbone runs train on, the triggers' counts. */
 @Path("/training/set")
+@RolesAllowed({Roles.OPERATOR, Roles.CLINICIAN})
 @Produces(MediaType.APPLICATION_JSON)
 public class TrainingSetResource {
 

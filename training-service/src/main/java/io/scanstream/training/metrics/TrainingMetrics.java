@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.scanstream.core.artifact.EpochMetrics;
 import io.scanstream.core.contract.ClinicalLabel;
+import io.scanstream.service.logging.LoggedIds;
 import io.scanstream.training.domain.RunOutcome;
 import io.scanstream.training.domain.RunObserver;
 import io.scanstream.training.domain.TrainingRun;
@@ -109,7 +110,7 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
     @Override
     public void labelled(String scanId, ClinicalLabel label) {
         labelsReceived.increment();
-        LOG.debugf("label.received scanId=%s", scanId);
+        LOG.debugf("label.received scanId=%s", LoggedIds.scan(scanId));
     }
 
     @Override
@@ -120,19 +121,20 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
     @Override
     public void relabelled(String scanId, ClinicalLabel from, ClinicalLabel to) {
         relabelled.increment();
-        LOG.infof("label.changed scanId=%s", scanId); // never the diagnosis next to the id in INFO logs
+        LOG.infof("label.changed scanId=%s", LoggedIds.scan(scanId)); // never the diagnosis next to the id
     }
 
     @Override
     public void removed(String scanId) {
-        LOG.infof("training-set.removed scanId=%s", scanId);
+        LOG.infof("training-set.removed scanId=%s", LoggedIds.scan(scanId));
     }
 
     @Override
     public void ignored(String topic, IgnoredReason reason, String scanId, String detail) {
         Counter.builder("scanstream.training.events.ignored").tags("reason", reason.name())
                 .description("Events that changed nothing in the training set").register(registry).increment();
-        LOG.infof("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, scanId, detail);
+        LOG.infof("event.ignored topic=%s reason=%s scanId=%s detail=\"%s\"", topic, reason, LoggedIds.scan(scanId),
+                detail);
     }
 
     private Counter completedCounter(TrainingMode mode, RunOutcome outcome) {

@@ -4,6 +4,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.security.TestSecurity;
 import io.restassured.response.Response;
 import io.scanstream.core.artifact.BackboneChunks;
 import io.scanstream.core.artifact.BackboneManifest;
@@ -21,6 +22,7 @@ import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
+import io.scanstream.service.security.Roles;
 import io.scanstream.testing.kafka.KafkaTestClient;
 import io.scanstream.training.messaging.BackboneRetention;
 import io.scanstream.training.messaging.PublishedBackbones;
@@ -52,6 +54,8 @@ import static org.hamcrest.Matchers.equalTo;
  * it and a v2 version that refers to it; the next head run trains on that backbone, fetched from Kafka and
  * verified; backbones no version refers to are retired once older than the retention, with tombstones.
  */
+// Calls the API as a caller with these roles (HttpAuthorisationTest covers tokens, 401 and 403).
+@TestSecurity(user = "test-operator", roles = {Roles.OPERATOR, Roles.CLINICIAN})
 @QuarkusTest
 @TestProfile(FineTuningServiceTest.FineTuneEvery16Labels.class)
 @WithTestResource(OwnBroker.class)

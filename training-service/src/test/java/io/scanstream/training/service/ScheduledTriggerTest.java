@@ -1,5 +1,7 @@
 package io.scanstream.training.service;
 
+import io.scanstream.service.security.Roles;
+import io.quarkus.test.security.TestSecurity;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -30,6 +32,8 @@ import static org.awaitility.Awaitility.await;
  * trigger), labels that join start a run with trigger SCHEDULE without anyone asking; once it has run, ticks with
  * no new or changed label start nothing; a relabel starts the next scheduled run.
  */
+// Calls the API as a caller with these roles (HttpAuthorisationTest covers tokens, 401 and 403).
+@TestSecurity(user = "test-operator", roles = {Roles.OPERATOR, Roles.CLINICIAN})
 @QuarkusTest
 @TestProfile(ScheduledTriggerTest.EveryTwoSeconds.class)
 @WithTestResource(OwnBroker.class)

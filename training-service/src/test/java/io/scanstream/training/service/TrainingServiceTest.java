@@ -1,5 +1,9 @@
 package io.scanstream.training.service;
 
+import java.net.URL;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.scanstream.service.security.Roles;
+import io.quarkus.test.security.TestSecurity;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -54,10 +58,18 @@ import static org.hamcrest.Matchers.equalTo;
  * backbone, no version) while a second run is refused. Ordered: the training set carries over. A fine-tuning run
  * that publishes is {@link FineTuningServiceTest}.
  */
+// Calls the API as a caller with these roles (HttpAuthorisationTest covers tokens, 401 and 403).
+@TestSecurity(user = "test-operator", roles = {Roles.OPERATOR, Roles.CLINICIAN})
 @QuarkusTest
 @WithTestResource(KafkaBrokerTestResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainingServiceTest {
+    /** Health and metrics are served on the management interface (its own port). */
+    @TestHTTPResource(value = "/health/ready", management = true)
+    URL managementHealthReady;
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL managementMetrics;
+
 
     /** What inference publishes with no weights configured and seed 42: the service's backbone in this profile. */
     private static final String BACKBONE = "mobilenet_v2:random";
@@ -75,7 +87,7 @@ class TrainingServiceTest {
     @Test
     @Order(1)
     void startsReadyWithAnEmptyTrainingSetAndARunEndsAsInsufficientData() {
-        await().atMost(TIMEOUT).untilAsserted(() -> given().when().get("/q/health/ready").then().statusCode(200)
+        await().atMost(TIMEOUT).untilAsserted(() -> given().when().get(managementHealthReady.toString()).then().statusCode(200)
                 .body(containsString("training-service-training-set-v3"))
                 .body(containsString("random initialisation")));
         given().when().get("/training/set").then().statusCode(200)
@@ -112,7 +124,7 @@ class TrainingServiceTest {
                 .body("set.labelled", equalTo(DATA.size() + 1))
                 .body("set.covid", equalTo((int) DATA.stream().filter(TrainingExample::covid).count() + 1))
                 .body("set.patients", equalTo(25)));
-        String metrics = given().when().get("/q/metrics").then().extract().asString();
+        String metrics = given().when().get(managementMetrics.toString()).then().extract().asString();
         assertThat(metrics).contains("scanstream_training_labels_received_total " + (DATA.size() + 1) + ".0")
                 .contains("scanstream_training_embeddings_received_total " + (DATA.size() + 1) + ".0");
     }
@@ -247,7 +259,7 @@ class TrainingServiceTest {
     @Test
     @Order(7)
     void exposesTheTrainingMetrics() {
-        given().when().get("/q/metrics").then().statusCode(200)
+        given().when().get(managementMetrics.toString()).then().statusCode(200)
                 .body(containsString("scanstream_training_runs_started_total{mode=\"head\",trigger=\"api\"} 4.0"))
                 .body(containsString("scanstream_training_runs_completed_total{mode=\"head\",outcome=\"published\"} 2.0"))
                 .body(containsString("scanstream_training_runs_completed_total{mode=\"head\",outcome=\"gated_out\"} 1.0"))

@@ -1,0 +1,263 @@
+package io.scanstream.local;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.scanstream.core.security.TokenIssuer;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The local stack's identity provider, offline: a key pair of its own ({@link TokenIssuer}, issuer
+ * {@value #ISSUER}), a user file ({@code <work-dir>/auth/users.properties}: PBKDF2 password hashes and roles) and a
+ * small sign-in page on localhost that issues the same kind of bearer token the hospital's provider would (the
+ * services verify both the same way: MP-JWT, issuer and public key). The stack's own tools (progress console,
+ * simulated device over HTTP) get their tokens from it directly.
+ *
+ * <p>Endpoints: {@code GET /login} (form), {@code POST /login} (form → a page with the token), {@code POST /token}
+ * (form {@code username}, {@code password} → {@code {"access_token": ...}} for scripts), {@code GET /keys} (JWKS).
+ */
+public final class LocalSignIn implements AutoCloseable {
+
+    public static final String ISSUER = "scanstream-local";
+    static final Duration PERSON_TOKEN_LIFETIME = Duration.ofHours(8);
+    private static final int ITERATIONS = 120_000;
+    /** The people a newcomer signs in as; passwords are generated on first start. */
+    static final Map<String, List<String>> INITIAL_USERS = Map.of(
+            "operator", List.of("operator", "clinician"),
+            "clinician", List.of("clinician"));
+
+    private final TokenIssuer issuer;
+    private final Path usersFile;
+    private HttpServer server;
+
+    private LocalSignIn(TokenIssuer issuer, Path usersFile) {
+        this.issuer = issuer;
+        this.usersFile = usersFile;
+    }
+
+    /** The key pair and users of {@code <workDir>/auth}, made on first use. */
+    public static LocalSignIn open(Path workDir) throws IOException {
+        Path dir = workDir.resolve("auth");
+        Files.createDirectories(dir);
+        restrict(dir, "rwx------");
+        TokenIssuer issuer = TokenIssuer.openOrCreate(dir, ISSUER);
+        Path users = dir.resolve("users.properties");
+        LocalSignIn signIn = new LocalSignIn(issuer, users);
+        if (!Files.isRegularFile(users)) {
+            Properties props = new Properties();
+            StringBuilder passwords = new StringBuilder("# Local sign-in (http://localhost:<auth-port>/login); generated on first start.\n");
+            for (var user : new java.util.TreeMap<>(INITIAL_USERS).entrySet()) {
+                String password = KafkaSecurity.randomSecret().substring(0, 20);
+                props.setProperty(user.getKey(), hash(password) + ";" + String.join(",", user.getValue()));
+                passwords.append(user.getKey()).append(' ').append(password).append('\n');
+            }
+            try (Writer w = Files.newBufferedWriter(users)) {
+                props.store(w, "user=pbkdf2-sha256:<iterations>:<salt>:<hash>;<roles>  (add users with the same format)");
+            }
+            Path plain = dir.resolve("initial-passwords.txt");
+            Files.writeString(plain, passwords);
+            restrict(plain, "rw-------");
+            restrict(users, "rw-------");
+        }
+        return signIn;
+    }
+
+    /**
+     * The sign-in alone, for services run elsewhere (Docker Compose trusts its key by default):
+     * {@code java -cp 'local-stack/target/local-stack.jar:local-stack/target/lib/*' io.scanstream.local.LocalSignIn [work-dir] [port]}.
+     */
+    public static void main(String[] args) throws IOException, InterruptedException {
+        Path workDir = Path.of(args.length > 0 ? args[0] : ".scanstream/local").toAbsolutePath();
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 8090;
+        LocalSignIn signIn = open(workDir);
+        signIn.start(port);
+        System.out.printf("sign-in on http://localhost:%d/login; users and first passwords in %s; public key %s%n",
+                port, workDir.resolve("auth"), signIn.issuer().publicKeyFile());
+        Thread.currentThread().join();
+    }
+
+    public TokenIssuer issuer() {
+        return issuer;
+    }
+
+    /** What a service needs to verify these tokens. */
+    public Map<String, String> serviceProperties() {
+        return Map.of("mp.jwt.verify.publickey.location", issuer.publicKeyFile().toString(),
+                "mp.jwt.verify.issuer", ISSUER);
+    }
+
+    /** A token for one of the stack's own tools (never a person: people sign in). */
+    public String toolToken(String subject, String... roles) {
+        return issuer.issue(subject, List.of(roles), Duration.ofHours(1));
+    }
+
+    /** The roles of a user whose password matches, else empty. */
+    Optional<List<String>> authenticate(String user, String password) throws IOException {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(usersFile)) {
+            props.load(in);
+        }
+        String entry = props.getProperty(user);
+        if (entry == null || password == null) {
+            return Optional.empty();
+        }
+        String[] parts = entry.split(";", 2);
+        if (!verify(password, parts[0])) {
+            return Optional.empty();
+        }
+        return Optional.of(parts.length < 2 || parts[1].isBlank() ? List.of() : List.of(parts[1].split(",")));
+    }
+
+    public void start(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        server.createContext("/login", this::login);
+        server.createContext("/token", this::token);
+        server.createContext("/keys", this::keys);
+        server.start();
+    }
+
+    private void login(HttpExchange exchange) throws IOException {
+        if (exchange.getRequestMethod().equals("POST")) {
+            Map<String, String> form = form(exchange);
+            Optional<List<String>> roles = authenticate(form.get("username"), form.get("password"));
+            if (roles.isEmpty()) {
+                send(exchange, 401, "text/html", page("<p>Unknown user or wrong password.</p>" + FORM));
+                return;
+            }
+            String token = issuer.issue(form.get("username"), roles.get(), PERSON_TOKEN_LIFETIME);
+            send(exchange, 200, "text/html", page("<p>Signed in as <b>" + html(form.get("username")) + "</b> ("
+                    + html(String.join(", ", roles.get())) + "), for " + PERSON_TOKEN_LIFETIME.toHours()
+                    + " hours. Your bearer token:</p><textarea rows=8 cols=100 readonly>" + token + "</textarea>"
+                    + "<p>Use it as <code>curl -H 'Authorization: Bearer &lt;token&gt;' http://localhost:8083/training/runs</code></p>"));
+            return;
+        }
+        send(exchange, 200, "text/html", page(FORM));
+    }
+
+    private void token(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestMethod().equals("POST")) {
+            send(exchange, 405, "application/json", "{\"error\":\"POST username and password as a form\"}");
+            return;
+        }
+        Map<String, String> form = form(exchange);
+        Optional<List<String>> roles = authenticate(form.get("username"), form.get("password"));
+        if (roles.isEmpty()) {
+            send(exchange, 401, "application/json", "{\"error\":\"invalid_grant\"}");
+            return;
+        }
+        String token = issuer.issue(form.get("username"), roles.get(), PERSON_TOKEN_LIFETIME);
+        send(exchange, 200, "application/json", "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\","
+                + "\"expires_in\":" + PERSON_TOKEN_LIFETIME.toSeconds() + "}");
+    }
+
+    private void keys(HttpExchange exchange) throws IOException {
+        var key = issuer.publicKey();
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String jwks = "{\"keys\":[{\"kty\":\"RSA\",\"alg\":\"RS256\",\"use\":\"sig\",\"n\":\""
+                + b64.encodeToString(unsigned(key.getModulus().toByteArray())) + "\",\"e\":\""
+                + b64.encodeToString(unsigned(key.getPublicExponent().toByteArray())) + "\"}]}";
+        send(exchange, 200, "application/json", jwks);
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private static final String FORM = "<form method=post action=/login><p>User <input name=username autofocus></p>"
+            + "<p>Password <input name=password type=password></p><p><button>Sign in</button></p></form>";
+
+    private static String page(String body) {
+        return "<!doctype html><html><head><meta charset=utf-8><title>ScanStream local sign-in</title></head><body>"
+                + "<h1>ScanStream local sign-in</h1>" + body + "</body></html>";
+    }
+
+    private static Map<String, String> form(HttpExchange exchange) throws IOException {
+        byte[] body = exchange.getRequestBody().readNBytes(8192);
+        Map<String, String> form = new LinkedHashMap<>();
+        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return form;
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (var out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static String html(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static byte[] unsigned(byte[] twosComplement) {
+        return twosComplement.length > 1 && twosComplement[0] == 0
+                ? java.util.Arrays.copyOfRange(twosComplement, 1, twosComplement.length) : twosComplement;
+    }
+
+    static String hash(String password) {
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        return "pbkdf2-sha256:" + ITERATIONS + ":" + HexFormat.of().formatHex(salt) + ":"
+                + HexFormat.of().formatHex(pbkdf2(password, salt, ITERATIONS));
+    }
+
+    static boolean verify(String password, String stored) {
+        String[] parts = stored.split(":");
+        if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) {
+            return false;
+        }
+        byte[] expected = HexFormat.of().parseHex(parts[3]);
+        byte[] actual = pbkdf2(password, HexFormat.of().parseHex(parts[2]), Integer.parseInt(parts[1]));
+        return MessageDigest.isEqual(expected, actual);
+    }
+
+    private static byte[] pbkdf2(String password, byte[] salt, int iterations) {
+        try {
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                    .generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 is on every JVM", e);
+        }
+    }
+
+    private static void restrict(Path path, String permissions) {
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+        } catch (IOException | UnsupportedOperationException e) {
+            // not POSIX
+        }
+    }
+}
