@@ -27,13 +27,16 @@ final class OnnxExport {
 
     private final OnnxGraphWriter graph;
     private final Iterator<Parameter> parameters;
+    private final boolean foldBatchNorm;
     private int parameterIndex;
+    private int initializers;
     private String clipMin;
     private String clipMax;
 
-    private OnnxExport(BackboneArchitecture architecture, Block block) {
+    private OnnxExport(BackboneArchitecture architecture, Block block, boolean foldBatchNorm) {
         this.graph = new OnnxGraphWriter(architecture.id());
         this.parameters = block.getParameters().values().iterator();
+        this.foldBatchNorm = foldBatchNorm;
     }
 
     /**
@@ -41,7 +44,17 @@ final class OnnxExport {
      * @return the ONNX model's bytes: input {@value #INPUT} {@code [batch, 3, height, width]}, output {@value #OUTPUT}
      */
     static byte[] graph(Block block, BackboneArchitecture architecture, FeatureReadout readout) {
-        OnnxExport export = new OnnxExport(architecture, block);
+        return graph(block, architecture, readout, false);
+    }
+
+    /**
+     * @param foldBatchNorm write each batch norm into the preceding convolution (scaled weight, bias), as PyTorch's
+     *                      exporter does: the same features, other parameters (so another backbone id once imported,
+     *                      unless the batch norms were identity plus shift already). Serving uses explicit batch norms;
+     *                      this form is how such exports are checked ({@link OnnxImport}).
+     */
+    static byte[] graph(Block block, BackboneArchitecture architecture, FeatureReadout readout, boolean foldBatchNorm) {
+        OnnxExport export = new OnnxExport(architecture, block, foldBatchNorm);
         export.graph.input(INPUT, "batch", 3L, "height", "width");
         List<String> children = export.body(architecture, INPUT);
         if (export.parameters.hasNext()) {
@@ -82,10 +95,9 @@ final class OnnxExport {
                 }
             }
             case RESNET34 -> {
-                x = conv(x, 7, 2, 3, 1, false);
-                children.add(x);
-                x = batchNorm(x);
-                children.add(x);
+                x = convBn(x, 7, 2, 3, 1);
+                children.add(x); // the convolution
+                children.add(x); // its batch norm (one node when folded)
                 x = graph.node("Relu", List.of(x));
                 children.add(x);
                 x = graph.node("MaxPool", List.of(x), Attribute.ints("kernel_shape", 3, 3),
@@ -121,14 +133,12 @@ final class OnnxExport {
     }
 
     private String basicBlock(String x, int inChannels, int outChannels, int stride) {
-        String main = conv(x, 3, stride, 1, 1, false);
-        main = batchNorm(main);
+        String main = convBn(x, 3, stride, 1, 1);
         main = graph.node("Relu", List.of(main));
-        main = conv(main, 3, 1, 1, 1, false);
-        main = batchNorm(main);
+        main = convBn(main, 3, 1, 1, 1);
         String shortcut = x;
         if (stride != 1 || inChannels != outChannels) {
-            shortcut = batchNorm(conv(x, 1, stride, 0, 1, false));
+            shortcut = convBn(x, 1, stride, 0, 1);
         }
         return graph.node("Relu", List.of(graph.node("Add", List.of(main, shortcut))));
     }
@@ -140,12 +150,12 @@ final class OnnxExport {
             y = convBnRelu6(y, 1, 1, 1);
         }
         y = convBnRelu6(y, 3, stride, hidden);
-        y = batchNorm(conv(y, 1, 1, 0, 1, false));
+        y = convBn(y, 1, 1, 0, 1);
         return stride == 1 && inChannels == outChannels ? graph.node("Add", List.of(y, x)) : y;
     }
 
     private String convBnRelu6(String x, int kernel, int stride, int groups) {
-        String y = batchNorm(conv(x, kernel, stride, (kernel - 1) / 2, groups, false));
+        String y = convBn(x, kernel, stride, (kernel - 1) / 2, groups);
         if (clipMin == null) {
             clipMin = graph.initializer("relu6_min", new long[0], new float[] {0f});
             clipMax = graph.initializer("relu6_max", new long[0], new float[] {6f});
@@ -154,18 +164,50 @@ final class OnnxExport {
     }
 
     private String conv(String x, int kernel, int stride, int padding, int groups, boolean bias) {
-        List<String> inputs = new ArrayList<>(List.of(x, next("weight")));
+        List<String> inputs = new ArrayList<>(List.of(x, initializer(next("weight"))));
         if (bias) {
-            inputs.add(next("bias"));
+            inputs.add(initializer(next("bias")));
         }
+        return convNode(inputs, kernel, stride, padding, groups);
+    }
+
+    private String convNode(List<String> inputs, int kernel, int stride, int padding, int groups) {
         return graph.node("Conv", inputs, Attribute.ints("kernel_shape", kernel, kernel),
                 Attribute.ints("strides", stride, stride), Attribute.ints("pads", padding, padding, padding, padding),
                 Attribute.ints("dilations", 1, 1), Attribute.of("group", (long) groups));
     }
 
-    private String batchNorm(String x) {
-        List<String> inputs = List.of(x, next("gamma"), next("beta"), next("runningMean"), next("runningVar"));
-        return graph.node("BatchNormalization", inputs, Attribute.of("epsilon", Backbones.BATCH_NORM_EPSILON));
+    /** A convolution without bias and its batch norm: two nodes, or one convolution with the norm folded in. */
+    private String convBn(String x, int kernel, int stride, int padding, int groups) {
+        Parameter weight = next("weight");
+        Parameter gamma = next("gamma");
+        Parameter beta = next("beta");
+        Parameter mean = next("runningMean");
+        Parameter variance = next("runningVar");
+        if (!foldBatchNorm) {
+            String conv = convNode(List.of(x, initializer(weight)), kernel, stride, padding, groups);
+            List<String> inputs = List.of(conv, initializer(gamma), initializer(beta), initializer(mean),
+                    initializer(variance));
+            return graph.node("BatchNormalization", inputs, Attribute.of("epsilon", Backbones.BATCH_NORM_EPSILON));
+        }
+        float[] w = weight.getArray().toFloatArray();
+        float[] g = gamma.getArray().toFloatArray();
+        float[] b = beta.getArray().toFloatArray();
+        float[] m = mean.getArray().toFloatArray();
+        float[] v = variance.getArray().toFloatArray();
+        float[] bias = new float[g.length];
+        int perChannel = w.length / g.length;
+        for (int c = 0; c < g.length; c++) {
+            double scale = g[c] / Math.sqrt((double) v[c] + Backbones.BATCH_NORM_EPSILON);
+            for (int i = c * perChannel; i < (c + 1) * perChannel; i++) {
+                w[i] = (float) (w[i] * scale);
+            }
+            bias[c] = (float) (b[c] - m[c] * scale);
+        }
+        String name = "p" + (parameterIndex - 5) + "_folded";
+        String foldedWeight = graph.initializer(name + "_weight", weight.getArray().getShape().getShape(), w);
+        String foldedBias = graph.initializer(name + "_bias", new long[] {g.length}, bias);
+        return convNode(List.of(x, foldedWeight, foldedBias), kernel, stride, padding, groups);
     }
 
     /** Global average pooling then flattening to {@code [N, C]}; the flattened value gets {@code name} if given. */
@@ -175,8 +217,8 @@ final class OnnxExport {
                 : graph.node("Flatten", List.of(pooled), name, Attribute.of("axis", 1L));
     }
 
-    /** The block's next parameter as an initializer, checking that it is the one the mirror expects. */
-    private String next(String expectedName) {
+    /** The block's next parameter, checking that it is the one the mirror expects. */
+    private Parameter next(String expectedName) {
         if (!parameters.hasNext()) {
             throw new IllegalStateException("the block has fewer parameters than the ONNX graph needs (at "
                     + parameterIndex + ", " + expectedName + ")");
@@ -186,8 +228,12 @@ final class OnnxExport {
             throw new IllegalStateException("parameter " + parameterIndex + " is '" + parameter.getName()
                     + "' where the ONNX graph expects '" + expectedName + "'");
         }
-        String name = "p" + parameterIndex++ + "_" + expectedName;
-        return graph.initializer(name, parameter.getArray().getShape().getShape(),
-                parameter.getArray().toFloatArray());
+        parameterIndex++;
+        return parameter;
+    }
+
+    private String initializer(Parameter parameter) {
+        return graph.initializer("p" + initializers++ + "_" + parameter.getName(),
+                parameter.getArray().getShape().getShape(), parameter.getArray().toFloatArray());
     }
 }
