@@ -5,6 +5,7 @@ import io.scanstream.inference.config.InferenceConfig;
 import io.scanstream.inference.metrics.ModelVersionMetrics;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.BackboneEngine;
 import io.scanstream.model.backbone.BackboneSpec;
 import io.scanstream.model.backbone.FeatureReadout;
 import io.scanstream.model.backbone.FeatureExtractor;
@@ -26,9 +27,11 @@ public class ModelProducer {
         DjlEnvironment.ensureOffline();
         BackboneArchitecture architecture = BackboneArchitecture.fromId(config.model().backbone());
         BackboneSpec spec = new BackboneSpec(architecture, config.model().backboneWeights(),
-                FeatureReadout.fromId(config.model().backboneReadout()));
+                FeatureReadout.fromId(config.model().backboneReadout()),
+                BackboneEngine.fromId(config.model().backboneEngine()));
         try {
-            // FeatureExtractors logs the load, loudly when there are no weights (inference.model.backbone-weights).
+            // FeatureExtractors logs the load with its engine, loudly when there are no weights
+            // (inference.model.backbone-weights); inference.model.backbone-engine picks ONNX Runtime or PyTorch.
             return FeatureExtractors.load(spec, config.model().seed());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load backbone " + spec, e);

@@ -1,10 +1,16 @@
 package io.scanstream.model.backbone;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.onnx.OnnxGraphWriter;
 import io.scanstream.model.onnx.OnnxGraphWriter.Attribute;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -19,10 +25,10 @@ import java.util.List;
  * convolution), so that importing the graph again gives back exactly the same parameters. A mistake in the mirror
  * shows as a difference in the outputs, which every caller checks by running both ({@link FeatureExtractors}).
  */
-final class OnnxExport {
+public final class OnnxExport {
 
-    static final String INPUT = "input";
-    static final String OUTPUT = "features";
+    public static final String INPUT = "input";
+    public static final String OUTPUT = "features";
     private static final String PRODUCER = "scanstream";
 
     private final OnnxGraphWriter graph;
@@ -37,6 +43,27 @@ final class OnnxExport {
         this.graph = new OnnxGraphWriter(architecture.id());
         this.parameters = block.getParameters().values().iterator();
         this.foldBatchNorm = foldBatchNorm;
+    }
+
+    /**
+     * Writes the spec's weights (any {@link WeightsFormat}: e.g. a fine-tuned {@code .params}) as an ONNX graph
+     * file with the final readout — input {@value #INPUT} {@code [batch, 3, height, width]}, output {@value #OUTPUT}
+     * {@code [batch, featureDim]} — that {@link FeatureExtractors} serves on ONNX Runtime under the same backbone id
+     * (the readout is chosen when it is loaded). Loading the file checks it against the weights' block.
+     *
+     * @return the backbone id of the weights, which the written file shares
+     * @throws IllegalArgumentException when the spec has no weights, or they do not fit the architecture
+     */
+    public static String write(BackboneSpec spec, Path target) throws IOException {
+        Path weights = spec.weights().orElseThrow(() -> new IllegalArgumentException("no weights to export"));
+        DjlEnvironment.ensureOffline();
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            Block block = Backbones.build(spec.architecture());
+            block.initialize(manager, DataType.FLOAT32, BackboneBlock.CANONICAL_INPUT);
+            BackboneWeights.copyInto(block, spec.architecture(), weights, manager);
+            Files.write(target, graph(block, spec.architecture(), FeatureReadout.FINAL));
+            return spec.architecture().id() + spec.readout().idSuffix() + ":" + WeightsIdentity.of(block);
+        }
     }
 
     /**
