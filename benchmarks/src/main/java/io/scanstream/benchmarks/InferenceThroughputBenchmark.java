@@ -17,9 +17,11 @@ import io.scanstream.inference.batching.DynamicBatcher;
 import io.scanstream.inference.domain.InferenceResult;
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.domain.ScanInference;
+import io.scanstream.inference.domain.ScanOutcomes;
 import io.scanstream.inference.messaging.InferenceLoop;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.BackboneEngine;
 import io.scanstream.model.backbone.BackboneSpec;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
@@ -63,7 +65,8 @@ import java.util.UUID;
  * random init), {@code --backbone mobilenet_v2}, {@code --data-dir PATH} (real slices; default
  * ../shared/data/covid-ct when present, else synthetic), {@code --scans N} (backlog size, default 480),
  * {@code --seconds N} (per raw batch size, default 15), {@code --latency-seconds N} (default 40),
- * {@code --readout final|multi-scale} (default final).
+ * {@code --readout final|multi-scale} (default final), {@code --engine auto|pytorch|onnxruntime} (default auto: by
+ * the weights file, ONNX Runtime for {@code .onnx}), {@code --batches 1,8,32} (the max batch sizes measured).
  */
 public final class InferenceThroughputBenchmark {
 
@@ -86,14 +89,19 @@ public final class InferenceThroughputBenchmark {
         System.out.printf(Locale.ROOT, "machine: %d cores, %s %s; JVM %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
         FeatureReadout readout = FeatureReadout.fromId(opts.getOrDefault("readout", "final"));
-        try (FeatureExtractor extractor = FeatureExtractors.load(new BackboneSpec(architecture, weights, readout), 42);
+        BackboneEngine engine = BackboneEngine.fromId(opts.getOrDefault("engine", "auto"));
+        int[] batches = Arrays.stream(opts.getOrDefault("batches", "1,8,32").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        try (FeatureExtractor extractor = FeatureExtractors.load(new BackboneSpec(architecture, weights, readout,
+                engine), 42);
              ClassificationHead head = ClassificationHead.randomlyInitialised(
                      HeadArchitecture.standard(extractor.featureDim(), 0.2), 7)) {
-            System.out.printf("backbone %s on %s (%s), %d %s images%n", extractor.backboneId(), extractor.device(),
-                    weights.map(Path::toString).orElse("random init"), images.size(), source);
+            System.out.printf("backbone %s on %s, engine %s (%s), %d %s images%n", extractor.backboneId(),
+                    extractor.device(), extractor.engine(), weights.map(Path::toString).orElse("random init"),
+                    images.size(), source);
 
             Map<Integer, Double> raw = new LinkedHashMap<>();
-            for (int batch : new int[] {1, 8, 32}) {
+            for (int batch : batches) {
                 raw.put(batch, rawThroughput(extractor, head, images, batch, Duration.ofSeconds(seconds)));
                 System.out.printf(Locale.ROOT, "raw forward, batch %2d: %.1f scans/s%n", batch, raw.get(batch));
             }
@@ -178,9 +186,15 @@ public final class InferenceThroughputBenchmark {
                     head.architecture(), null, Sha256.hex(w), null, null), w));
             batcher = new DynamicBatcher<>("bench-batcher", BatchingPolicy.powersOfTwo(maxBatch, Duration.ofMillis(20), 256),
                     new ScanInference(extractor, versions), DynamicBatcher.Listener.NONE);
-            loop = new InferenceLoop(new InferenceLoop.Settings(broker.bootstrapServers(), "bench-" + UUID.randomUUID(),
+            // the service's client settings: kafka.* (here only the broker) plus the results producer's linger
+            Map<String, Object> consumerSettings = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers());
+            Map<String, Object> producerSettings = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5);
+            loop = new InferenceLoop(new InferenceLoop.Settings("bench-" + UUID.randomUUID(),
                     "bench-tx-" + UUID.randomUUID(), input, predictions, predictions + ".emb", predictions + ".rej", 64,
-                    Duration.ofMillis(100), extractor.backboneId()), batcher, InferenceLoop.Observer.NONE, Clock.systemUTC());
+                    Duration.ofMillis(100), consumerSettings, producerSettings), batcher,
+                    new ScanOutcomes(extractor.backboneId(), Clock.systemUTC()), InferenceLoop.Observer.NONE);
             producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                     ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new ByteArraySerializer());
             consumer = new io.scanstream.testing.kafka.KafkaTestClient(broker.bootstrapServers()).newConsumer();
@@ -277,7 +291,7 @@ public final class InferenceThroughputBenchmark {
         }
     }
 
-    private static Map<String, String> parse(String[] args) {
+    static Map<String, String> parse(String[] args) {
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
