@@ -27,7 +27,8 @@ public record LocalStackOptions(
         Map<String, String> topics,
         String backbone,
         Optional<Path> backboneWeights,
-        String backboneReadout) {
+        String backboneReadout,
+        String backboneEngine) {
 
     static final String HELP = """
             Usage: bin/scanstream-local [options]
@@ -45,8 +46,11 @@ public record LocalStackOptions(
               --bad-share F         share of deliberately damaged scans (synthetic mode), 0..1 [0.05]
               --seed N              seed of the synthetic scans and of the replay order [1]
               --backbone NAME       inference backbone: mobilenet_v2, resnet34, vgg16, vgg19 [mobilenet_v2]
-              --backbone-weights P  backbone weights file (TorchScript .pt or DJL .params); none = random init
+              --backbone-weights P  backbone weights file (TorchScript .pt, DJL .params or ONNX .onnx); none = random
+                                    init. The id names the weights: a .pt and its .onnx share heads
               --backbone-readout R  features: final or multi-scale (every stage pooled; see docs/training.md) [final]
+              --backbone-engine E   inference's engine: onnxruntime (CPU, fastest), pytorch, or auto (by the weights
+                                    file: ONNX Runtime for .onnx) [onnxruntime]
               --kafka-port N        broker port [9092]
               --controller-port N   KRaft controller port [9093]
               --ingest-port N       ingest-service HTTP port [8081]
@@ -104,7 +108,7 @@ public record LocalStackOptions(
             }
         }
         List<String> known = List.of("rate", "scans", "data-dir", "label-share", "bad-share", "seed", "backbone",
-                "backbone-weights", "backbone-readout", "kafka-port", "controller-port", "ingest-port", "inference-port", "training-port",
+                "backbone-weights", "backbone-readout", "backbone-engine", "kafka-port", "controller-port", "ingest-port", "inference-port", "training-port",
                 "work-dir");
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
@@ -129,7 +133,8 @@ public record LocalStackOptions(
                 Map.copyOf(topics),
                 values.getOrDefault("backbone", "mobilenet_v2"),
                 Optional.ofNullable(values.get("backbone-weights")).map(p -> home.resolve(p).toAbsolutePath().normalize()),
-                values.getOrDefault("backbone-readout", "final"));
+                values.getOrDefault("backbone-readout", "final"),
+                values.getOrDefault("backbone-engine", "onnxruntime"));
         options.validate();
         return options;
     }
@@ -146,6 +151,9 @@ public record LocalStackOptions(
         }
         if (!List.of("final", "multi-scale").contains(backboneReadout)) {
             throw new IllegalArgumentException("--backbone-readout must be final or multi-scale");
+        }
+        if (!List.of("auto", "onnxruntime", "pytorch").contains(backboneEngine)) {
+            throw new IllegalArgumentException("--backbone-engine must be auto, onnxruntime or pytorch");
         }
     }
 
