@@ -22,6 +22,9 @@ import java.util.Set;
  */
 final class OnnxRuntimeSession implements AutoCloseable {
 
+    static final String THREADS_PROPERTY = "scanstream.onnxruntime.threads";
+    static final String THREADS_ENV = "SCANSTREAM_ONNXRUNTIME_THREADS";
+
     private final OrtEnvironment environment;
     private final OrtSession session;
     private final String inputName;
@@ -85,10 +88,36 @@ final class OnnxRuntimeSession implements AutoCloseable {
 
     private static OrtSession.SessionOptions options() throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        int threads = threads();
+        if (threads > 0) {
+            options.setIntraOpNumThreads(threads);
+        }
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.addConfigEntry("session.intra_op.allow_spinning", "0");
         return options;
+    }
+
+    /**
+     * Intra-op threads: system property {@value #THREADS_PROPERTY} or environment variable {@value #THREADS_ENV}, as
+     * DJL reads {@code ai.djl.pytorch.num_threads} for libtorch; unset or 0 = ONNX Runtime's default, one per
+     * physical core of the host — set it to the pod's CPU limit in a container, whose limit ONNX Runtime does not see.
+     */
+    static int threads() {
+        String value = System.getProperty(THREADS_PROPERTY, System.getenv(THREADS_ENV));
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            int threads = Integer.parseInt(value.strip());
+            if (threads < 0) {
+                throw new NumberFormatException("negative");
+            }
+            return threads;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(THREADS_PROPERTY + " must be a number of threads >= 0, got '" + value
+                    + "'", e);
+        }
     }
 
     /** The input's dimensions as the graph declares them, -1 where free (batch, and usually height and width). */
