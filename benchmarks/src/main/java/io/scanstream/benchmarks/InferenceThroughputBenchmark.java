@@ -24,6 +24,7 @@ import io.scanstream.inference.domain.ScanOutcomes;
 import io.scanstream.inference.messaging.InferenceLoop;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.BackboneEngine;
 import io.scanstream.model.backbone.BackboneSpec;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
@@ -67,7 +68,8 @@ import java.util.UUID;
  * random init), {@code --backbone mobilenet_v2}, {@code --data-dir PATH} (real slices; default
  * ../shared/data/covid-ct when present, else synthetic), {@code --scans N} (backlog size, default 480),
  * {@code --seconds N} (per raw batch size, default 15), {@code --latency-seconds N} (default 40),
- * {@code --readout final|multi-scale} (default final).
+ * {@code --readout final|multi-scale} (default final), {@code --engine auto|pytorch|onnxruntime} (default auto: by
+ * the weights file, ONNX Runtime for {@code .onnx}), {@code --batches 1,8,32} (the max batch sizes measured).
  */
 public final class InferenceThroughputBenchmark {
 
@@ -90,14 +92,19 @@ public final class InferenceThroughputBenchmark {
         System.out.printf(Locale.ROOT, "machine: %d cores, %s %s; JVM %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
         FeatureReadout readout = FeatureReadout.fromId(opts.getOrDefault("readout", "final"));
-        try (FeatureExtractor extractor = FeatureExtractors.load(new BackboneSpec(architecture, weights, readout), 42);
+        BackboneEngine engine = BackboneEngine.fromId(opts.getOrDefault("engine", "auto"));
+        int[] batches = Arrays.stream(opts.getOrDefault("batches", "1,8,32").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        try (FeatureExtractor extractor = FeatureExtractors.load(new BackboneSpec(architecture, weights, readout,
+                engine), 42);
              ClassificationHead head = ClassificationHead.randomlyInitialised(
                      HeadArchitecture.standard(extractor.featureDim(), 0.2), 7)) {
-            System.out.printf("backbone %s on %s (%s), %d %s images%n", extractor.backboneId(), extractor.device(),
-                    weights.map(Path::toString).orElse("random init"), images.size(), source);
+            System.out.printf("backbone %s on %s, engine %s (%s), %d %s images%n", extractor.backboneId(),
+                    extractor.device(), extractor.engine(), weights.map(Path::toString).orElse("random init"),
+                    images.size(), source);
 
             Map<Integer, Double> raw = new LinkedHashMap<>();
-            for (int batch : new int[] {1, 8, 32}) {
+            for (int batch : batches) {
                 raw.put(batch, rawThroughput(extractor, head, images, batch, Duration.ofSeconds(seconds)));
                 System.out.printf(Locale.ROOT, "raw forward, batch %2d: %.1f scans/s%n", batch, raw.get(batch));
             }
@@ -315,7 +322,7 @@ public final class InferenceThroughputBenchmark {
         }
     }
 
-    private static Map<String, String> parse(String[] args) {
+    static Map<String, String> parse(String[] args) {
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {

@@ -125,6 +125,8 @@ public final class LocalStack {
         Map<String, String> inference = new java.util.LinkedHashMap<>(signIn.serviceProperties());
         model.forEach((k, v) -> inference.put("inference.model." + k, v));
         inference.put("inference.kafka.transactional-id", "inference-local");
+        // inference only: training follows the weights file (the id is the weights', so both agree on it)
+        inference.put("inference.model.backbone-engine", options.backboneEngine());
         services.add(ServiceProcess.of("inference-service", home.resolve("inference-service/target/quarkus-app/quarkus-run.jar"),
                 options.inferencePort(), options.inferenceManagementPort(), options, "1g", inference,
                 environment(KafkaAccess.INFERENCE)));

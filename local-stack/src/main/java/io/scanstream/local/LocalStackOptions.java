@@ -37,7 +37,8 @@ public record LocalStackOptions(
         int inferenceManagementPort,
         int trainingManagementPort,
         int authPort,
-        Duration arrivedRetention) {
+        Duration arrivedRetention,
+        String backboneEngine) {
 
     static final String HELP = """
             Usage: bin/scanstream-local [options]
@@ -57,8 +58,11 @@ public record LocalStackOptions(
                                     window, uncompressed, JPEG lossless and RLE in turn), as a CT scanner would
               --seed N              seed of the synthetic scans and of the replay order [1]
               --backbone NAME       inference backbone: mobilenet_v2, resnet34, vgg16, vgg19 [mobilenet_v2]
-              --backbone-weights P  backbone weights file (TorchScript .pt or DJL .params); none = random init
+              --backbone-weights P  backbone weights file (TorchScript .pt, DJL .params or ONNX .onnx); none = random
+                                    init. The id names the weights: a .pt and its .onnx share heads
               --backbone-readout R  features: final or multi-scale (every stage pooled; see docs/training.md) [final]
+              --backbone-engine E   inference's engine: onnxruntime (CPU, fastest), pytorch, or auto (by the weights
+                                    file: ONNX Runtime for .onnx) [onnxruntime]
               --fine-tune N         the fine-tuned path: every N new labels, training fine-tunes the backbone in
                                     service and publishes it with a version; inference swaps backbone and head
                                     together (needs --backbone-weights; minutes of CPU per run). 0 = the backbone
@@ -141,7 +145,8 @@ public record LocalStackOptions(
         List<String> known = List.of("rate", "scans", "data-dir", "label-share", "bad-share", "seed", "backbone",
                 "backbone-weights", "backbone-readout", "fine-tune", "kafka-port", "controller-port", "ingest-port",
                 "inference-port", "training-port", "work-dir", "kafka-tls-port", "ingest-management-port",
-                "inference-management-port", "training-management-port", "auth-port", "arrived-retention");
+                "inference-management-port", "training-management-port", "auth-port", "arrived-retention",
+                "backbone-engine");
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
@@ -174,7 +179,8 @@ public record LocalStackOptions(
                 intValue(values, "inference-management-port", 9082),
                 intValue(values, "training-management-port", 9083),
                 intValue(values, "auth-port", 8090),
-                durationValue(values, "arrived-retention", Topics.DEFAULT_ARRIVED_RETENTION));
+                durationValue(values, "arrived-retention", Topics.DEFAULT_ARRIVED_RETENTION),
+                values.getOrDefault("backbone-engine", "onnxruntime"));
         options.validate();
         return options;
     }
@@ -201,6 +207,9 @@ public record LocalStackOptions(
         }
         if (arrivedRetention.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalArgumentException("--arrived-retention must be at least 1m");
+        }
+        if (!List.of("auto", "onnxruntime", "pytorch").contains(backboneEngine)) {
+            throw new IllegalArgumentException("--backbone-engine must be auto, onnxruntime or pytorch");
         }
     }
 

@@ -260,6 +260,27 @@ class DeploymentConfigTest {
                 .doesNotContainKey("nvidia.com/gpu");
     }
 
+    /** ONNX Runtime runs the backbone on CPU nodes and in compose (the fast path there), libtorch on GPU nodes. */
+    @Test
+    void theBackboneRunsOnOnnxRuntimeOnCpusAndOnPyTorchOnGpus() throws Exception {
+        Map<String, String> expected = Map.of("cpu", "onnxruntime", "gpu", "pytorch");
+        for (Map.Entry<String, String> overlay : expected.entrySet()) {
+            List<JsonNode> docs = render(overlay.getKey());
+            assertThat(byKind(docs, "ConfigMap").get(0).at("/data/INFERENCE_MODEL_BACKBONE_ENGINE").asText())
+                    .isIn("auto", "onnxruntime", "pytorch");
+            Container inference = ofKind(docs, "Deployment", Deployment.class).stream()
+                    .filter(d -> d.getMetadata().getName().equals("inference-service")).findFirst().orElseThrow()
+                    .getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(inference.getEnv()).as(overlay.getKey()).anySatisfy(e -> {
+                assertThat(e.getName()).isEqualTo("INFERENCE_MODEL_BACKBONE_ENGINE");
+                assertThat(e.getValue()).isEqualTo(overlay.getValue());
+            });
+        }
+        JsonNode compose = YAML.readTree(Files.readString(Repository.root().resolve("docker/compose.yaml")));
+        assertThat(compose.at("/services/inference-service/environment/INFERENCE_MODEL_BACKBONE_ENGINE").asText())
+                .isEqualTo("${SCANSTREAM_BACKBONE_ENGINE:-onnxruntime}");
+    }
+
     @Test
     void kubernetesConfigCarriesTheBrokerButNoSecret() throws Exception {
         List<JsonNode> docs = render("cpu");

@@ -7,6 +7,7 @@ import io.scanstream.inference.batching.BatchingPolicy;
 import io.scanstream.inference.config.InferenceConfig;
 import io.scanstream.inference.domain.BackboneLoader;
 import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.BackboneEngine;
 import io.scanstream.model.backbone.BackboneSpec;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
@@ -28,14 +29,16 @@ final class ConfiguredBackbones implements BackboneLoader {
     private static final Logger LOG = Logger.getLogger(ConfiguredBackbones.class);
 
     private final BackboneSpec bootstrap;
+    private final BackboneEngine engine;
     private final long seed;
     private final BatchingPolicy policy;
     private final boolean warmUp;
     private String bootstrapId;
 
     ConfiguredBackbones(InferenceConfig config, BatchingPolicy policy) {
+        this.engine = BackboneEngine.fromId(config.model().backboneEngine());
         this.bootstrap = new BackboneSpec(BackboneArchitecture.fromId(config.model().backbone()),
-                config.model().backboneWeights(), FeatureReadout.fromId(config.model().backboneReadout()));
+                config.model().backboneWeights(), FeatureReadout.fromId(config.model().backboneReadout()), engine);
         this.seed = config.model().seed();
         this.policy = policy;
         this.warmUp = config.batching().warmUp();
@@ -55,14 +58,17 @@ final class ConfiguredBackbones implements BackboneLoader {
 
     @Override
     public FeatureExtractor loadBootstrap() throws IOException {
-        // FeatureExtractors logs the load, loudly when there are no weights (inference.model.backbone-weights).
+        // FeatureExtractors logs the load with its engine, loudly when there are no weights
+        // (inference.model.backbone-weights); inference.model.backbone-engine picks ONNX Runtime or PyTorch.
         return FeatureExtractors.load(bootstrap, seed);
     }
 
     @Override
     public FeatureExtractor load(BackboneRef ref, Path weights) throws IOException {
+        // The configured engine for published (fine-tuned) backbones too: on ONNX Runtime the .params weights run as
+        // the ONNX graph written from the Java-built block, under the same id.
         return FeatureExtractors.load(new BackboneSpec(BackboneArchitecture.fromId(ref.architecture()),
-                Optional.of(weights), FeatureReadout.fromId(ref.readout())), seed);
+                Optional.of(weights), FeatureReadout.fromId(ref.readout()), engine), seed);
     }
 
     @Override

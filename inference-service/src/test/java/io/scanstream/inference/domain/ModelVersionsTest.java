@@ -297,6 +297,11 @@ class ModelVersionsTest {
         }
 
         @Override
+        public String engine() {
+            return "stub";
+        }
+
+        @Override
         public boolean pretrained() {
             return true;
         }

@@ -5,16 +5,24 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Which backbone to run, where its weights are and which activations become features: a TorchScript file
- * ({@code .pt}, {@code .torchscript}) or DJL parameters ({@code .params}); no weights means a seeded random
- * initialisation (for development and tests only).
+ * Which backbone to run, where its weights are, which activations become features and which engine runs it: a
+ * TorchScript file ({@code .pt}, {@code .torchscript}), DJL parameters ({@code .params}) or an ONNX graph
+ * ({@code .onnx}); no weights means a seeded random initialisation (for development and tests only). The engine is
+ * not part of the backbone id ({@link FeatureExtractors#backboneId(BackboneSpec)}).
  */
-public record BackboneSpec(BackboneArchitecture architecture, Optional<Path> weights, FeatureReadout readout) {
+public record BackboneSpec(BackboneArchitecture architecture, Optional<Path> weights, FeatureReadout readout,
+                           BackboneEngine engine) {
 
     public BackboneSpec {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(readout, "readout");
+        Objects.requireNonNull(engine, "engine");
+    }
+
+    /** The engine chosen by the weights file ({@link BackboneEngine#AUTO}). */
+    public BackboneSpec(BackboneArchitecture architecture, Optional<Path> weights, FeatureReadout readout) {
+        this(architecture, weights, readout, BackboneEngine.AUTO);
     }
 
     /** The backbone's own output as features ({@link FeatureReadout#FINAL}). */
@@ -31,7 +39,16 @@ public record BackboneSpec(BackboneArchitecture architecture, Optional<Path> wei
     }
 
     public BackboneSpec withReadout(FeatureReadout newReadout) {
-        return new BackboneSpec(architecture, weights, newReadout);
+        return new BackboneSpec(architecture, weights, newReadout, engine);
+    }
+
+    public BackboneSpec withEngine(BackboneEngine newEngine) {
+        return new BackboneSpec(architecture, weights, readout, newEngine);
+    }
+
+    /** The engine that will run this backbone ({@link BackboneEngine#AUTO} resolved by the weights file). */
+    public BackboneEngine resolvedEngine() {
+        return engine.resolve(weights.map(WeightsFormat::of));
     }
 
     public int featureDim() {

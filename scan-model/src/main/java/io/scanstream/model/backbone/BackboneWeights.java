@@ -27,6 +27,7 @@ public final class BackboneWeights {
         switch (WeightsFormat.of(weights)) {
             case TORCHSCRIPT -> TorchScriptImport.copyInto(block, architecture, weights, manager);
             case DJL_PARAMETERS -> copyDjlParameters(block, architecture, weights, manager);
+            case ONNX -> OnnxImport.copyInto(block, architecture, weights, manager);
         }
     }
 

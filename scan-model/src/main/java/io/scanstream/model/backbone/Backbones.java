@@ -37,28 +37,35 @@ import java.util.List;
  */
 public final class Backbones {
 
-    private static final int MAX_POOL = -1;
+    /** In a VGG table: a 2x2 max pooling instead of a convolution's width. */
+    static final int MAX_POOL = -1;
     private static final byte[] MODEL_SAVE_MAGIC = "DJL@".getBytes(StandardCharsets.US_ASCII);
     /** torchvision {@code vgg.cfgs["D"]}. */
-    private static final int[] VGG16 = {64, 64, MAX_POOL, 128, 128, MAX_POOL, 256, 256, 256, MAX_POOL,
+    static final int[] VGG16 = {64, 64, MAX_POOL, 128, 128, MAX_POOL, 256, 256, 256, MAX_POOL,
             512, 512, 512, MAX_POOL, 512, 512, 512, MAX_POOL};
     /** torchvision {@code vgg.cfgs["E"]}. */
-    private static final int[] VGG19 = {64, 64, MAX_POOL, 128, 128, MAX_POOL, 256, 256, 256, 256, MAX_POOL,
+    static final int[] VGG19 = {64, 64, MAX_POOL, 128, 128, MAX_POOL, 256, 256, 256, 256, MAX_POOL,
             512, 512, 512, 512, MAX_POOL, 512, 512, 512, 512, MAX_POOL};
     /** torchvision {@code MobileNetV2} inverted residual settings: expansion t, channels c, repeats n, stride s. */
-    private static final int[][] MOBILENET_V2 = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
+    static final int[][] MOBILENET_V2 = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
             {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+    /** torchvision {@code resnet34}: {@code BasicBlock}s per stage, and the stages' widths. */
+    static final int[] RESNET34_BLOCKS = {3, 4, 6, 3};
+    static final int[] RESNET_WIDTHS = {64, 128, 256, 512};
+    /** torchvision's batch-norm epsilon, used by every backbone here. */
+    static final float BATCH_NORM_EPSILON = 1e-5f;
 
     private Backbones() {
     }
 
     /** A new, uninitialised block; initialise it with an {@code [N, 3, H, W]} shape or load parameters into it. */
     public static SequentialBlock build(BackboneArchitecture architecture) {
+        BackboneBlock net = new BackboneBlock(architecture);
         return switch (architecture) {
-            case VGG16 -> vgg(VGG16);
-            case VGG19 -> vgg(VGG19);
-            case RESNET34 -> resnet(new int[] {3, 4, 6, 3});
-            case MOBILENET_V2 -> mobileNetV2();
+            case VGG16 -> vgg(net, VGG16);
+            case VGG19 -> vgg(net, VGG19);
+            case RESNET34 -> resnet(net, RESNET34_BLOCKS);
+            case MOBILENET_V2 -> mobileNetV2(net);
         };
     }
 
@@ -101,8 +108,8 @@ public final class Backbones {
                 }
             }
             case RESNET34 -> {
-                int[] blocksPerStage = {3, 4, 6, 3};
-                int[] widths = {64, 128, 256, 512};
+                int[] blocksPerStage = RESNET34_BLOCKS;
+                int[] widths = RESNET_WIDTHS;
                 int child = 3; // stem: convolution, batch norm, ReLU, max pooling (stride 4)
                 int stride = 4;
                 for (int stage = 0; stage < widths.length; stage++) {
@@ -182,8 +189,7 @@ public final class Backbones {
     }
 
     /** {@code features} (3x3 convolutions with bias, ReLU, 2x2 max pooling) then global average pooling. */
-    private static SequentialBlock vgg(int[] config) {
-        SequentialBlock net = new SequentialBlock();
+    private static SequentialBlock vgg(SequentialBlock net, int[] config) {
         for (int channels : config) {
             if (channels == MAX_POOL) {
                 net.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
@@ -195,14 +201,13 @@ public final class Backbones {
     }
 
     /** torchvision {@code ResNet} with {@code BasicBlock}s, without {@code fc}. */
-    private static SequentialBlock resnet(int[] blocksPerStage) {
-        SequentialBlock net = new SequentialBlock()
-                .add(conv(64, 7, 2, 3, 1, false))
+    private static SequentialBlock resnet(SequentialBlock net, int[] blocksPerStage) {
+        net.add(conv(64, 7, 2, 3, 1, false))
                 .add(batchNorm())
                 .add(Activation.reluBlock())
                 .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
         int inChannels = 64;
-        int[] widths = {64, 128, 256, 512};
+        int[] widths = RESNET_WIDTHS;
         for (int stage = 0; stage < widths.length; stage++) {
             for (int i = 0; i < blocksPerStage[stage]; i++) {
                 int stride = stage > 0 && i == 0 ? 2 : 1;
@@ -228,8 +233,8 @@ public final class Backbones {
     }
 
     /** torchvision {@code mobilenet_v2(width_mult=1.0).features}, then global average pooling. */
-    private static SequentialBlock mobileNetV2() {
-        SequentialBlock net = new SequentialBlock().add(convBnRelu6(32, 3, 2, 1));
+    private static SequentialBlock mobileNetV2(SequentialBlock net) {
+        net.add(convBnRelu6(32, 3, 2, 1));
         int inChannels = 32;
         for (int[] setting : MOBILENET_V2) {
             int expansion = setting[0];
@@ -278,7 +283,7 @@ public final class Backbones {
 
     /** torchvision's defaults: eps 1e-5, momentum 0.1 (DJL counts momentum the other way round). */
     private static BatchNorm batchNorm() {
-        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+        return BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).optMomentum(0.9f).build();
     }
 
     private static SequentialBlock withGlobalAveragePool(SequentialBlock net) {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
@@ -15,7 +14,7 @@ import io.scanstream.core.imaging.GreyImage;
 import java.util.List;
 
 /**
- * The one {@link FeatureExtractor}: a DJL model (a TorchScript module or a Java-built block with its parameters)
+ * The PyTorch {@link FeatureExtractor}: a DJL model (a TorchScript module or a Java-built block with its parameters)
  * run in inference mode, read out as its {@link FeatureReadout} says (the multi-scale readout walks the Java-built
  * block's children and pools the stage outputs). Owns the model; each batch's arrays live in a sub-manager closed
  * before embed returns.
@@ -29,15 +28,30 @@ final class DjlFeatureExtractor implements FeatureExtractor {
     private final int featureDim;
 
     DjlFeatureExtractor(Model model, BackboneSpec spec, String backboneId, boolean pretrained) {
-        this.model = model;
-        this.backboneId = backboneId;
-        this.pretrained = pretrained;
-        this.taps = spec.readout().taps(spec.architecture());
-        this.featureDim = spec.featureDim();
+        this(model, spec.readout().taps(spec.architecture()), spec.featureDim(), backboneId, pretrained);
         if (!taps.isEmpty() && !(model.getBlock() instanceof SequentialBlock)) {
             throw new IllegalArgumentException("the " + spec.readout().id() + " readout needs the Java-built "
                     + spec.architecture().id() + " block, not " + model.getBlock().getClass().getSimpleName());
         }
+    }
+
+    private DjlFeatureExtractor(Model model, List<Backbones.StageOutput> taps, int featureDim, String backboneId,
+                                boolean pretrained) {
+        this.model = model;
+        this.taps = taps;
+        this.featureDim = featureDim;
+        this.backboneId = backboneId;
+        this.pretrained = pretrained;
+    }
+
+    /** The same model under another id (known only once the weights are in the block); this one must not be used. */
+    DjlFeatureExtractor withBackboneId(String id) {
+        return new DjlFeatureExtractor(model, taps, featureDim, id, pretrained);
+    }
+
+    /** The network: a TorchScript module's block, or the Java-built block of {@link Backbones}. */
+    Block block() {
+        return model.getBlock();
     }
 
     @Override
@@ -53,6 +67,11 @@ final class DjlFeatureExtractor implements FeatureExtractor {
     @Override
     public int featureDim() {
         return featureDim;
+    }
+
+    @Override
+    public String engine() {
+        return "pytorch";
     }
 
     @Override
@@ -106,13 +125,6 @@ final class DjlFeatureExtractor implements FeatureExtractor {
             }
         }
         return NDArrays.concat(pooled, 1);
-    }
-
-    /** One forward on zeros of the given shape, to catch weights that do not fit the architecture. */
-    void probe(Shape input) {
-        try (NDManager probe = model.getNDManager().newSubManager()) {
-            forward(probe, probe.zeros(input));
-        }
     }
 
     @Override

@@ -12,9 +12,11 @@ import java.util.List;
 public interface FeatureExtractor extends AutoCloseable {
 
     /**
-     * What produced the features: architecture id, ':' and the first 12 hex digits of the weights file's sha256,
-     * or {@code :random} for a random initialisation, e.g. {@code mobilenet_v2:5f7ccb5c0a1b}. A head trained on one
-     * backbone id is refused by another.
+     * What produced the features: architecture id ({@code +ms} for the multi-scale readout), ':' and the first 12
+     * hex digits of the sha256 of the weights as the Java-built block holds them, or {@code :random} for a random
+     * initialisation, e.g. {@code mobilenet_v2:f1d9b2c993d3} ({@link FeatureExtractors#backboneId(BackboneSpec)}).
+     * The same weights give the same id in every file format and on every engine. A head trained on one backbone
+     * id is refused by another.
      */
     String backboneId();
 
@@ -22,6 +24,9 @@ public interface FeatureExtractor extends AutoCloseable {
     boolean pretrained();
 
     int featureDim();
+
+    /** {@code pytorch} or {@code onnxruntime} ({@link BackboneEngine}): not part of the id, the features agree. */
+    String engine();
 
     /** {@code cpu} or {@code gpu}. */
     String device();

@@ -1,5 +1,6 @@
 package io.scanstream.model.backbone;
 
+import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.integrity.Sha256;
 
 import ai.djl.MalformedModelException;
@@ -8,7 +9,6 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.Criteria;
@@ -21,22 +21,30 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
 
 /**
- * Loads a {@link FeatureExtractor} from a {@link BackboneSpec}. The weights file's extension picks the path:
- * {@code .pt} / {@code .torchscript} is a TorchScript module (e.g. a torchvision backbone exported with ImageNet
- * weights: input {@code [N,3,H,W]}, output {@code [N,featureDim]}); {@code .params} is DJL parameters for the
- * Java-built {@link Backbones} block, either as {@code Model.save} writes them or as a bare
- * {@code Block.saveParameters} stream. Nothing is ever downloaded.
+ * Loads a {@link FeatureExtractor} from a {@link BackboneSpec}: the one place where the weights file's
+ * {@link WeightsFormat} and the {@link BackboneEngine} pick the path, and where the backbone id is computed.
+ * <ul>
+ *   <li>PyTorch: a {@code .pt} / {@code .torchscript} TorchScript module runs as it is for the final readout;
+ *   otherwise the weights go into the Java-built {@link Backbones} block (imported from TorchScript or ONNX, or DJL
+ *   parameters as {@code Model.save} or {@code Block.saveParameters} writes them).</li>
+ *   <li>ONNX Runtime: an {@code .onnx} file runs as it is for the final readout; otherwise the Java-built block with
+ *   its weights is written as an ONNX graph ({@link OnnxExport}) and that graph runs — any weights, any readout.
+ *   Every generated graph is checked against the block on DJL before it serves.</li>
+ * </ul>
+ * Nothing is ever downloaded.
  */
 public final class FeatureExtractors {
 
     private static final Logger LOG = LoggerFactory.getLogger(FeatureExtractors.class);
     private static final String ENGINE = "PyTorch";
-    private static final int ID_HASH_CHARS = 12;
-    /** The smallest input every architecture accepts (VGG halves it five times). */
-    private static final Shape PROBE_INPUT = new Shape(1, 3, 32, 32);
-    private static final Shape INITIALISATION_INPUT = new Shape(1, 3, 224, 224);
+    /** Generated graphs must reproduce the block's features to this fraction of the largest feature. */
+    private static final double EXPORT_TOLERANCE = 1e-3;
+    /** Size of the probe images checking a generated graph (VGG halves it five times). */
+    private static final int PROBE_SIZE = 64;
 
     private FeatureExtractors() {
     }
@@ -48,35 +56,45 @@ public final class FeatureExtractors {
      */
     public static FeatureExtractor load(BackboneSpec spec, long seedForRandomInit) throws IOException {
         DjlEnvironment.ensureOffline();
+        BackboneEngine engine = spec.resolvedEngine();
         if (spec.weights().isEmpty()) {
-            return log(randomlyInitialised(spec, seedForRandomInit), "random", spec);
+            DjlFeatureExtractor random = randomlyInitialised(spec, seedForRandomInit);
+            return log(engine == BackboneEngine.ONNX_RUNTIME ? onnxRuntime(random, spec) : random, "random", spec);
         }
         Path file = spec.weights().get();
-        String backboneId = backboneId(spec);
-        return switch (WeightsFormat.of(file)) {
-            case TORCHSCRIPT -> spec.readout() == FeatureReadout.FINAL
-                    ? log(torchScript(spec, file, backboneId), "torchscript", spec)
-                    : log(importedTorchScript(spec, file, backboneId), "torchscript-imported", spec);
-            case DJL_PARAMETERS -> log(djlParameters(spec, file, backboneId), "djl-params", spec);
-        };
+        WeightsFormat format = WeightsFormat.of(file);
+        String source = format.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        if (engine == BackboneEngine.ONNX_RUNTIME) {
+            if (format == WeightsFormat.ONNX && spec.readout() == FeatureReadout.FINAL) {
+                return log(onnxFile(spec, file), source, spec);
+            }
+            return log(onnxRuntime(javaBlock(spec, file), spec), source + "-exported", spec);
+        }
+        if (format == WeightsFormat.TORCHSCRIPT && spec.readout() == FeatureReadout.FINAL) {
+            return log(torchScript(spec, file, backboneId(spec)), source, spec);
+        }
+        return log(javaBlock(spec, file), source + "-imported", spec);
     }
 
     /**
-     * The id a backbone will report, from its spec alone (nothing loaded): the architecture, ':' and the first 12
-     * hex digits of the weights file's sha256, or {@code :random}. Services that must agree on a backbone (training
-     * derives its state from it) compute it here, by the one rule.
+     * The id a backbone will report: the architecture, {@code +ms} for the multi-scale readout, ':' and the first 12
+     * hex digits of the sha256 of the weights as the Java-built block of the architecture holds them (whatever the
+     * file's format: {@code .pt}, {@code .params} and {@code .onnx} of the same weights give the same id; see
+     * {@link WeightsIdentity}, also for files whose weights do not map onto the block), or {@code :random}. Services
+     * that must agree on a backbone (training derives its state from it) compute it here, by the one rule. Cached by
+     * file content: the first call for a file imports its weights, later ones hash the file.
      */
     public static String backboneId(BackboneSpec spec) throws IOException {
         return spec.weights().isEmpty() ? randomBackboneId(spec)
-                : idPrefix(spec) + ":" + Sha256.hex(spec.weights().get()).substring(0, ID_HASH_CHARS);
+                : idPrefix(spec) + ":" + WeightsIdentity.of(spec.architecture(), spec.weights().get());
     }
 
     /**
-     * The id of a backbone whose weights file would hold exactly these bytes (e.g. the parameters a fine-tuning run
+     * The id of a backbone whose {@code .params} file would hold these bytes (e.g. the parameters a fine-tuning run
      * produced), by the same rule as {@link #backboneId(BackboneSpec)}.
      */
     public static String backboneId(BackboneArchitecture architecture, FeatureReadout readout, byte[] weights) {
-        return architecture.id() + readout.idSuffix() + ":" + Sha256.hex(weights).substring(0, ID_HASH_CHARS);
+        return architecture.id() + readout.idSuffix() + ":" + WeightsIdentity.of(architecture, weights);
     }
 
     /** The architecture, then the readout's suffix ({@code mobilenet_v2}, {@code mobilenet_v2+ms}). */
@@ -88,10 +106,10 @@ public final class FeatureExtractors {
         return idPrefix(spec) + ":random";
     }
 
-    private static FeatureExtractor randomlyInitialised(BackboneSpec spec, long seed) throws IOException {
+    private static DjlFeatureExtractor randomlyInitialised(BackboneSpec spec, long seed) throws IOException {
         return javaBlock(spec, randomBackboneId(spec), false, (block, manager) -> {
             block.setInitializer(new SeededInitializer(seed), Parameter.Type.WEIGHT);
-            block.initialize(manager, DataType.FLOAT32, INITIALISATION_INPUT);
+            block.initialize(manager, DataType.FLOAT32, BackboneBlock.CANONICAL_INPUT);
         });
     }
 
@@ -117,6 +135,27 @@ public final class FeatureExtractors {
         }
     }
 
+    /**
+     * The file's weights in the Java-built block ({@link BackboneWeights}: TorchScript and ONNX imports check
+     * themselves by a forward, DJL parameters by count and shape); its id from the block, remembered for the file.
+     */
+    private static DjlFeatureExtractor javaBlock(BackboneSpec spec, Path file) throws IOException {
+        String fileSha256 = Sha256.hex(file);
+        String[] hash = new String[1];
+        DjlFeatureExtractor extractor = javaBlock(spec, "pending", true, (block, manager) -> {
+            block.initialize(manager, DataType.FLOAT32, BackboneBlock.CANONICAL_INPUT);
+            try {
+                BackboneWeights.copyInto(block, spec.architecture(), file, manager);
+            } catch (EngineException e) {
+                throw new IllegalArgumentException("backbone weights " + file + " cannot be read by the engine: "
+                        + e.getMessage(), e);
+            }
+            hash[0] = WeightsIdentity.of(block);
+        });
+        WeightsIdentity.remember(spec.architecture(), fileSha256, hash[0]);
+        return extractor.withBackboneId(idPrefix(spec) + ":" + hash[0]);
+    }
+
     private static FeatureExtractor torchScript(BackboneSpec spec, Path file, String backboneId)
             throws IOException {
         Criteria<NDList, NDList> criteria = Criteria.builder()
@@ -138,54 +177,90 @@ public final class FeatureExtractors {
         }
     }
 
-    /**
-     * A TorchScript export's weights copied into the Java-built block (whose inner stages a readout other than
-     * {@code FINAL} needs); {@link TorchScriptImport} checks that both compute the same final features.
-     */
-    private static FeatureExtractor importedTorchScript(BackboneSpec spec, Path file, String backboneId)
-            throws IOException {
-        return javaBlock(spec, backboneId, true, (block, manager) -> {
-            block.initialize(manager, DataType.FLOAT32, INITIALISATION_INPUT);
-            try {
-                TorchScriptImport.copyInto(block, spec.architecture(), file, manager);
-            } catch (EngineException e) {
-                throw new IllegalArgumentException("backbone weights " + file + " are not a loadable TorchScript"
-                        + " module: " + e.getMessage(), e);
-            }
-        });
-    }
-
-    private static FeatureExtractor djlParameters(BackboneSpec spec, Path file, String backboneId)
-            throws IOException {
-        DjlFeatureExtractor extractor = javaBlock(spec, backboneId, true, (block, manager) ->
-                Backbones.loadParameters(block, spec.architecture(), file, manager));
+    /** An {@code .onnx} file as it is, on ONNX Runtime (final readout); its id by {@link WeightsIdentity}. */
+    private static FeatureExtractor onnxFile(BackboneSpec spec, Path file) throws IOException {
+        String backboneId = backboneId(spec);
+        OnnxRuntimeSession session = OnnxRuntimeSession.open(file, null);
         try {
-            probe(extractor, file);
+            long[] dims = session.inputDims();
+            if (dims[0] > 0) {
+                throw new IllegalArgumentException("backbone weights " + file + " take a fixed batch of " + dims[0]
+                        + " images; export the graph with a dynamic batch axis");
+            }
+            OnnxRuntimeFeatureExtractor extractor = new OnnxRuntimeFeatureExtractor(session, backboneId, true,
+                    spec.featureDim());
+            int height = dims[2] > 0 ? (int) dims[2] : PROBE_SIZE;
+            int width = dims[3] > 0 ? (int) dims[3] : PROBE_SIZE;
+            try {
+                extractor.embed(List.of(new GreyImage(width, height, new byte[width * height])), 1);
+            } catch (IllegalStateException e) {
+                throw new IllegalArgumentException("backbone weights " + file + " do not fit the architecture: "
+                        + e.getMessage(), e);
+            }
             return extractor;
         } catch (RuntimeException e) {
-            extractor.close();
+            session.close();
             throw e;
         }
     }
 
-    /** Loading does not check parameter shapes against the architecture; one small forward does. */
-    private static void probe(DjlFeatureExtractor extractor, Path file) {
-        try {
-            extractor.probe(PROBE_INPUT);
-        } catch (EngineException | IllegalStateException e) {
-            throw new IllegalArgumentException("backbone weights " + file + " do not fit the architecture: "
-                    + e.getMessage(), e);
+    /**
+     * The block's graph on ONNX Runtime, checked against the block itself on two probe images; the block's model
+     * is closed either way (it was needed for the weights, the id and the check).
+     */
+    private static FeatureExtractor onnxRuntime(DjlFeatureExtractor reference, BackboneSpec spec) {
+        try (reference) {
+            byte[] graph = OnnxExport.graph(reference.block(), spec.architecture(), spec.readout());
+            OnnxRuntimeFeatureExtractor extractor = new OnnxRuntimeFeatureExtractor(
+                    OnnxRuntimeSession.open(graph, OnnxExport.OUTPUT), reference.backboneId(), reference.pretrained(),
+                    spec.featureDim());
+            try {
+                List<GreyImage> probe = probeImages();
+                double difference = difference(reference.embed(probe, probe.size()), extractor.embed(probe, probe.size()));
+                if (difference > EXPORT_TOLERANCE) {
+                    throw new IllegalStateException("the ONNX graph written for " + reference.backboneId()
+                            + " differs from the block by " + difference + " of the largest feature");
+                }
+                return extractor;
+            } catch (RuntimeException e) {
+                extractor.close();
+                throw e;
+            }
         }
+    }
+
+    private static List<GreyImage> probeImages() {
+        Random random = new Random(PROBE_SIZE);
+        return List.of(0, 1).stream().map(i -> {
+            byte[] pixels = new byte[PROBE_SIZE * PROBE_SIZE];
+            random.nextBytes(pixels);
+            return new GreyImage(PROBE_SIZE, PROBE_SIZE, pixels);
+        }).toList();
+    }
+
+    private static double difference(float[][] expected, float[][] actual) {
+        return FeatureDifference.relativeMax(flat(expected), flat(actual));
+    }
+
+    private static float[] flat(float[][] rows) {
+        int width = rows.length == 0 ? 0 : rows[0].length;
+        float[] flat = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * width, width);
+        }
+        return flat;
     }
 
     private static FeatureExtractor log(FeatureExtractor extractor, String format, BackboneSpec spec) {
         if (extractor.pretrained()) {
-            LOG.info("backbone.loaded backboneId={} format={} readout={} featureDim={} device={}",
-                    extractor.backboneId(), format, spec.readout().id(), extractor.featureDim(), extractor.device());
+            LOG.info("backbone.loaded backboneId={} format={} engine={} readout={} featureDim={} device={}",
+                    extractor.backboneId(), format, extractor.engine(), spec.readout().id(), extractor.featureDim(),
+                    extractor.device());
         } else {
             // Loud on purpose: every service on this backbone produces features of an untrained network.
-            LOG.warn("backbone.random backboneId={} device={}: NO PRETRAINED WEIGHTS CONFIGURED; features come from"
-                    + " a seeded random initialisation and the backbone id says so", extractor.backboneId(), extractor.device());
+            LOG.warn("backbone.random backboneId={} engine={} device={}: NO PRETRAINED WEIGHTS CONFIGURED; features"
+                    + " come from a seeded random initialisation and the backbone id says so", extractor.backboneId(),
+                    extractor.engine(), extractor.device());
         }
         return extractor;
     }

@@ -29,8 +29,6 @@ import java.util.List;
  */
 public final class TorchScriptImport {
 
-    /** Backbones' batch-norm epsilon (torchvision's). */
-    private static final float EPSILON = 1e-5f;
     private static final double TOLERANCE = 1e-3;
 
     private TorchScriptImport() {
@@ -64,11 +62,7 @@ public final class TorchScriptImport {
                         array.set(value.toFloatArray());
                     }
                     case "runningMean" -> array.set(new float[(int) array.size()]);
-                    case "runningVar" -> {
-                        float[] variance = new float[(int) array.size()];
-                        java.util.Arrays.fill(variance, 1f - EPSILON);
-                        array.set(variance);
-                    }
+                    case "runningVar" -> array.set(identityVariance((int) array.size()));
                     default -> throw new IllegalArgumentException("unexpected parameter " + target.getName());
                 }
             }
@@ -82,6 +76,22 @@ public final class TorchScriptImport {
         }
     }
 
+    /**
+     * The statistics of a batch norm that a folded export has turned into identity plus shift: running mean 0,
+     * running variance 1 − eps (so that {@code sqrt(var + eps)} is 1). The ONNX import writes the same values, so that
+     * both formats of one folded backbone give the same parameters, hence the same id.
+     */
+    static void identityStatistics(NDArray runningMean, NDArray runningVar) {
+        runningMean.set(new float[(int) runningMean.size()]);
+        runningVar.set(identityVariance((int) runningVar.size()));
+    }
+
+    private static float[] identityVariance(int channels) {
+        float[] variance = new float[channels];
+        java.util.Arrays.fill(variance, 1f - Backbones.BATCH_NORM_EPSILON);
+        return variance;
+    }
+
     private static void verify(Block block, ZooModel<NDList, NDList> model, Path file, NDManager manager) {
         try (NDManager probe = manager.newSubManager()) {
             NDArray input = probe.randomUniform(-2f, 2f, new Shape(2, 3, 64, 64));
@@ -89,15 +99,14 @@ public final class TorchScriptImport {
                     .singletonOrThrow().toFloatArray();
             float[] actual = block.forward(new ParameterStore(probe, false), new NDList(input), false)
                     .singletonOrThrow().toFloatArray();
-            double scale = 1e-6;
-            double diff = 0;
-            for (int i = 0; i < expected.length; i++) {
-                scale = Math.max(scale, Math.abs(expected[i]));
-                diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+            if (expected.length != actual.length) {
+                throw new IllegalArgumentException(file + ": the TorchScript module gives " + expected.length
+                        + " values for a probe where the imported backbone gives " + actual.length);
             }
-            if (diff > TOLERANCE * scale) {
+            double difference = FeatureDifference.relativeMax(expected, actual);
+            if (difference > TOLERANCE) {
                 throw new IllegalArgumentException(file + ": the imported backbone's features differ from the"
-                        + " TorchScript module's by " + diff + " (max |feature| " + scale + "); only exports with"
+                        + " TorchScript module's by " + difference + " of the largest feature; only exports with"
                         + " batch norm folded into the convolutions can be imported");
             }
         }

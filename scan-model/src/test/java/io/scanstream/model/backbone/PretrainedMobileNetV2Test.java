@@ -71,10 +71,12 @@ class PretrainedMobileNetV2Test {
     }
 
     @Test
-    void identifiesItselfByTheWeightsFilesHash() throws Exception {
+    void identifiesItselfByItsWeightsAndTheFileByItsPublishedHash() throws Exception {
         String sha256 = io.scanstream.core.integrity.Sha256.hex(weights);
         try (FeatureExtractor extractor = load()) {
-            assertThat(extractor.backboneId()).isEqualTo("mobilenet_v2:" + sha256.substring(0, 12));
+            assertThat(extractor.backboneId()).matches("mobilenet_v2:[0-9a-f]{12}")
+                    .isEqualTo(FeatureExtractors.backboneId(BackboneSpec.of(BackboneArchitecture.MOBILENET_V2, weights)))
+                    .isNotEqualTo("mobilenet_v2:" + sha256.substring(0, 12));
         }
         Path sums = weights.resolveSibling("SHA256SUMS");
         if (Files.isRegularFile(sums)) {

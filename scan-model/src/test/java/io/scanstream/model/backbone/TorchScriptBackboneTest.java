@@ -36,8 +36,9 @@ class TorchScriptBackboneTest {
         }
     }
 
+    /** The tiny module's weights do not map onto VGG-16's block: it is named by the file (WeightsIdentity). */
     @Test
-    void identifiesItselfByArchitectureAndTheWeightsFilesHash() throws Exception {
+    void identifiesAModuleWhoseWeightsDoNotMapOntoTheArchitectureByTheFilesHash() throws Exception {
         String sha256 = io.scanstream.core.integrity.Sha256.hex(FIXTURE);
         try (FeatureExtractor extractor = load(BackboneArchitecture.VGG16)) {
             assertThat(extractor.backboneId()).isEqualTo("vgg16:" + sha256.substring(0, 12))
@@ -79,11 +80,11 @@ class TorchScriptBackboneTest {
 
     @Test
     void refusesWeightsOfAnUnknownFileType(@TempDir Path dir) throws Exception {
-        Path onnx = Files.write(dir.resolve("backbone.onnx"), new byte[] {1, 2, 3});
+        Path keras = Files.write(dir.resolve("backbone.h5"), new byte[] {1, 2, 3});
 
-        assertThatThrownBy(() -> FeatureExtractors.load(BackboneSpec.of(BackboneArchitecture.VGG16, onnx), 0))
+        assertThatThrownBy(() -> FeatureExtractors.load(BackboneSpec.of(BackboneArchitecture.VGG16, keras), 0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(".pt, .torchscript").hasMessageContaining(".params");
+                .hasMessageContaining(".pt, .torchscript").hasMessageContaining(".params").hasMessageContaining(".onnx");
     }
 
     private static FeatureExtractor load(BackboneArchitecture declared) throws Exception {

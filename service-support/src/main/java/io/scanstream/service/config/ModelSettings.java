@@ -23,8 +23,24 @@ public interface ModelSettings {
     @WithDefault(DEFAULT_BACKBONE)
     String backbone();
 
-    /** TorchScript ({@code .pt}) or DJL parameters ({@code .params}); absent = seeded random init (loudly). */
+    /** The engine when none is configured (scan-model's {@code BackboneEngine.AUTO}: by the weights file). */
+    String DEFAULT_ENGINE = "auto";
+
+    /**
+     * TorchScript ({@code .pt}), DJL parameters ({@code .params}) or ONNX ({@code .onnx}); absent = seeded random
+     * init (loudly). The backbone id names the weights, not the file: the same weights in any format share it.
+     */
     Optional<Path> backboneWeights();
+
+    /**
+     * Which engine runs the backbone: {@code auto} (ONNX Runtime for an {@code .onnx} file, PyTorch otherwise),
+     * {@code onnxruntime} (any weights on ONNX Runtime, CPU: the fast path; other formats are converted to an ONNX
+     * graph in memory at start-up) or {@code pytorch} (libtorch, CPU or CUDA; an {@code .onnx} file is imported).
+     * Not part of the backbone id: both engines give the same features. Read by inference; training follows the
+     * weights file ({@code auto}).
+     */
+    @WithDefault(DEFAULT_ENGINE)
+    String backboneEngine();
 
     /**
      * Which activations become features: {@code final} (the backbone's pooled output) or {@code multi-scale} (every

@@ -2,10 +2,12 @@ package io.scanstream.training.service;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.scanstream.testing.kafka.EmbeddedKafkaBroker;
+import io.scanstream.testing.security.TestTokens;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -25,11 +27,13 @@ public class OwnBroker implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         broker = EmbeddedKafkaBroker.start();
         try {
-            return Map.of("kafka.bootstrap.servers", broker.bootstrapServers(),
+            Map<String, String> config = new HashMap<>(Map.of("kafka.bootstrap.servers", broker.bootstrapServers(),
                     "quarkus.kafka-streams.bootstrap-servers", broker.bootstrapServers(),
                     "kafka-streams.state.dir", Files.createTempDirectory("training-streams").toString(),
                     "quarkus.kafka.devservices.enabled", "false",
-                    "quarkus.kafka-streams.devservices.enabled", "false");
+                    "quarkus.kafka-streams.devservices.enabled", "false"));
+            config.putAll(TestTokens.config()); // the application trusts the test JVM's token issuer
+            return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
