@@ -4,6 +4,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.security.TestSecurity;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
 import io.scanstream.core.artifact.ModelMetrics;
@@ -18,6 +19,7 @@ import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
+import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.learning.data.LabelledVectors;
 import io.scanstream.learning.settings.TrainerSettings;
 import io.scanstream.learning.train.EpochObserver;
@@ -28,6 +30,7 @@ import io.scanstream.model.backbone.BackboneSpec;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
 import io.scanstream.model.head.ClassificationHead;
+import io.scanstream.service.security.Roles;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
 import io.scanstream.testing.kafka.SharedBrokerClient;
 import jakarta.inject.Inject;
@@ -63,6 +66,8 @@ import static org.hamcrest.Matchers.equalTo;
  * scan-learning's {@link HeadTrainer} on those embeddings and the scans' labels is accepted and serves, its
  * predictions being what that head computes from the published embeddings.
  */
+// Calls the API as a caller with these roles (HttpAuthorisationTest covers tokens, 401 and 403).
+@TestSecurity(user = "test-operator", roles = {Roles.OPERATOR, Roles.CLINICIAN})
 @QuarkusTest
 @TestProfile(OnnxRuntimeServiceTest.OnnxWeights.class)
 @WithTestResource(KafkaBrokerTestResource.class)
@@ -83,7 +88,7 @@ class OnnxRuntimeServiceTest {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
     @Inject
-    FeatureExtractor backbone;
+    ModelVersions versions;
 
     /** Weights made once per test JVM, before the service starts: seeded MobileNetV2 parameters and their ONNX export. */
     public static class OnnxWeights implements QuarkusTestProfile {
@@ -97,7 +102,7 @@ class OnnxRuntimeServiceTest {
     @Test
     @Order(1)
     void servesOnOnnxRuntimeUnderTheIdOfTheWeightsWithPyTorchsEmbeddings() throws Exception {
-        assertThat(backbone.engine()).isEqualTo("onnxruntime");
+        assertThat(versions.currentBackbone().engine()).isEqualTo("onnxruntime");
         String id = FeatureExtractors.backboneId(BackboneSpec.of(BackboneArchitecture.MOBILENET_V2,
                 OnnxTestWeights.params()));
         assertThat(id).matches("mobilenet_v2:[0-9a-f]{12}").isEqualTo(OnnxTestWeights.exportedId())
