@@ -57,7 +57,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DicomSystemIT {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
-    private static final String KEY = io.scanstream.core.privacy.PseudonymisationKeys.generate();
+    private static final String KEY = SystemTestKeys.PSEUDONYMISATION;
     private static final URI DEVICE = URI.create("/devices/ct-dicom-system-test");
     private static final Path ROOT = Repository.root();
 

@@ -107,7 +107,7 @@ class FineTuningSystemIT {
         signIn = io.scanstream.local.LocalSignIn.open(work);
         services.put("ingest", ServiceProcess.of("ingest-service", jar("ingest-service"), options.ingestPort(),
                 freePort(), options, "384m", signIn.serviceProperties(),
-                Map.of("INGEST_PSEUDONYMISATION_KEY", io.scanstream.core.privacy.PseudonymisationKeys.generate())));
+                Map.of("INGEST_PSEUDONYMISATION_KEY", SystemTestKeys.PSEUDONYMISATION)));
         services.put("inference", inference("inference-service", options.inferencePort(), "inference-fine-tuning-it",
                 work.resolve("inference-backbones")));
         services.put("training", training());

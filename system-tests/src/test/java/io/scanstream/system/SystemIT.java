@@ -99,7 +99,7 @@ class SystemIT {
         Map<String, String> djl = Map.of("DJL_CACHE_DIR", Path.of(System.getProperty("user.home"), ".djl.ai").toString());
         services.put("ingest", ServiceProcess.of("ingest-service", jar("ingest-service"), options.ingestPort(),
                 freePort(), options, "384m", signIn.serviceProperties(),
-                Map.of("INGEST_PSEUDONYMISATION_KEY", io.scanstream.core.privacy.PseudonymisationKeys.generate())));
+                Map.of("INGEST_PSEUDONYMISATION_KEY", SystemTestKeys.PSEUDONYMISATION)));
         services.put("inference", ServiceProcess.of("inference-service", jar("inference-service"), options.inferencePort(),
                 freePort(), options, "768m", with(signIn.serviceProperties(), Map.of(
                         "inference.model.backbone", "mobilenet_v2",
@@ -111,6 +111,9 @@ class SystemIT {
                         "training.trigger.every-labels", "24",
                         "training.head.epochs", "8",
                         "training.validation.min-examples", "16",
+                        // About a dozen patients: 40% of them in validation so that both classes are there.
+                        "training.validation.fraction", "0.4",
+                        "training.validation.min-groups-per-class", "1",
                         "training.reports.dir", work.resolve("reports").toString(),
                         "kafka-streams.state.dir", work.resolve("streams-state").toString())), djl));
         for (ServiceProcess service : services.values()) {
