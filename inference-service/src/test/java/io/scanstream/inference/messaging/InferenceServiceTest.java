@@ -189,7 +189,8 @@ class InferenceServiceTest {
     }
 
     private static void publish(ModelArtifact artifact) {
-        KAFKA.client().send(EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact)));
+        KAFKA.client().send(EventCodecs.signedModelRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact),
+                io.scanstream.testing.security.TestModelSigning.signer()));
     }
 
     private static List<ScanPrediction> predictions(List<String> ids) {
