@@ -73,6 +73,10 @@ public final class TrustedModelKeys {
         return new TrustedModelKeys(keys);
     }
 
+    public Collection<PublicKey> publicKeys() {
+        return keys.values();
+    }
+
     public Set<String> keyIds() {
         return keys.keySet();
     }

@@ -46,6 +46,12 @@ public interface TrainingConfig extends LearningConfig {
          * ({@code TRAINING_SIGNING_PRIVATE_KEY_FILE}). Required when {@code enabled}: without it the start fails.
          */
         Optional<Path> privateKeyFile();
+
+        /**
+         * Public keys (besides its own) whose versions training takes as the champion: the previous keys after a
+         * rotation, as inference's {@code inference.signing.trusted-keys}. Files or directories of {@code *.pem}.
+         */
+        Optional<java.util.List<Path>> trustedKeys();
     }
 
     /**

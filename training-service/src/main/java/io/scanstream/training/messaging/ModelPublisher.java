@@ -10,7 +10,6 @@ import io.scanstream.training.domain.RunObserver;
 import io.scanstream.training.domain.VersionPublisher;
 import io.scanstream.service.config.TopicNames;
 import io.scanstream.service.kafka.KafkaClientSettings;
-import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,8 +19,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,7 +34,6 @@ import java.util.concurrent.TimeoutException;
  * uncommitted data. The whole artifact travels in the record (a few MB); the topic allows 16 MiB.
  */
 @ApplicationScoped
-@Startup // a missing or unreadable signing key stops the start, not the first publish hours later
 public class ModelPublisher implements VersionPublisher {
 
     private static final Logger LOG = Logger.getLogger(ModelPublisher.class);
@@ -52,11 +48,11 @@ public class ModelPublisher implements VersionPublisher {
     private final ModelSigner signer;
 
     public ModelPublisher(TrainingConfig config, TopicNames topics, RunObserver observer,
-                          KafkaClientSettings clients) {
+                          KafkaClientSettings clients, VersionSigning signing) {
         this.topic = topics.models();
         this.timeout = config.kafka().publishTimeout();
         this.observer = observer;
-        this.signer = signer(config.signing());
+        this.signer = signing.signer();
         int timeoutMs = (int) timeout.toMillis();
         int requestTimeoutMs = Math.max(1_000, timeoutMs / 2);
         // Exactly once per send (idempotence needs acks=all), records as large as the topic allows, and a publish
@@ -96,31 +92,6 @@ public class ModelPublisher implements VersionPublisher {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("could not publish " + version + " to " + topic + ": "
                     + (e.getCause() != null ? e.getCause() : e), e);
-        }
-    }
-
-    /**
-     * The signer of training.signing.private-key-file; the start fails with a message naming the setting when it is
-     * missing or unreadable, unless signing is off.
-     */
-    static ModelSigner signer(TrainingConfig.Signing signing) {
-        if (!signing.enabled()) {
-            LOG.warnf("model.signing enabled=false: versions are published unsigned; inference refuses them unless "
-                    + "inference.signing.required=false (development only)");
-            return null;
-        }
-        Path file = signing.privateKeyFile().orElseThrow(() -> new IllegalStateException(
-                "training.signing.private-key-file is not set: training signs every model version it publishes "
-                        + "(TRAINING_SIGNING_PRIVATE_KEY_FILE, an Ed25519 PKCS#8 PEM from a Secret; make one with "
-                        + "`openssl genpkey -algorithm ed25519`, docs/security.md). training.signing.enabled=false "
-                        + "publishes unsigned versions (development only)."));
-        try {
-            ModelSigner signer = ModelSigner.fromPrivateKeyFile(file);
-            LOG.infof("model.signing key-id=%s file=%s", signer.keyId(), file);
-            return signer;
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("cannot sign model versions with training.signing.private-key-file="
-                    + file + ": " + e.getMessage(), e);
         }
     }
 
