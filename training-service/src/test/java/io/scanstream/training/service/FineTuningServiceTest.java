@@ -93,7 +93,7 @@ class FineTuningServiceTest {
 
     @Test
     @Order(1)
-    void labelsStartAFineTuningRunThatPublishesTheBackboneItsEmbeddingsAndAVersionReferringToIt() {
+    void labelsStartAFineTuningRunThatPublishesTheBackboneItsEmbeddingsAndAVersionReferringToIt() throws Exception {
         kafka = new KafkaTestClient(OwnBroker.bootstrapServers());
         SyntheticCtGenerator generator = new SyntheticCtGenerator(23);
         for (int i = 0; i < SCANS; i++) {
