@@ -9,6 +9,7 @@ import io.scanstream.core.signing.TrustedModelKeys;
 import org.jboss.logging.Logger;
 import io.scanstream.inference.metrics.ModelVersionMetrics;
 import io.scanstream.model.DjlEnvironment;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -41,6 +42,7 @@ public class ModelProducer {
     /** The trusted model-signing keys; start-up fails when versions must be signed and no key is configured. */
     @Produces
     @Singleton
+    @Startup // no trusted key stops the start, not the first version that arrives
     VersionSignatures signatures(InferenceConfig config) {
         InferenceConfig.Signing signing = config.signing();
         List<Path> locations = signing.trustedKeys().orElse(List.of());
