@@ -3,6 +3,8 @@ package io.scanstream.local;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.scanstream.core.security.TokenIssuer;
+import io.scanstream.core.signing.ModelSigner;
+import io.scanstream.core.signing.ModelSigningKeys;
 
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -49,11 +51,13 @@ public final class LocalSignIn implements AutoCloseable {
 
     private final TokenIssuer issuer;
     private final Path usersFile;
+    private final ModelSigningKeys.KeyFiles modelSigning;
     private HttpServer server;
 
-    private LocalSignIn(TokenIssuer issuer, Path usersFile) {
+    private LocalSignIn(TokenIssuer issuer, Path usersFile, ModelSigningKeys.KeyFiles modelSigning) {
         this.issuer = issuer;
         this.usersFile = usersFile;
+        this.modelSigning = modelSigning;
     }
 
     /** The key pair and users of {@code <workDir>/auth}, made on first use. */
@@ -62,8 +66,14 @@ public final class LocalSignIn implements AutoCloseable {
         Files.createDirectories(dir);
         restrict(dir, "rwx------");
         TokenIssuer issuer = TokenIssuer.openOrCreate(dir, ISSUER);
+        // The model-signing pair (Ed25519): training signs versions with the private key, inference trusts the
+        // public one. Made once per work dir, like the token pair; a Secret in Kubernetes (docs/security.md).
+        Path signing = workDir.resolve("signing");
+        Files.createDirectories(signing);
+        restrict(signing, "rwx------");
+        ModelSigningKeys.KeyFiles modelSigning = ModelSigningKeys.openOrCreate(signing);
         Path users = dir.resolve("users.properties");
-        LocalSignIn signIn = new LocalSignIn(issuer, users);
+        LocalSignIn signIn = new LocalSignIn(issuer, users, modelSigning);
         if (!Files.isRegularFile(users)) {
             Properties props = new Properties();
             StringBuilder passwords = new StringBuilder("# Local sign-in (http://localhost:<auth-port>/login); generated on first start.\n");
@@ -102,9 +112,44 @@ public final class LocalSignIn implements AutoCloseable {
     }
 
     /** What a service needs to verify these tokens. */
-    public Map<String, String> serviceProperties() {
+    public Map<String, String> tokenProperties() {
         return Map.of("mp.jwt.verify.publickey.location", issuer.publicKeyFile().toString(),
                 "mp.jwt.verify.issuer", ISSUER);
+    }
+
+    /**
+     * What a service needs to verify these tokens, and the model-signing keys: training signs with the private key
+     * file, inference trusts the public one (each reads only its own key; {@link #trainingProperties()} and
+     * {@link #inferenceProperties()} give each just its own).
+     */
+    public Map<String, String> serviceProperties() {
+        Map<String, String> properties = new LinkedHashMap<>(tokenProperties());
+        properties.put("training.signing.private-key-file", modelSigning.privateKeyFile().toString());
+        properties.put("inference.signing.trusted-keys", modelSigning.publicKeyFile().toString());
+        return properties;
+    }
+
+    /** Tokens and the private model-signing key file. */
+    public Map<String, String> trainingProperties() {
+        Map<String, String> properties = new LinkedHashMap<>(tokenProperties());
+        properties.put("training.signing.private-key-file", modelSigning.privateKeyFile().toString());
+        return properties;
+    }
+
+    /** Tokens and the trusted model-signing public key. */
+    public Map<String, String> inferenceProperties() {
+        Map<String, String> properties = new LinkedHashMap<>(tokenProperties());
+        properties.put("inference.signing.trusted-keys", modelSigning.publicKeyFile().toString());
+        return properties;
+    }
+
+    public ModelSigningKeys.KeyFiles modelSigningKeys() {
+        return modelSigning;
+    }
+
+    /** Signs as the stack's training does (tools and tests that publish versions themselves). */
+    public ModelSigner modelSigner() throws IOException {
+        return ModelSigner.fromPrivateKeyFile(modelSigning.privateKeyFile());
     }
 
     /** A token for one of the stack's own tools (never a person: people sign in). */

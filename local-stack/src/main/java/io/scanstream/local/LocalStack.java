@@ -82,6 +82,8 @@ public final class LocalStack {
         Console.line("sign-in: http://localhost:%d/login (users and first passwords: %s); the services trust its"
                 + " tokens (issuer %s, key %s)", options.authPort(), options.workDir().resolve("auth"),
                 LocalSignIn.ISSUER, signIn.issuer().publicKeyFile());
+        Console.line("model signing: training signs versions with %s, inference trusts %s (made once per work dir)",
+                signIn.modelSigningKeys().privateKeyFile(), signIn.modelSigningKeys().publicKeyFile());
 
         for (ServiceProcess service : services()) {
             Console.line("starting %s ...", service.name());
@@ -116,13 +118,13 @@ public final class LocalStack {
         Map<String, String> ingestEnv = new java.util.LinkedHashMap<>(kafka.serviceEnvironment(KafkaAccess.INGEST));
         ingestEnv.put("INGEST_PSEUDONYMISATION_KEY", pseudonymisationKey());
         services.add(ServiceProcess.of("ingest-service", home.resolve("ingest-service/target/quarkus-app/quarkus-run.jar"),
-                options.ingestPort(), options.ingestManagementPort(), options, "512m", signIn.serviceProperties(),
+                options.ingestPort(), options.ingestManagementPort(), options, "512m", signIn.tokenProperties(),
                 ingestEnv));
         Map<String, String> model = new java.util.LinkedHashMap<>();
         model.put("backbone", options.backbone());
         options.backboneWeights().ifPresent(w -> model.put("backbone-weights", w.toString()));
         model.put("backbone-readout", options.backboneReadout());
-        Map<String, String> inference = new java.util.LinkedHashMap<>(signIn.serviceProperties());
+        Map<String, String> inference = new java.util.LinkedHashMap<>(signIn.inferenceProperties());
         model.forEach((k, v) -> inference.put("inference.model." + k, v));
         inference.put("inference.kafka.transactional-id", "inference-local");
         // inference only: training follows the weights file (the id is the weights', so both agree on it)
@@ -132,7 +134,7 @@ public final class LocalStack {
                 environment(KafkaAccess.INFERENCE)));
         Path training = home.resolve("training-service/target/quarkus-app/quarkus-run.jar");
         if (java.nio.file.Files.isRegularFile(training)) {
-            Map<String, String> trainingProps = new java.util.LinkedHashMap<>(signIn.serviceProperties());
+            Map<String, String> trainingProps = new java.util.LinkedHashMap<>(signIn.trainingProperties());
             model.forEach((k, v) -> trainingProps.put("training.model." + k, v));
             trainingProps.put("training.reports.dir", options.workDir().resolve("reports").toString());
             trainingProps.put("training.fine-tune.every-labels", String.valueOf(options.fineTuneEvery()));

@@ -67,6 +67,27 @@ class LocalSignInTest {
         assertThat(again.issuer().publicKey()).isEqualTo(signIn.issuer().publicKey());
     }
 
+    @Test
+    void makesTheModelSigningPairOnceAndGivesTrainingThePrivateAndInferenceThePublicKey() throws Exception {
+        LocalSignIn signIn = LocalSignIn.open(work);
+        var keys = signIn.modelSigningKeys();
+        assertThat(keys.privateKeyFile()).startsWith(work.resolve("signing"));
+        assertThat(java.nio.file.Files.getPosixFilePermissions(keys.privateKeyFile()))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        assertThat(signIn.trainingProperties()).containsEntry("training.signing.private-key-file",
+                keys.privateKeyFile().toString()).doesNotContainKey("inference.signing.trusted-keys");
+        assertThat(signIn.inferenceProperties()).containsEntry("inference.signing.trusted-keys",
+                keys.publicKeyFile().toString()).doesNotContainKey("training.signing.private-key-file");
+
+        byte[] value = "a version".getBytes(StandardCharsets.UTF_8);
+        var signature = signIn.modelSigner().sign(value);
+        var trusted = io.scanstream.core.signing.TrustedModelKeys.load(List.of(keys.publicKeyFile()));
+        assertThat(trusted.verify(signature.keyId(), signature.signatureBase64(), value).verified()).isTrue();
+        // a second start keeps the pair: versions signed before still verify
+        assertThat(LocalSignIn.open(work).modelSigner().keyId()).isEqualTo(signature.keyId());
+    }
+
     private static HttpRequest form(int port, String path, String body) {
         return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("Content-Type", "application/x-www-form-urlencoded")

@@ -305,6 +305,45 @@ class DeploymentConfigTest {
     }
 
     /**
+     * Signed model versions: the private key reaches training only (a file from the Secret the operator creates,
+     * none shipped), inference trusts the public keys of a mounted ConfigMap, and no other pod mounts either.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
+    void theModelSigningKeyReachesTrainingOnlyAndInferenceTrustsMountedPublicKeys(String overlay) throws Exception {
+        List<JsonNode> docs = render(overlay);
+        assertThat(byKind(docs, "Secret")).noneSatisfy(s ->
+                assertThat(s.at("/metadata/name").asText()).isEqualTo("scanstream-model-signing"));
+        for (Deployment deployment : ofKind(docs, "Deployment", Deployment.class)) {
+            String name = deployment.getMetadata().getName();
+            var pod = deployment.getSpec().getTemplate().getSpec();
+            Container container = pod.getContainers().get(0);
+            Map<String, String> env = new HashMap<>();
+            container.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+            Map<String, String> mountOf = new HashMap<>();
+            container.getVolumeMounts().forEach(m -> mountOf.put(m.getName(), m.getMountPath()));
+            var signingSecret = pod.getVolumes().stream().filter(v -> v.getSecret() != null
+                    && "scanstream-model-signing".equals(v.getSecret().getSecretName())).toList();
+            var publicKeys = pod.getVolumes().stream().filter(v -> v.getConfigMap() != null
+                    && "scanstream-model-signing-public-keys".equals(v.getConfigMap().getName())).toList();
+            if (name.equals("training-service")) {
+                assertThat(signingSecret).as(name).hasSize(1);
+                assertThat(env.get("TRAINING_SIGNING_PRIVATE_KEY_FILE")).as(name)
+                        .isEqualTo(mountOf.get(signingSecret.get(0).getName()) + "/private-key.pem");
+                assertThat(env).as(name).doesNotContainKey("TRAINING_SIGNING_ENABLED");
+            } else {
+                assertThat(signingSecret).as(name + " must not mount the signing key").isEmpty();
+            }
+            if (name.equals("inference-service")) {
+                assertThat(publicKeys).as(name).hasSize(1);
+                assertThat(env.get("INFERENCE_SIGNING_TRUSTED_KEYS")).as(name)
+                        .isEqualTo(mountOf.get(publicKeys.get(0).getName()));
+                assertThat(env).as(name).doesNotContainKey("INFERENCE_SIGNING_REQUIRED");
+            }
+        }
+    }
+
+    /**
      * The bootstrap backbone (served until a version names a fine-tuned backbone published on models.backbones, which
      * then travels through Kafka) is configured per service: a version on it is served only where it has the id it
      * was trained on, so architecture, weights and readout must agree.

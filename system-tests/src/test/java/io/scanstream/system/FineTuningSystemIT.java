@@ -324,8 +324,9 @@ class FineTuningSystemIT {
         ModelArtifact artifact = new ModelArtifact(new ModelMetadata(m.modelName(), version, OffsetDateTime.now(), id,
                 m.head(), m.metrics(), m.weightsSha256(), null, null, m.trainedOn(), null, copy.reference(),
                 m.preprocessing()), serving.weights());
-        producer.send(EventCodecs.MODEL_PUBLISHED.toRecord(options.topic(Topics.MODELS_PUBLISHED),
-                new ModelPublished(artifact))).get();
+        // signed as training signs: the damage under test is the backbone's, not a forged version
+        producer.send(EventCodecs.signedModelRecord(options.topic(Topics.MODELS_PUBLISHED),
+                new ModelPublished(artifact), signIn.modelSigner())).get();
     }
 
     private static void assertEveryVersionRefersToACompleteBackbone() {

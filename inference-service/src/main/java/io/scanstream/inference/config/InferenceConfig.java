@@ -24,6 +24,28 @@ public interface InferenceConfig {
 
     Kafka kafka();
 
+    Signing signing();
+
+    /**
+     * Which model versions are believed (docs/security.md, "Signed model versions"): Ed25519 signatures over the
+     * {@code models.published} record's value, by a key among {@code trusted-keys}.
+     */
+    interface Signing {
+        /**
+         * Refuse unsigned versions (UNSIGNED). Off only in development: a version that carries a signature must
+         * verify either way.
+         */
+        @WithDefault("true")
+        boolean required();
+
+        /**
+         * The trusted public keys (X.509 PEM, {@code openssl pkey -pubout}): files, or directories whose
+         * {@code *.pem} files are keys (a mounted ConfigMap); comma-separated. Keep the previous key here after a
+         * rotation so that versions signed with it (a rollback) still verify. Required when {@code required}.
+         */
+        Optional<List<Path>> trustedKeys();
+    }
+
     /** Backbone, weights, seed and the model name served; shared with training (see ModelSettings). */
     interface Model extends ModelSettings {
         /** Where published backbones are written once assembled and verified (an emptyDir in Kubernetes). */

@@ -3,12 +3,15 @@ package io.scanstream.inference.domain;
 import io.scanstream.core.artifact.BackboneRef;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
+import io.scanstream.core.artifact.ModelMetadataCheck;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.head.ClassificationHead;
+import io.scanstream.model.head.HeadWeightsCheck;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -59,7 +62,18 @@ public final class ModelVersions implements AutoCloseable {
          */
         INCOMPLETE_BACKBONE,
         SHAPE_MISMATCH,
-        UNLOADABLE
+        UNLOADABLE,
+        /** No {@code ce_signature}/{@code ce_signaturekeyid} while {@code inference.signing.required=true}. */
+        UNSIGNED,
+        /** A signature that does not verify over the record's bytes with the key it names (or is malformed). */
+        BAD_SIGNATURE,
+        /** Signed with a key that is not among {@code inference.signing.trusted-keys}. */
+        UNKNOWN_KEY,
+        /**
+         * Metadata out of bounds (threshold outside [0, 1], a number that is not finite, a width or size beyond the
+         * limits) or weights whose declared shapes and lengths are not the head's: found before any allocation.
+         */
+        INVALID_METADATA
     }
 
     /** Told about swaps and refusals, for metrics. */
@@ -114,6 +128,12 @@ public final class ModelVersions implements AutoCloseable {
         observer.refused(RefusalReason.UNREADABLE);
     }
 
+    /** A record refused before it was read (its signature, its metadata): counted; the serving network stays. */
+    public Refused refuse(Refused refused) {
+        observer.refused(refused.reason());
+        return refused;
+    }
+
     private Verdict check(ModelArtifact artifact) {
         ModelMetadata metadata = artifact.metadata();
         String version = metadata.version();
@@ -124,9 +144,19 @@ public final class ModelVersions implements AutoCloseable {
         if (version.equals(latestAccepted)) {
             return new AlreadyServing(version);
         }
+        List<String> problems = ModelMetadataCheck.problems(metadata);
+        if (!problems.isEmpty()) {
+            return new Refused(version, RefusalReason.INVALID_METADATA, String.join("; ", problems));
+        }
         if (!artifact.integrityVerified()) {
             return new Refused(version, RefusalReason.SHA256_MISMATCH, "weights do not hash to the declared sha256 "
                     + metadata.weightsSha256());
+        }
+        try {
+            // before a backbone is loaded or a head allocated: the weights' declared shapes and lengths
+            HeadWeightsCheck.check(metadata.head(), artifact.weights());
+        } catch (IllegalArgumentException e) {
+            return new Refused(version, RefusalReason.INVALID_METADATA, e.getMessage());
         }
         BackboneRef ref = metadata.backbone();
         if (ref == null || ref.source() == BackboneRef.Source.BOOTSTRAP) {

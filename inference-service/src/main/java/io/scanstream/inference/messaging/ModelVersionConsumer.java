@@ -3,12 +3,20 @@ package io.scanstream.inference.messaging;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.InvalidEventException;
 import io.scanstream.core.contract.ModelPublished;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.scanstream.core.signing.ModelSignature;
 import io.scanstream.inference.domain.ModelVersions;
+import io.scanstream.inference.domain.VersionSignatures;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * Follows {@code models.published} from its beginning (a group of its own per replica), so a new replica
@@ -23,18 +31,38 @@ public class ModelVersionConsumer {
     private static final Logger LOG = Logger.getLogger(ModelVersionConsumer.class);
 
     private final ModelVersions versions;
+    private final VersionSignatures signatures;
 
-    public ModelVersionConsumer(ModelVersions versions) {
+    public ModelVersionConsumer(ModelVersions versions, VersionSignatures signatures) {
         this.versions = versions;
+        this.signatures = signatures;
     }
 
     @Incoming(MODELS)
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
+        // The signature first, over the value bytes as they arrived: nothing is parsed or allocated for a record
+        // that is unsigned or not signed by a trusted key.
+        String label = "unread(key=" + record.key() + ", offset=" + record.offset() + ")";
+        Optional<ModelVersions.Refused> unsigned = signatures.check(label, header(record, ModelSignature.KEY_ID_HEADER),
+                header(record, ModelSignature.SIGNATURE_HEADER), record.value());
+        if (unsigned.isPresent()) {
+            ModelVersions.Refused r = versions.refuse(unsigned.get());
+            LOG.warnf("model.refused key=%s offset=%d reason=%s detail=\"%s\"; the serving version stays",
+                    record.key(), record.offset(), r.reason(), r.detail());
+            return;
+        }
         ModelPublished published;
         try {
             published = EventCodecs.MODEL_PUBLISHED.fromRecord(record);
         } catch (InvalidEventException e) {
+            if (invalidMetadata(e)) {
+                ModelVersions.Refused r = versions.refuse(new ModelVersions.Refused(label,
+                        ModelVersions.RefusalReason.INVALID_METADATA, e.getMessage()));
+                LOG.warnf("model.refused key=%s offset=%d reason=%s detail=\"%s\"; the serving version stays",
+                        record.key(), record.offset(), r.reason(), r.detail());
+                return;
+            }
             versions.unreadable();
             LOG.warnf("model.refused key=%s offset=%d reason=UNREADABLE detail=\"%s\"", record.key(), record.offset(), e.getMessage());
             return;
@@ -48,5 +76,20 @@ public class ModelVersionConsumer {
         } else {
             LOG.debugf("model.unchanged version=%s", published.version());
         }
+    }
+
+    /** Metadata that parses as JSON but breaks a record's rules (a negative width, a missing field). */
+    private static boolean invalidMetadata(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ValueInstantiationException || t instanceof MismatchedInputException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

@@ -4,17 +4,25 @@ import io.scanstream.inference.batching.BatchingPolicy;
 import io.scanstream.inference.config.InferenceConfig;
 import io.scanstream.inference.domain.BackboneLibrary;
 import io.scanstream.inference.domain.ModelVersions;
+import io.scanstream.inference.domain.VersionSignatures;
+import io.scanstream.core.signing.TrustedModelKeys;
+import org.jboss.logging.Logger;
 import io.scanstream.inference.metrics.ModelVersionMetrics;
 import io.scanstream.model.DjlEnvironment;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
 
 /** The batching policy, the published backbones and the networks in service: one of each per replica. */
 public class ModelProducer {
+
+    private static final Logger LOG = Logger.getLogger(ModelProducer.class);
 
     @Produces
     @Singleton
@@ -29,6 +37,32 @@ public class ModelProducer {
     @Singleton
     BackboneLibrary backbones(InferenceConfig config) {
         return new BackboneLibrary(config.model().backboneCache());
+    }
+
+    /** The trusted model-signing keys; start-up fails when versions must be signed and no key is configured. */
+    @Produces
+    @Singleton
+    @Startup // no trusted key stops the start, not the first version that arrives
+    VersionSignatures signatures(InferenceConfig config) {
+        InferenceConfig.Signing signing = config.signing();
+        List<Path> locations = signing.trustedKeys().orElse(List.of());
+        TrustedModelKeys keys;
+        try {
+            keys = TrustedModelKeys.load(locations);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the trusted model-signing keys (inference.signing.trusted-keys="
+                    + locations + "): " + e.getMessage(), e);
+        }
+        if (signing.required() && keys.isEmpty()) {
+            throw new IllegalStateException("inference.signing.required=true but inference.signing.trusted-keys names "
+                    + "no public key (INFERENCE_SIGNING_TRUSTED_KEYS: PEM files or a directory of them; "
+                    + "docs/security.md). Every version would be refused.");
+        }
+        if (!signing.required()) {
+            LOG.warnf("model.signing required=false: unsigned model versions are served (development only)");
+        }
+        LOG.infof("model.signing required=%s trusted-keys=%s", signing.required(), keys.keyIds());
+        return new VersionSignatures(keys, signing.required());
     }
 
     @Produces

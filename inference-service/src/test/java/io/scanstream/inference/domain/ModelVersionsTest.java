@@ -6,6 +6,7 @@ import io.scanstream.core.artifact.BackboneRef;
 import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
+import io.scanstream.core.artifact.ModelMetrics;
 import io.scanstream.core.artifact.ScanSet;
 import io.scanstream.core.contract.BackboneChunk;
 import io.scanstream.core.imaging.GreyImage;
@@ -104,6 +105,52 @@ class ModelVersionsTest {
         assertThat(versions.offer(renamed)).isInstanceOfSatisfying(ModelVersions.Refused.class,
                 r -> assertThat(r.reason()).isEqualTo(ModelVersions.RefusalReason.OTHER_MODEL));
         assertThat(refusals).isEmpty(); // another model's versions are not counted
+    }
+
+    @Test
+    void refusesInvalidMetadataAndWeightsBeforeLoadingAnythingAndKeepsTheServingVersion() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        versions.forNextBatch();
+        int loadedBefore = loaded.size();
+        ModelArtifact good = artifact("v2", BOOTSTRAP, DIM, 2, null);
+        ModelMetadata m = good.metadata();
+
+        assertThat(refusal(withMetrics(good, metrics(2.0, 0.8)))).as("threshold 2.0")
+                .isEqualTo(ModelVersions.RefusalReason.INVALID_METADATA);
+        assertThat(refusal(withMetrics(good, metrics(0.5, Double.NaN)))).as("NaN AUC")
+                .isEqualTo(ModelVersions.RefusalReason.INVALID_METADATA);
+        assertThat(refusal(withMetrics(good, metrics(Double.POSITIVE_INFINITY, 0.8)))).as("infinite threshold")
+                .isEqualTo(ModelVersions.RefusalReason.INVALID_METADATA);
+        // weights of another architecture, their sha256 declared correctly: the sizes do not match the head's
+        ModelArtifact narrower = artifact("v3", BOOTSTRAP, DIM / 2, 3, null);
+        assertThat(refusal(new ModelArtifact(new ModelMetadata("covid-head", "v3", m.createdAt(), BOOTSTRAP, m.head(),
+                null, narrower.metadata().weightsSha256(), null, null), narrower.weights()))).as("weights size mismatch")
+                .isEqualTo(ModelVersions.RefusalReason.INVALID_METADATA);
+        // the last array declares ~2 GiB (DJL would allocate that natively before reading); sha256 recomputed
+        byte[] huge = good.weights().clone();
+        java.nio.ByteBuffer.wrap(huge).putInt(huge.length - 12, Integer.MAX_VALUE - 16);
+        assertThat(refusal(new ModelArtifact(new ModelMetadata("covid-head", "v4", m.createdAt(), BOOTSTRAP, m.head(),
+                null, Sha256.hex(huge), null, null), huge))).as("huge declared length")
+                .isEqualTo(ModelVersions.RefusalReason.INVALID_METADATA);
+        // a width beyond the limit (the metadata's own check; HeadArchitecture refuses negative widths when parsed)
+        HeadArchitecture tooWide = new HeadArchitecture(DIM, List.of(1 << 20), 0.1, 2);
+        assertThat(refusal(new ModelArtifact(new ModelMetadata("covid-head", "v5", m.createdAt(), BOOTSTRAP, tooWide,
+                null, m.weightsSha256(), null, null), good.weights()))).as("width beyond the limit")
+                .isEqualTo(ModelVersions.RefusalReason.INVALID_METADATA);
+
+        assertThat(loaded).as("no backbone loaded for an invalid version").hasSize(loadedBefore);
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1");
+        assertThat(refusals).hasSize(6).containsOnly(ModelVersions.RefusalReason.INVALID_METADATA);
+    }
+
+    private static ModelMetrics metrics(double threshold, double auc) {
+        return new ModelMetrics(List.of(), auc, 0.8, 0.8, 0.8, 0.8, threshold, null, 10, 4);
+    }
+
+    private static ModelArtifact withMetrics(ModelArtifact a, ModelMetrics metrics) {
+        ModelMetadata m = a.metadata();
+        return new ModelArtifact(new ModelMetadata(m.modelName(), m.version(), m.createdAt(), m.backboneId(), m.head(),
+                metrics, m.weightsSha256(), m.trainingRunId(), m.reportUri()), a.weights());
     }
 
     @Test

@@ -20,6 +20,12 @@ import io.scanstream.core.contract.Topics;
 import io.scanstream.core.imaging.AntialiasedResizer;
 import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.integrity.Sha256;
+import io.scanstream.core.signing.ModelSignature;
+import io.scanstream.core.signing.ModelSigner;
+import io.scanstream.core.signing.ModelSigningKeys;
+import io.scanstream.testing.security.TestModelSigning;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import java.security.KeyPair;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.model.head.ClassificationHead;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
@@ -145,6 +151,44 @@ class InferenceServiceTest {
 
     @Test
     @Order(4)
+    void refusesUnsignedForgedAndInvalidVersionsBeforeReadingThemAndKeepsServingTheCurrentOne() {
+        // unsigned: what a client with write access but no signing key publishes
+        KAFKA.client().send(EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED,
+                new ModelPublished(head("v3-unsigned", 4))));
+        // signed with a key inference does not trust
+        KeyPair foreign = ModelSigningKeys.generate();
+        KAFKA.client().send(EventCodecs.signedModelRecord(Topics.MODELS_PUBLISHED,
+                new ModelPublished(head("v3-foreign-key", 5)), new ModelSigner(foreign.getPrivate(), foreign.getPublic())));
+        // the trusted key's signature of one version on another version's bytes
+        ProducerRecord<String, byte[]> signed = EventCodecs.signedModelRecord(Topics.MODELS_PUBLISHED,
+                new ModelPublished(head("v3-signed", 6)), TestModelSigning.signer());
+        ProducerRecord<String, byte[]> swapped = EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED,
+                new ModelPublished(head("v3-swapped", 7)));
+        swapped.headers().add(signed.headers().lastHeader(ModelSignature.SIGNATURE_HEADER));
+        swapped.headers().add(signed.headers().lastHeader(ModelSignature.KEY_ID_HEADER));
+        KAFKA.client().send(swapped);
+        // signed by the trusted key, but its threshold is out of [0, 1]
+        ModelArtifact v3 = head("v3-threshold-2", 8);
+        ModelMetrics m = v3.metadata().metrics();
+        ModelMetrics badThreshold = new ModelMetrics(m.epochs(), m.auc(), m.accuracy(), m.f1(), m.sensitivity(),
+                m.specificity(), 2.0, m.confusion(), m.trainSize(), m.validationSize());
+        ModelMetadata d = v3.metadata();
+        publish(new ModelArtifact(new ModelMetadata(d.modelName(), d.version(), d.createdAt(), d.backboneId(), d.head(),
+                badThreshold, d.weightsSha256(), d.trainingRunId(), d.reportUri()), v3.weights()));
+
+        await().atMost(TIMEOUT).untilAsserted(() -> given().when().get(managementMetrics.toString()).then()
+                .body(containsString("scanstream_inference_model_refused_total{reason=\"UNSIGNED\"} 1.0"))
+                .body(containsString("scanstream_inference_model_refused_total{reason=\"UNKNOWN_KEY\"} 1.0"))
+                .body(containsString("scanstream_inference_model_refused_total{reason=\"BAD_SIGNATURE\"} 1.0"))
+                .body(containsString("scanstream_inference_model_refused_total{reason=\"INVALID_METADATA\"} 1.0")));
+
+        List<String> ids = send("after-forgery", 6);
+        assertThat(predictions(ids)).hasSize(6).allSatisfy(p -> assertThat(p.modelVersion()).isEqualTo("v1"));
+        given().when().get("/model").then().body("headVersion", equalTo("v1"));
+    }
+
+    @Test
+    @Order(5)
     void exposesTheInferenceMetrics() {
         given().when().get(managementMetrics.toString()).then().statusCode(200)
                 .body(containsString("scanstream_inference_batch_size_count"))
@@ -189,7 +233,8 @@ class InferenceServiceTest {
     }
 
     private static void publish(ModelArtifact artifact) {
-        KAFKA.client().send(EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact)));
+        KAFKA.client().send(EventCodecs.signedModelRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact),
+                io.scanstream.testing.security.TestModelSigning.signer()));
     }
 
     private static List<ScanPrediction> predictions(List<String> ids) {

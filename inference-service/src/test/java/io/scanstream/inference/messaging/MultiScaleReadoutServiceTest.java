@@ -129,6 +129,7 @@ class MultiScaleReadoutServiceTest {
     }
 
     private static void publish(ModelArtifact artifact) {
-        KAFKA.client().send(EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact)));
+        KAFKA.client().send(EventCodecs.signedModelRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact),
+                io.scanstream.testing.security.TestModelSigning.signer()));
     }
 }

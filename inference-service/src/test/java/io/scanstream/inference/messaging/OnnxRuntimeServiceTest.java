@@ -159,7 +159,8 @@ class OnnxRuntimeServiceTest {
                 backboneId, trained.architecture(),
                 new ModelMetrics(List.of(), 0.8, 0.75, 0.7, 0.8, 0.7, 0.5, null, LABELLED, 0),
                 Sha256.hex(trained.weights()), null, null), trained.weights());
-        KAFKA.client().send(EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact)));
+        KAFKA.client().send(EventCodecs.signedModelRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact),
+                io.scanstream.testing.security.TestModelSigning.signer()));
         await().atMost(TIMEOUT).untilAsserted(() ->
                 given().when().get("/model").then().statusCode(200).body("headVersion", equalTo("ort-v1")));
 

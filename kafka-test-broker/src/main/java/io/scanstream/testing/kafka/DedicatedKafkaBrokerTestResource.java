@@ -24,6 +24,7 @@ public class DedicatedKafkaBrokerTestResource implements QuarkusTestResourceLife
                 "kafka.bootstrap.servers", broker.bootstrapServers(),
                 "quarkus.kafka.devservices.enabled", "false"));
         config.putAll(TestTokens.config());
+        config.putAll(io.scanstream.testing.security.TestModelSigning.config()); // training signs versions, inference verifies them
         return config;
     }
 

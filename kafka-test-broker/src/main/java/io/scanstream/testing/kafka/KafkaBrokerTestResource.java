@@ -45,6 +45,7 @@ public class KafkaBrokerTestResource implements QuarkusTestResourceLifecycleMana
                 "quarkus.kafka-streams.devservices.enabled", "false"));
         // The application trusts the test JVM's token issuer (TestTokens signs the tests' bearer tokens).
         config.putAll(TestTokens.config());
+        config.putAll(io.scanstream.testing.security.TestModelSigning.config()); // training signs versions, inference verifies them
         return config;
     }
 

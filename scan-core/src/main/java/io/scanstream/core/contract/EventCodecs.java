@@ -7,12 +7,17 @@ import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
+import io.scanstream.core.signing.ModelSignature;
+import io.scanstream.core.signing.ModelSigner;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 
 /**
@@ -225,6 +230,27 @@ public final class EventCodecs {
             }
         }
     };
+
+    /**
+     * A {@code models.published} record signed by {@code signer}: Ed25519 over the record's value bytes exactly as
+     * published (the artifact ZIP: metadata, whose v2 backbone reference names the backbone's sha256 and size, and
+     * head weights), carried in {@code ce_signature} (base64) and {@code ce_signaturekeyid}.
+     */
+    public static ProducerRecord<String, byte[]> signedModelRecord(String topic, ModelPublished event,
+                                                                  ModelSigner signer) {
+        ProducerRecord<String, byte[]> record = MODEL_PUBLISHED.toRecord(topic, event);
+        sign(record.headers(), record.value(), signer);
+        return record;
+    }
+
+    /** Adds (replacing any) the signature headers over {@code value}. */
+    public static void sign(Headers headers, byte[] value, ModelSigner signer) {
+        ModelSignature signature = signer.sign(value);
+        headers.remove(ModelSignature.SIGNATURE_HEADER);
+        headers.remove(ModelSignature.KEY_ID_HEADER);
+        headers.add(ModelSignature.SIGNATURE_HEADER, signature.signatureBase64().getBytes(StandardCharsets.UTF_8));
+        headers.add(ModelSignature.KEY_ID_HEADER, signature.keyId().getBytes(StandardCharsets.UTF_8));
+    }
 
     /** {@code models.backbones}: one chunk of a backbone's weights, key {@code <backboneId>/<index>}. */
     public static final EventCodec<BackboneChunk> BACKBONE_CHUNK = new EventCodec<>(EventTypes.BACKBONE_CHUNK) {

@@ -56,6 +56,8 @@ public final class ClassificationHead implements AutoCloseable {
      * @throws IllegalArgumentException when the weights are not a head of this architecture
      */
     public static ClassificationHead fromWeights(HeadArchitecture architecture, byte[] weights) {
+        // Shapes and declared lengths first, in plain Java: DJL allocates what the bytes declare before it checks.
+        HeadWeightsCheck.check(architecture, weights);
         DjlEnvironment.ensureOffline();
         Model model = Model.newInstance("head-" + architecture.describe(), HeadBlocks.ENGINE);
         try {

@@ -72,6 +72,39 @@ class ClassificationHeadTest {
     }
 
     @Test
+    void refusesWeightsDeclaringAHugeLengthBeforeDjlAllocatesIt() {
+        try (ClassificationHead head = ClassificationHead.randomlyInitialised(ARCHITECTURE, Fixtures.SEED)) {
+            byte[] weights = head.weightsBytes();
+            // The last array is the output bias (2 floats): its declared length is the int before its 8 data bytes.
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(weights);
+            assertThat(buffer.getInt(weights.length - 12)).isEqualTo(8);
+            buffer.putInt(weights.length - 12, Integer.MAX_VALUE - 16); // ~2 GiB of native memory, if believed
+
+            assertThatThrownBy(() -> ClassificationHead.fromWeights(ARCHITECTURE, weights))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("parameter 9").hasMessageContaining("declares " + (Integer.MAX_VALUE - 16));
+        }
+    }
+
+    @Test
+    void refusesWeightsWhoseShapeDiffersFromTheArchitectureBeforeLoading() {
+        try (ClassificationHead head = ClassificationHead.randomlyInitialised(ARCHITECTURE, Fixtures.SEED)) {
+            byte[] weights = head.weightsBytes();
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(weights);
+            // shape (2) of the output bias: its one dimension is a long shortly before the declared length
+            int dimension = weights.length - 12 - 8;
+            while (buffer.getLong(dimension) != 2) {
+                dimension--;
+            }
+            assertThat(dimension).isGreaterThan(weights.length - 12 - 8 - 32);
+            buffer.putLong(dimension, 1L << 40);
+
+            assertThatThrownBy(() -> ClassificationHead.fromWeights(ARCHITECTURE, weights))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parameter 9: shape");
+        }
+    }
+
+    @Test
     void refusesWeightsOfAnotherArchitecture() {
         HeadArchitecture wider = HeadArchitecture.standard(32, 0.5);
         try (ClassificationHead head = ClassificationHead.randomlyInitialised(ARCHITECTURE, Fixtures.SEED)) {

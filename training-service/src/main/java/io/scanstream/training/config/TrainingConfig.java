@@ -7,6 +7,7 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * training-service configuration ({@code training.*}; every key also as an environment variable, e.g.
@@ -28,6 +29,30 @@ public interface TrainingConfig extends LearningConfig {
     Backbones backbones();
 
     Kafka kafka();
+
+    Signing signing();
+
+    /** How versions are signed (docs/security.md, "Signed model versions"). */
+    interface Signing {
+        /**
+         * Sign every version (Ed25519). {@code false} publishes unsigned versions, which inference refuses unless
+         * its {@code inference.signing.required=false}: development only, never in a deployment.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The private key (PKCS#8 PEM, {@code openssl genpkey -algorithm ed25519}), mounted from a Secret
+         * ({@code TRAINING_SIGNING_PRIVATE_KEY_FILE}). Required when {@code enabled}: without it the start fails.
+         */
+        Optional<Path> privateKeyFile();
+
+        /**
+         * Public keys (besides its own) whose versions training takes as the champion: the previous keys after a
+         * rotation, as inference's {@code inference.signing.trusted-keys}. Files or directories of {@code *.pem}.
+         */
+        Optional<java.util.List<Path>> trustedKeys();
+    }
 
     /**
      * The bootstrap backbone (inference's too: the same file, before any backbone is published) and the model name.

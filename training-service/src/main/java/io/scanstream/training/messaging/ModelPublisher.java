@@ -4,6 +4,7 @@ import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.ModelPublished;
 import io.scanstream.core.contract.Topics;
+import io.scanstream.core.signing.ModelSigner;
 import io.scanstream.training.config.TrainingConfig;
 import io.scanstream.training.domain.RunObserver;
 import io.scanstream.training.domain.VersionPublisher;
@@ -43,12 +44,15 @@ public class ModelPublisher implements VersionPublisher {
     private final RunObserver observer;
     private final KafkaProducer<String, byte[]> producer;
     private final Map<String, String> versionByRun = new ConcurrentHashMap<>();
+    /** Null only with training.signing.enabled=false (development). */
+    private final ModelSigner signer;
 
     public ModelPublisher(TrainingConfig config, TopicNames topics, RunObserver observer,
-                          KafkaClientSettings clients) {
+                          KafkaClientSettings clients, VersionSigning signing) {
         this.topic = topics.models();
         this.timeout = config.kafka().publishTimeout();
         this.observer = observer;
+        this.signer = signing.signer();
         int timeoutMs = (int) timeout.toMillis();
         int requestTimeoutMs = Math.max(1_000, timeoutMs / 2);
         // Exactly once per send (idempotence needs acks=all), records as large as the topic allows, and a publish
@@ -71,12 +75,15 @@ public class ModelPublisher implements VersionPublisher {
             throw new IllegalStateException("run " + runId + " already published version " + earlier);
         }
         try {
-            RecordMetadata written = producer.send(EventCodecs.MODEL_PUBLISHED.toRecord(topic,
-                    new ModelPublished(artifact))).get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            ModelPublished event = new ModelPublished(artifact);
+            RecordMetadata written = producer.send(signer == null ? EventCodecs.MODEL_PUBLISHED.toRecord(topic, event)
+                    : EventCodecs.signedModelRecord(topic, event, signer))
+                    .get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
             versionByRun.put(runId, version);
             observer.versionPublished(version);
-            LOG.infof("model.published model=%s version=%s backbone=%s sha256=%s auc=%s run=%s topic=%s offset=%d bytes=%d",
+            LOG.infof("model.published model=%s version=%s backbone=%s sha256=%s signing-key=%s auc=%s run=%s topic=%s offset=%d bytes=%d",
                     artifact.metadata().modelName(), version, artifact.metadata().backboneId(),
+                    signer == null ? "none" : signer.keyId(),
                     artifact.metadata().weightsSha256(), artifact.metadata().metrics().auc(), runId, topic,
                     written.offset(), written.serializedValueSize());
         } catch (InterruptedException e) {

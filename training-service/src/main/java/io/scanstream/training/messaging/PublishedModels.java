@@ -28,8 +28,11 @@ public class PublishedModels implements ChampionSource {
     private final String topic;
     private final Duration timeout;
 
-    public PublishedModels(TrainingConfig config, TopicNames topics, TopicSnapshot snapshot) {
+    private final VersionSigning signing;
+
+    public PublishedModels(TrainingConfig config, TopicNames topics, TopicSnapshot snapshot, VersionSigning signing) {
         this.snapshot = snapshot;
+        this.signing = signing;
         this.topic = topics.models();
         this.timeout = config.kafka().readTimeout();
     }
@@ -38,7 +41,7 @@ public class PublishedModels implements ChampionSource {
     public Optional<ModelArtifact> current(String modelName) {
         AtomicReference<ModelArtifact> latest = new AtomicReference<>();
         snapshot.read(topic, timeout, record -> {
-            if (modelName.equals(record.key())) {
+            if (modelName.equals(record.key()) && signing.believes(record)) { // inference serves no other
                 try {
                     latest.set(EventCodecs.MODEL_PUBLISHED.fromRecord(record).artifact());
                 } catch (InvalidEventException e) {
@@ -53,7 +56,7 @@ public class PublishedModels implements ChampionSource {
     public Set<String> referencedBackbones() {
         Set<String> referenced = new HashSet<>();
         snapshot.read(topic, timeout, record -> {
-            if (record.value() == null) {
+            if (record.value() == null || !signing.believes(record)) {
                 return;
             }
             try {

@@ -93,7 +93,7 @@ class FineTuningServiceTest {
 
     @Test
     @Order(1)
-    void labelsStartAFineTuningRunThatPublishesTheBackboneItsEmbeddingsAndAVersionReferringToIt() {
+    void labelsStartAFineTuningRunThatPublishesTheBackboneItsEmbeddingsAndAVersionReferringToIt() throws Exception {
         kafka = new KafkaTestClient(OwnBroker.bootstrapServers());
         SyntheticCtGenerator generator = new SyntheticCtGenerator(23);
         for (int i = 0; i < SCANS; i++) {
@@ -140,6 +140,14 @@ class FineTuningServiceTest {
         assertThat(version.metadata().backboneId()).isEqualTo(published.backboneId());
         assertThat(version.metadata().trainedOn()).isEqualTo(published.trainedOn());
         assertThat(header(versions.get(0), "ce_type")).isEqualTo(EventTypes.MODEL_PUBLISHED_V2);
+        // The v2 record is signed over its bytes, which name the backbone's sha256 and size (so the signature binds
+        // the manifest, and through its sha256 the chunks).
+        assertThat(io.scanstream.core.signing.TrustedModelKeys.load(List.of(
+                        io.scanstream.testing.security.TestModelSigning.keys().publicKeyFile()))
+                .verify(header(versions.get(0), "ce_signaturekeyid"), header(versions.get(0), "ce_signature"),
+                        versions.get(0).value()).verified()).isTrue();
+        assertThat(version.metadata().backbone().sha256()).isEqualTo(published.sha256());
+        assertThat(version.metadata().backbone().sizeBytes()).isEqualTo(published.sizeBytes());
 
         // The embeddings under the new backbone: head runs continue on it without recomputing.
         List<ConsumerRecord<String, byte[]>> embeddings = kafka.collect(Topics.SCANS_EMBEDDINGS, r -> true, SCANS,

@@ -33,6 +33,7 @@ public class OwnBroker implements QuarkusTestResourceLifecycleManager {
                     "quarkus.kafka.devservices.enabled", "false",
                     "quarkus.kafka-streams.devservices.enabled", "false"));
             config.putAll(TestTokens.config()); // the application trusts the test JVM's token issuer
+            config.putAll(io.scanstream.testing.security.TestModelSigning.config()); // training signs versions, inference verifies them
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -10,7 +10,11 @@ import io.restassured.response.Response;
 import io.scanstream.core.artifact.BackboneRef;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.contract.ClinicalLabel;
+import io.scanstream.core.artifact.ModelMetadataCheck;
 import io.scanstream.core.contract.EventCodecs;
+import io.scanstream.core.signing.ModelSignature;
+import io.scanstream.core.signing.TrustedModelKeys;
+import io.scanstream.testing.security.TestModelSigning;
 import io.scanstream.core.contract.ScanEmbedding;
 import io.scanstream.core.contract.ScanLabel;
 import io.scanstream.core.contract.ScanPreprocessed;
@@ -148,7 +152,16 @@ class TrainingServiceTest {
         assertThat(records).hasSize(1);
         assertThat(new String(records.get(0).headers().lastHeader("ce_modelversion").value(), StandardCharsets.UTF_8))
                 .isEqualTo(publishedVersion);
-        ModelArtifact artifact = EventCodecs.MODEL_PUBLISHED.fromRecord(records.get(0)).artifact();
+        // Signed with the configured key over the record's bytes: inference, trusting its public key, reads it.
+        ConsumerRecord<String, byte[]> record = records.get(0);
+        TrustedModelKeys trusted = TrustedModelKeys.load(List.of(TestModelSigning.keys().publicKeyFile()));
+        TrustedModelKeys.Verification verification = trusted.verify(
+                new String(record.headers().lastHeader(ModelSignature.KEY_ID_HEADER).value(), StandardCharsets.UTF_8),
+                new String(record.headers().lastHeader(ModelSignature.SIGNATURE_HEADER).value(), StandardCharsets.UTF_8),
+                record.value());
+        assertThat(verification.outcome()).isEqualTo(TrustedModelKeys.Outcome.VERIFIED);
+        ModelArtifact artifact = EventCodecs.MODEL_PUBLISHED.fromRecord(record).artifact();
+        assertThat(ModelMetadataCheck.problems(artifact.metadata())).isEmpty();
 
         // What inference checks before it swaps a head in (ModelVersions.offer), for a replica serving BACKBONE.
         assertThat(artifact.metadata().modelName()).isEqualTo(MODEL);
