@@ -29,6 +29,14 @@ public interface InferenceConfig {
         /** Where published backbones are written once assembled and verified (an emptyDir in Kubernetes). */
         @WithDefault(".scanstream/inference/backbones")
         Path backboneCache();
+
+        /**
+         * A head version whose outputs are NaN or infinite for this many scans in a row is withdrawn in service:
+         * its backbone serves without a head (UNDETERMINED) until another version is accepted. Each such scan is
+         * an INTERNAL rejection.
+         */
+        @WithDefault("8")
+        int withdrawAfterNonFinite();
     }
 
     interface Batching {

@@ -61,6 +61,20 @@ class ScanOutcomeTest {
         assertThat(r.rejection().stage()).isEqualTo("inference");
     }
 
+    @Test
+    void aResultTheContractDoesNotAdmitIsOneInternalRejectionNotAnException() {
+        // Before: new ScanPrediction threw IllegalArgumentException inside the loop's open transaction.
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, 1.5}) {
+            ScanOutcome outcome = outcomes.of(new InferenceResult.Scored(scan, new float[] {0}, "mobilenet_v2:abc",
+                    bad, "v1", 0.5));
+            assertThat(outcome).isInstanceOf(ScanOutcome.Rejected.class);
+            ScanOutcome.Rejected r = (ScanOutcome.Rejected) outcome;
+            assertThat(r.rejection().reason()).isEqualTo(RejectionReason.INTERNAL);
+            assertThat(r.rejection().stage()).isEqualTo("inference");
+            assertThat(r.rejection().detail()).contains("not a valid prediction");
+        }
+    }
+
     private io.scanstream.core.contract.ScanPrediction prediction(double p, double threshold) {
         return ((ScanOutcome.Predicted) outcomes.of(new InferenceResult.Scored(scan, new float[] {0}, "mobilenet_v2:abc", p,
                 "v1", threshold))).prediction();
