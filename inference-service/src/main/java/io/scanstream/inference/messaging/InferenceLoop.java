@@ -209,6 +209,11 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
                     outcomes.unreadable(scanId, e.reason(), e.getMessage())));
             return;
         }
+        ScanOutcome refused = outcomes.refusedInput(scan).orElse(null);
+        if (refused != null) {
+            inFlight.add(new InFlight(partition, record.offset(), scan, null, refused));
+            return;
+        }
         CompletableFuture<InferenceResult> result;
         while ((result = batcher.tryOffer(scan)) == null) {
             // Full although paused before every poll that could not fit: commit what is done and let it drain.
