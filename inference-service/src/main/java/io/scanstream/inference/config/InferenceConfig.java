@@ -62,8 +62,11 @@ public interface InferenceConfig {
         @WithDefault("inference-service")
         String groupId();
 
-        /** Unique per replica (the pod name in Kubernetes); the broker fences a zombie with the same id. */
-        @WithDefault("inference-local")
+        /**
+         * Unique per replica (the pod name in Kubernetes); the broker fences a zombie with the same id. The default
+         * is the host name (a container's is its id, unique per replica), {@code inference-local} without one.
+         */
+        @WithDefault("inference-${HOSTNAME:local}")
         String transactionalId();
 
         /** Scans per poll; the batcher's queue must hold a whole poll (backpressure pauses the consumer). */
