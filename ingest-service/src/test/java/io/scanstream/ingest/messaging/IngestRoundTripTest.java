@@ -59,6 +59,8 @@ class IngestRoundTripTest {
     URL managementHealthReady;
     @TestHTTPResource(value = "/metrics", management = true)
     URL managementMetrics;
+    @TestHTTPResource(value = "/health/live", management = true)
+    URL managementHealthLive;
 
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -165,6 +167,16 @@ class IngestRoundTripTest {
         });
         assertThat(preprocessed(after, after.size())).extracting(ScanPreprocessed::scanId)
                 .containsExactlyInAnyOrderElementsOf(after);
+    }
+
+    @Test
+    void livenessReportsTheTransactionsOfTheProducer() {
+        SyntheticScan scan = generator.scan(6);
+        KAFKA.client().send(arrival(run + "-live", scan.contentType(), scan.bytes(), null));
+        preprocessed(List.of(run + "-live"), 1);
+        given().when().get(managementHealthLive.toString()).then().statusCode(200)
+                .body(containsString("ingest transactions")).body(containsString("\"consecutiveFailures\": 0"))
+                .body(containsString("lastCommit"));
     }
 
     @Test
