@@ -3,15 +3,16 @@ package io.scanstream.inference.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.scanstream.inference.domain.OutputGuard;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * What the forward pass did wrong: {@code scanstream_inference_non_finite_outputs_total} (scans whose embedding or
  * probability was NaN or infinite: each an INTERNAL rejection), {@code _model_withdrawn_total} (head versions
  * withdrawn after a run of them), {@code _forward_errors_total} (Errors, such as an OutOfMemoryError or a
- * StackOverflowError, thrown by a forward pass and caught).
+ * StackOverflowError, thrown by a forward pass and caught). A singleton, built when the pipeline is: the counters
+ * exist (at 0) from the start, so alerts see 0 rather than nothing.
  */
-@ApplicationScoped
+@Singleton
 public class OutputMetrics implements OutputGuard.Observer {
 
     private final Counter nonFinite;
