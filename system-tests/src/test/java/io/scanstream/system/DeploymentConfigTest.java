@@ -440,6 +440,21 @@ class DeploymentConfigTest {
                 .isEqualTo(Topics.SCAN_MAX_MESSAGE_BYTES);
     }
 
+    /** `docker compose up --scale` must not fence its own replicas: transactional ids follow the host name. */
+    @Test
+    void transactionalIdsAreUniquePerReplicaInCompose() throws Exception {
+        JsonNode compose = YAML.readTree(Files.readString(Repository.root().resolve("docker/compose.yaml")));
+        compose.get("services").fields().forEachRemaining(service -> service.getValue().path("environment").fields()
+                .forEachRemaining(variable -> assertThat(variable.getKey())
+                        .as("compose %s sets a fixed transactional id", service.getKey())
+                        .doesNotContain("TRANSACTIONAL_ID")));
+        assertThat(Files.readString(Repository.root().resolve(
+                "inference-service/src/main/java/io/scanstream/inference/config/InferenceConfig.java")))
+                .contains("@WithDefault(\"inference-${HOSTNAME:local}\")");
+        assertThat(Files.readString(Repository.root().resolve("ingest-service/src/main/resources/application.properties")))
+                .contains("transactional.id=ingest-${HOSTNAME:local}");
+    }
+
     @Test
     void composeFileIsValidForDockerCompose() throws Exception {
         Assumptions.assumeTrue(Repository.onPath("docker-compose"),

@@ -14,7 +14,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Readiness: the backbone is loaded and the loop runs (broker reachability is checked separately). Details say
  * which backbone (and whether it is only randomly initialised) and which head version serves, or "no head yet".
- * Liveness fails only when the loop has died (e.g. fenced by a zombie with its transactional id).
+ * Liveness fails when the loop has died (e.g. fenced by a zombie with its transactional id, or stopped because the
+ * batcher died) or the batcher's worker thread has died: the pod is restarted and re-reads what was not committed.
  */
 @ApplicationScoped
 public class InferenceHealth {
@@ -42,8 +43,14 @@ public class InferenceHealth {
                             ? "yes" : "NO: random initialisation, configure inference.model.backbone-weights")
                     .withData("device", backbone.device())
                     .withData("head", versions.servingVersion().orElse("no head yet: predictions are UNDETERMINED"))
+                    .withData("withdrawn", withdrawn())
                     .build();
         };
+    }
+
+    private String withdrawn() {
+        var versions = pipeline.guard().withdrawnVersions();
+        return versions.isEmpty() ? "none" : String.join(",", versions) + " (non-finite outputs; not served)";
     }
 
     @Produces
@@ -52,9 +59,13 @@ public class InferenceHealth {
         return () -> {
             InferenceLoop loop = pipeline.loop();
             boolean failed = loop != null && loop.state() == InferenceLoop.State.FAILED;
-            var response = HealthCheckResponse.named("inference loop").status(!failed);
+            Throwable batcherDeath = pipeline.batcher() == null ? null : pipeline.batcher().death();
+            var response = HealthCheckResponse.named("inference loop").status(!failed && batcherDeath == null);
             if (failed) {
                 response.withData("failure", loop.failure());
+            }
+            if (batcherDeath != null) {
+                response.withData("batcher", "worker thread died: " + batcherDeath);
             }
             return response.build();
         };

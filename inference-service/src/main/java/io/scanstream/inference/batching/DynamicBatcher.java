@@ -34,6 +34,10 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
 
         default void batchFinished(int size, Duration processing, boolean failed) {
         }
+
+        /** The worker thread ended with {@code cause} escaping it: nothing more will be processed. */
+        default void workerDied(Throwable cause) {
+        }
     }
 
     private record Pending<I, O>(I item, long enqueuedNanos, CompletableFuture<O> result) {
@@ -45,6 +49,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     private final BlockingQueue<Pending<I, O>> queue;
     private final Thread worker;
     private volatile boolean running = true;
+    private volatile Throwable death;
 
     public DynamicBatcher(String name, BatchingPolicy policy, BatchProcessor<I, O> processor, Listener listener) {
         this.policy = policy;
@@ -75,7 +80,36 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         return policy;
     }
 
+    /**
+     * What ended the worker thread, or null while it works (or after a clean {@link #close}). A dead worker
+     * completes no more results: its owner must stop (the inference loop fails and liveness reports it).
+     */
+    public Throwable death() {
+        return death;
+    }
+
+    /** Whether the worker thread is working (false after its death or a close). */
+    public boolean alive() {
+        return death == null && worker.isAlive();
+    }
+
     private void work() {
+        try {
+            batches();
+        } catch (Throwable e) {
+            // Each batch's failures are its own (run); what gets here is the loop itself failing (an Error while
+            // waiting, a listener that throws). Reported, never silent: the loop stops and liveness goes DOWN.
+            death = e;
+            running = false;
+            try {
+                listener.workerDied(e);
+            } catch (Throwable ignored) {
+                // the death is recorded; nothing more to do on a thread that is ending
+            }
+        }
+    }
+
+    private void batches() {
         List<Pending<I, O>> batch = new ArrayList<>(policy.maxBatchSize());
         while (running) {
             try {
@@ -128,7 +162,9 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
             if (results.size() != batch.size()) {
                 throw new IllegalStateException("processor returned " + results.size() + " results for " + batch.size() + " items");
             }
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) {
+            // Any Throwable, Errors included (OutOfMemoryError, StackOverflowError): the batch's scans fail
+            // (INTERNAL rejections), the worker goes on with the next batch.
             listener.batchFinished(batch.size(), Duration.ofNanos(System.nanoTime() - start), true);
             batch.forEach(p -> p.result().completeExceptionally(e));
             return;

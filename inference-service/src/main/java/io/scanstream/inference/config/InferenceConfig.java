@@ -51,6 +51,14 @@ public interface InferenceConfig {
         /** Where published backbones are written once assembled and verified (an emptyDir in Kubernetes). */
         @WithDefault(".scanstream/inference/backbones")
         Path backboneCache();
+
+        /**
+         * A head version whose outputs are NaN or infinite for this many scans in a row is withdrawn in service:
+         * its backbone serves without a head (UNDETERMINED) until another version is accepted. Each such scan is
+         * an INTERNAL rejection.
+         */
+        @WithDefault("8")
+        int withdrawAfterNonFinite();
     }
 
     interface Batching {
@@ -76,8 +84,11 @@ public interface InferenceConfig {
         @WithDefault("inference-service")
         String groupId();
 
-        /** Unique per replica (the pod name in Kubernetes); the broker fences a zombie with the same id. */
-        @WithDefault("inference-local")
+        /**
+         * Unique per replica (the pod name in Kubernetes); the broker fences a zombie with the same id. The default
+         * is the host name (a container's is its id, unique per replica), {@code inference-local} without one.
+         */
+        @WithDefault("inference-${HOSTNAME:local}")
         String transactionalId();
 
         /** Scans per poll; the batcher's queue must hold a whole poll (backpressure pauses the consumer). */

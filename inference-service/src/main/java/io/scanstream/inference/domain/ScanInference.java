@@ -3,22 +3,47 @@ package io.scanstream.inference.domain;
 import io.scanstream.core.contract.ScanPreprocessed;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.inference.batching.DynamicBatcher;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One forward pass per batch with the network in service ({@link ModelVersions#forNextBatch}): its backbone embeds
  * the batch (padded to its bucket size), then its head, if there is one yet, scores the embeddings; every result
  * names the backbone that computed it. Runs on the batcher's thread, the only thread that runs the natives.
+ *
+ * <p>Poison isolation: nothing a forward pass does ends the batch thread or the loop. A failing batch (any
+ * Throwable, Errors such as an OutOfMemoryError or a StackOverflowError included) is retried scan by scan; a scan
+ * that fails alone is a {@link InferenceResult.Failed} (an INTERNAL rejection). A NaN or infinite embedding or
+ * probability is never published: the scan fails, and the {@link OutputGuard} withdraws a head version after a run
+ * of them, so that its backbone serves without it (UNDETERMINED) until another version is accepted.
  */
 public final class ScanInference implements DynamicBatcher.BatchProcessor<ScanPreprocessed, InferenceResult> {
 
-    private final ModelVersions versions;
+    private static final Logger LOG = Logger.getLogger(ScanInference.class);
+
+    private final Supplier<ServingNetwork> networks;
+    private final OutputGuard guard;
 
     public ScanInference(ModelVersions versions) {
-        this.versions = versions;
+        this(versions, new OutputGuard(OutputGuard.DEFAULT_LIMIT, OutputGuard.Observer.NONE));
+    }
+
+    public ScanInference(ModelVersions versions, OutputGuard guard) {
+        this(versions::forNextBatch, guard);
+    }
+
+    /** @param networks the network of the next batch (called once per batch, on the batch thread) */
+    public ScanInference(Supplier<ServingNetwork> networks, OutputGuard guard) {
+        this.networks = networks;
+        this.guard = guard;
+    }
+
+    public OutputGuard guard() {
+        return guard;
     }
 
     /**
@@ -27,15 +52,17 @@ public final class ScanInference implements DynamicBatcher.BatchProcessor<ScanPr
      */
     @Override
     public List<InferenceResult> process(List<ScanPreprocessed> scans, int paddedSize) {
-        ServingNetwork network = versions.forNextBatch();
+        ServingNetwork network = withoutWithdrawnHead(networks.get());
         try {
             return forward(network, scans, paddedSize);
-        } catch (RuntimeException batchFailure) {
+        } catch (Throwable batchFailure) {
+            noteError(batchFailure);
             List<InferenceResult> results = new ArrayList<>(scans.size());
             for (ScanPreprocessed scan : scans) {
                 try {
-                    results.add(forward(network, List.of(scan), 1).get(0));
-                } catch (RuntimeException e) {
+                    results.add(forward(withoutWithdrawnHead(network), List.of(scan), 1).get(0));
+                } catch (Throwable e) {
+                    noteError(e);
                     results.add(new InferenceResult.Failed(scan, e.getClass().getSimpleName() + ": " + e.getMessage()));
                 }
             }
@@ -43,8 +70,22 @@ public final class ScanInference implements DynamicBatcher.BatchProcessor<ScanPr
         }
     }
 
-    private static List<InferenceResult> forward(ServingNetwork network, List<ScanPreprocessed> scans,
-                                                 int paddedSize) {
+    /** A network whose head was withdrawn serves its backbone alone: embeddings, UNDETERMINED predictions. */
+    private ServingNetwork withoutWithdrawnHead(ServingNetwork network) {
+        if (network.head().isPresent() && guard.withdrawn(network.head().get().version())) {
+            return new ServingNetwork(network.backbone(), Optional.empty());
+        }
+        return network;
+    }
+
+    private void noteError(Throwable e) {
+        if (e instanceof Error) {
+            guard.forwardError(e);
+            LOG.errorf("inference.forward.error error=\"%s\"; the batch is retried scan by scan", e.toString());
+        }
+    }
+
+    private List<InferenceResult> forward(ServingNetwork network, List<ScanPreprocessed> scans, int paddedSize) {
         List<GreyImage> images = new ArrayList<>(scans.size());
         for (ScanPreprocessed scan : scans) {
             images.add(scan.image());
@@ -55,10 +96,27 @@ public final class ScanInference implements DynamicBatcher.BatchProcessor<ScanPr
         String backboneId = network.backboneId();
         List<InferenceResult> results = new ArrayList<>(scans.size());
         for (int i = 0; i < scans.size(); i++) {
-            results.add(head.isPresent()
-                    ? new InferenceResult.Scored(scans.get(i), embeddings[i], backboneId, clamp(probabilities[i]),
-                    head.get().version(), head.get().threshold())
-                    : new InferenceResult.Embedded(scans.get(i), embeddings[i], backboneId));
+            ScanPreprocessed scan = scans.get(i);
+            if (!OutputGuard.finite(embeddings[i])) {
+                guard.nonFinite(null, backboneId);
+                results.add(new InferenceResult.Failed(scan, "non-finite embedding (NaN or infinite) from backbone "
+                        + backboneId));
+            } else if (head.isEmpty()) {
+                results.add(new InferenceResult.Embedded(scan, embeddings[i], backboneId));
+            } else if (!Double.isFinite(probabilities[i])) {
+                String version = head.get().version();
+                if (guard.nonFinite(version, backboneId)) {
+                    LOG.errorf("model.withdrawn version=%s backbone=%s consecutiveNonFinite=%d; its backbone serves"
+                            + " without a head (UNDETERMINED) until another version is accepted", version, backboneId,
+                            guard.limit());
+                }
+                results.add(new InferenceResult.Failed(scan, "non-finite output (" + probabilities[i]
+                        + ") from head version " + version));
+            } else {
+                guard.finite(head.get().version());
+                results.add(new InferenceResult.Scored(scan, embeddings[i], backboneId, clamp(probabilities[i]),
+                        head.get().version(), head.get().threshold()));
+            }
         }
         return results;
     }

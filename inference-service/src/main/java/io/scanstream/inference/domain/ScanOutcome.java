@@ -24,13 +24,29 @@ public sealed interface ScanOutcome permits ScanOutcome.Predicted, ScanOutcome.R
     record Rejected(ScanRejected rejection) implements ScanOutcome {
     }
 
-    /** @param now the prediction's time; predictions and embeddings carry the backbone that computed them */
+    /**
+     * @param now the prediction's time; predictions and embeddings carry the backbone that computed them. A result
+     *            the contract does not admit (a probability or threshold out of range) ends as an INTERNAL
+     *            rejection too: one scan's outcome, never an exception in the loop's open transaction.
+     */
     static ScanOutcome of(InferenceResult result, OffsetDateTime now) {
         ScanPreprocessed scan = result.scan();
         if (result instanceof InferenceResult.Failed failed) {
-            return new Rejected(new ScanRejected(scan.scanId(), scan.device().toString(), RejectionReason.INTERNAL,
-                    "inference failed: " + failed.reason(), STAGE));
+            return failed(scan, failed.reason());
         }
+        try {
+            return predicted(result, scan, now);
+        } catch (RuntimeException e) {
+            return failed(scan, "not a valid prediction: " + e.getMessage());
+        }
+    }
+
+    private static Rejected failed(ScanPreprocessed scan, String reason) {
+        return new Rejected(new ScanRejected(scan.scanId(), scan.device().toString(), RejectionReason.INTERNAL,
+                "inference failed: " + reason, STAGE));
+    }
+
+    private static ScanOutcome predicted(InferenceResult result, ScanPreprocessed scan, OffsetDateTime now) {
         float[] embedding;
         String backboneId;
         ScanPrediction prediction;

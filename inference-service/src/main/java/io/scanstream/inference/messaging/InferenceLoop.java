@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -36,7 +37,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -80,12 +83,16 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
 
         default void transactionAborted(Exception cause) {
         }
+
+        /** After a failed transaction the producer could not abort (a timed-out commit): it was replaced. */
+        default void producerRecreated(Exception cause) {
+        }
     }
 
     public enum State { STARTING, RUNNING, STOPPED, FAILED }
 
-    private record InFlight(TopicPartition partition, long offset, CompletableFuture<InferenceResult> result,
-                            ScanOutcome unreadable) {
+    private record InFlight(TopicPartition partition, long offset, ScanPreprocessed scan,
+                            CompletableFuture<InferenceResult> result, ScanOutcome unreadable) {
         boolean done() {
             return result == null || result.isDone();
         }
@@ -96,7 +103,7 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
     private final ScanOutcomes outcomes;
     private final Observer observer;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, byte[]> producer;
+    private final TransactionalProducer producer;
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private volatile boolean running = true;
     private volatile State state = State.STARTING;
@@ -132,7 +139,8 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId(),
                 ProducerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-producer",
                 ProducerConfig.ACKS_CONFIG, "all"));
-        this.producer = new KafkaProducer<>(producerSettings, new StringSerializer(), new ByteArraySerializer());
+        this.producer = new TransactionalProducer(
+                () -> new KafkaProducer<>(producerSettings, new StringSerializer(), new ByteArraySerializer()));
     }
 
     public State state() {
@@ -144,8 +152,9 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         return consumer;
     }
 
-    public KafkaProducer<String, byte[]> producer() {
-        return producer;
+    /** The producer in use now (a new one after a transaction it could not abort, see TransactionalProducer). */
+    public Producer<String, byte[]> producer() {
+        return producer.get();
     }
 
     /** Why the loop failed, when it did. */
@@ -167,6 +176,7 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
             LOG.infof("inference.loop.started input=%s group=%s transactionalId=%s", settings.inputTopic(),
                     settings.groupId(), settings.transactionalId());
             while (running) {
+                requireBatcherAlive();
                 Duration pollTimeout = inFlight.isEmpty() ? Duration.ofMillis(200) : Duration.ofMillis(10);
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(pollTimeout)) {
                     accept(record);
@@ -195,17 +205,34 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
             scan = EventCodecs.PREPROCESSED.fromRecord(record);
         } catch (InvalidEventException e) {
             String scanId = record.key() != null ? record.key() : "unidentified:" + partition + "@" + record.offset();
-            inFlight.add(new InFlight(partition, record.offset(), null,
+            inFlight.add(new InFlight(partition, record.offset(), null, null,
                     outcomes.unreadable(scanId, e.reason(), e.getMessage())));
+            return;
+        }
+        ScanOutcome refused = outcomes.refusedInput(scan).orElse(null);
+        if (refused != null) {
+            inFlight.add(new InFlight(partition, record.offset(), scan, null, refused));
             return;
         }
         CompletableFuture<InferenceResult> result;
         while ((result = batcher.tryOffer(scan)) == null) {
             // Full although paused before every poll that could not fit: commit what is done and let it drain.
+            requireBatcherAlive();
             commitCompleted(false);
             sleepBriefly();
         }
-        inFlight.add(new InFlight(partition, record.offset(), result, null));
+        inFlight.add(new InFlight(partition, record.offset(), scan, result, null));
+    }
+
+    /**
+     * A dead batcher worker completes nothing more: the loop fails (liveness goes DOWN, the pod restarts) and what
+     * was not committed is read again by the next owner, rather than waiting for ever while reporting RUNNING.
+     */
+    private void requireBatcherAlive() {
+        Throwable death = batcher.death();
+        if (death != null) {
+            throw new IllegalStateException("the batcher's worker thread died: " + death, death);
+        }
     }
 
     private void applyBackpressure() {
@@ -238,12 +265,13 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         List<Runnable> afterCommit = new ArrayList<>(done.size());
+        Producer<String, byte[]> producer = this.producer.get();
         try {
             producer.beginTransaction();
             for (InFlight item : done) {
                 offsets.merge(item.partition(), new OffsetAndMetadata(item.offset() + 1),
                         (a, b) -> a.offset() >= b.offset() ? a : b);
-                afterCommit.add(publish(item));
+                afterCommit.add(publish(producer, item));
             }
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
@@ -254,14 +282,16 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         } catch (KafkaException e) {
             LOG.warnf("inference.transaction.aborted scans=%d cause=\"%s\"; re-reading from the last commit", done.size(), e.toString());
             observer.transactionAborted(e);
-            producer.abortTransaction();
+            if (this.producer.recover(e) == TransactionalProducer.Recovery.RECREATED) {
+                observer.producerRecreated(e);
+            }
             rewind(done);
         }
     }
 
     /** Sends one scan's events; returns what to report once they are committed. */
-    private Runnable publish(InFlight item) {
-        ScanOutcome outcome = item.unreadable() != null ? item.unreadable() : outcomes.of(item.result().join());
+    private Runnable publish(Producer<String, byte[]> producer, InFlight item) {
+        ScanOutcome outcome = item.unreadable() != null ? item.unreadable() : outcomes.of(resultOf(item));
         if (outcome instanceof ScanOutcome.Predicted p) {
             producer.send(EventCodecs.PREDICTED.toRecord(settings.predictionsTopic(), p.prediction()));
             producer.send(EventCodecs.EMBEDDED.toRecord(settings.embeddingsTopic(), p.embedding()));
@@ -275,6 +305,19 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
             }
             observer.published(outcome);
         };
+    }
+
+    /**
+     * The batch's result; a batch the batcher failed as a whole (whatever the processor threw) is a failed result
+     * for each of its scans: an INTERNAL rejection, never an exception inside the open transaction.
+     */
+    private InferenceResult resultOf(InFlight item) {
+        try {
+            return item.result().join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            return new InferenceResult.Failed(item.scan(), "the batch failed: " + cause);
+        }
     }
 
     /**
@@ -323,7 +366,7 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
             LOG.debug("consumer close", e);
         }
         try {
-            producer.close(Duration.ofSeconds(5));
+            producer.close();
         } catch (RuntimeException e) {
             LOG.debug("producer close", e);
         }

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * The scan loop's meters, counted from the outcomes it committed (the label is the outcome's, never recomputed):
  * {@code scanstream_inference_predictions_total{label}}, {@code _rejections_total{reason}},
  * {@code _latency_seconds} (acquisition → prediction), {@code _consumer_paused}, {@code _transactions_aborted_total},
- * {@code _queue_depth}, {@code _in_flight}, {@code _device_info{device,backbone}}, and the loop's Kafka clients.
+ * {@code _producer_recreated_total}, {@code _queue_depth}, {@code _in_flight}, {@code _device_info{device,backbone}}, and the loop's Kafka clients.
  */
 @ApplicationScoped
 public class LoopMetrics implements InferenceLoop.Observer {
@@ -33,6 +33,7 @@ public class LoopMetrics implements InferenceLoop.Observer {
     private final Map<PredictedLabel, Counter> predictions = new EnumMap<>(PredictedLabel.class);
     private final Map<RejectionReason, Counter> rejections = new EnumMap<>(RejectionReason.class);
     private final Counter aborted;
+    private final Counter recreated;
     private final AtomicInteger paused = new AtomicInteger();
 
     public LoopMetrics(MeterRegistry registry) {
@@ -52,6 +53,9 @@ public class LoopMetrics implements InferenceLoop.Observer {
         }
         aborted = Counter.builder("scanstream.inference.transactions.aborted")
                 .description("Transactions aborted (their scans are re-read)").register(registry);
+        recreated = Counter.builder("scanstream.inference.producer.recreated")
+                .description("Transactional producers replaced after a transaction they could not abort (timeout)")
+                .register(registry);
         registry.gauge("scanstream.inference.consumer.paused", paused);
     }
 
@@ -83,5 +87,10 @@ public class LoopMetrics implements InferenceLoop.Observer {
     @Override
     public void transactionAborted(Exception cause) {
         aborted.increment();
+    }
+
+    @Override
+    public void producerRecreated(Exception cause) {
+        recreated.increment();
     }
 }

@@ -8,12 +8,14 @@ import io.scanstream.inference.batching.DynamicBatcher;
 import io.scanstream.inference.config.InferenceConfig;
 import io.scanstream.inference.domain.InferenceResult;
 import io.scanstream.inference.domain.ModelVersions;
+import io.scanstream.inference.domain.OutputGuard;
 import io.scanstream.inference.domain.ScanInference;
 import io.scanstream.inference.domain.ScanOutcomes;
 import io.scanstream.inference.messaging.InferenceLoop;
 import io.scanstream.inference.metrics.BatchMetrics;
 import io.scanstream.inference.metrics.LoopMetrics;
 import io.scanstream.inference.metrics.ModelVersionMetrics;
+import io.scanstream.inference.metrics.OutputMetrics;
 import io.scanstream.service.config.TopicNames;
 import io.scanstream.service.kafka.KafkaClientSettings;
 import io.scanstream.model.backbone.FeatureExtractor;
@@ -48,13 +50,14 @@ public class InferencePipeline {
     private final BatchMetrics batchMetrics;
     private final LoopMetrics loopMetrics;
     private final ModelVersionMetrics modelMetrics;
+    private final OutputGuard guard;
     private DynamicBatcher<ScanPreprocessed, InferenceResult> batcher;
     private InferenceLoop loop;
     private Thread loopThread;
 
     public InferencePipeline(InferenceConfig config, TopicNames topics, KafkaClientSettings clients,
                              BatchingPolicy policy, ModelVersions versions, BatchMetrics batchMetrics,
-                             LoopMetrics loopMetrics, ModelVersionMetrics modelMetrics) {
+                             LoopMetrics loopMetrics, ModelVersionMetrics modelMetrics, OutputMetrics outputMetrics) {
         this.config = config;
         this.topics = topics;
         this.clients = clients;
@@ -63,11 +66,13 @@ public class InferencePipeline {
         this.batchMetrics = batchMetrics;
         this.loopMetrics = loopMetrics;
         this.modelMetrics = modelMetrics;
+        this.guard = new OutputGuard(config.model().withdrawAfterNonFinite(), outputMetrics);
     }
 
     void start(@Observes StartupEvent event) {
         FeatureExtractor backbone = versions.currentBackbone(); // the bootstrap backbone, warmed up by its producer
-        batcher = new DynamicBatcher<>("inference-batcher", policy, new ScanInference(versions), batchMetrics);
+        batcher = new DynamicBatcher<>("inference-batcher", policy, new ScanInference(versions, guard), batchMetrics);
+        batchMetrics.bind(batcher::alive);
         InferenceConfig.Kafka k = config.kafka();
         loop = new InferenceLoop(new InferenceLoop.Settings(k.groupId(), k.transactionalId(), topics.preprocessed(),
                 topics.predictions(), topics.embeddings(), topics.rejected(), k.maxPollRecords(), k.commitInterval(),
@@ -98,6 +103,11 @@ public class InferencePipeline {
 
     public InferenceLoop loop() {
         return loop;
+    }
+
+    /** Head versions withdrawn for non-finite outputs. */
+    public OutputGuard guard() {
+        return guard;
     }
 
     public DynamicBatcher<ScanPreprocessed, InferenceResult> batcher() {

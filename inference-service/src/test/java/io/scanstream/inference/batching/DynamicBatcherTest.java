@@ -150,4 +150,46 @@ class DynamicBatcherTest {
         assertThatThrownBy(() -> new BatchingPolicy(32, Duration.ZERO, 16, List.of(32)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+    @Test
+    void anErrorFromTheProcessorFailsOnlyItsBatchAndTheWorkerGoesOn() throws Exception {
+        // Before: only Exception and LinkageError were caught; a StackOverflowError ended the worker thread and
+        // every later scan waited for ever while the loop reported RUNNING.
+        int[] calls = {0};
+        batcher(BatchingPolicy.powersOfTwo(1, Duration.ofMillis(1), 8), (items, padded) -> {
+            if (calls[0]++ == 0) {
+                throw new StackOverflowError("poison");
+            }
+            return items.stream().map(i -> "r" + i).toList();
+        });
+        CompletableFuture<String> first = batcher.tryOffer(1);
+        assertThatThrownBy(() -> first.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(StackOverflowError.class);
+        assertThat(batcher.tryOffer(2).get(5, TimeUnit.SECONDS)).isEqualTo("r2");
+        assertThat(batcher.alive()).isTrue();
+        assertThat(batcher.death()).isNull();
+    }
+
+    @Test
+    void aWorkerThatDiesSaysSoInsteadOfFallingSilent() throws Exception {
+        List<Throwable> deaths = Collections.synchronizedList(new ArrayList<>());
+        batcher = new DynamicBatcher<>("test-batcher", BatchingPolicy.powersOfTwo(1, Duration.ofMillis(1), 8),
+                recording(), new DynamicBatcher.Listener() {
+                    @Override
+                    public void batchStarted(int size, int paddedSize, List<Duration> queueWaits) {
+                        throw new OutOfMemoryError("listener (stub)");
+                    }
+
+                    @Override
+                    public void workerDied(Throwable cause) {
+                        deaths.add(cause);
+                    }
+                });
+        batcher.tryOffer(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (batcher.alive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(batcher.alive()).isFalse();
+        assertThat(batcher.death()).isInstanceOf(OutOfMemoryError.class);
+        assertThat(deaths).singleElement().isInstanceOf(OutOfMemoryError.class);
+    }
 }

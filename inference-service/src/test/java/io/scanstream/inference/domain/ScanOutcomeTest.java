@@ -61,6 +61,34 @@ class ScanOutcomeTest {
         assertThat(r.rejection().stage()).isEqualTo("inference");
     }
 
+    @Test
+    void aResultTheContractDoesNotAdmitIsOneInternalRejectionNotAnException() {
+        // Before: new ScanPrediction threw IllegalArgumentException inside the loop's open transaction.
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, 1.5}) {
+            ScanOutcome outcome = outcomes.of(new InferenceResult.Scored(scan, new float[] {0}, "mobilenet_v2:abc",
+                    bad, "v1", 0.5));
+            assertThat(outcome).isInstanceOf(ScanOutcome.Rejected.class);
+            ScanOutcome.Rejected r = (ScanOutcome.Rejected) outcome;
+            assertThat(r.rejection().reason()).isEqualTo(RejectionReason.INTERNAL);
+            assertThat(r.rejection().stage()).isEqualTo("inference");
+            assertThat(r.rejection().detail()).contains("not a valid prediction");
+        }
+    }
+
+    @Test
+    void aPreprocessedScanThatIsNotTheModelInputIsRejectedBeforeInference() {
+        // Before: scans.preprocessed records were not checked against 224x224 on read.
+        assertThat(outcomes.refusedInput(scan)).get().isInstanceOfSatisfying(ScanOutcome.Rejected.class, r -> {
+            assertThat(r.rejection().reason()).isEqualTo(RejectionReason.CORRUPT_IMAGE);
+            assertThat(r.rejection().detail()).contains("image is 2x2, the model input is 224x224");
+            assertThat(r.rejection().stage()).isEqualTo("inference");
+            assertThat(r.rejection().source()).isEqualTo("/devices/ct-1");
+        });
+        ScanPreprocessed good = new ScanPreprocessed("s2", URI.create("/devices/ct-1"), ACQUIRED, "p1", "ab",
+                ImageFormat.PNG, 512, 512, new GreyImage(224, 224, new byte[224 * 224]), null);
+        assertThat(outcomes.refusedInput(good)).isEmpty();
+    }
+
     private io.scanstream.core.contract.ScanPrediction prediction(double p, double threshold) {
         return ((ScanOutcome.Predicted) outcomes.of(new InferenceResult.Scored(scan, new float[] {0}, "mobilenet_v2:abc", p,
                 "v1", threshold))).prediction();

@@ -171,10 +171,11 @@ class InferenceLoopDeliveryTest {
 
     private void send(int from, int to) {
         for (int i = from; i < to; i++) {
-            byte[] pixels = new byte[4];
+            // the model input's size: the loop rejects records of any other (scans.preprocessed is checked on read)
+            byte[] pixels = new byte[224 * 224];
             pixels[0] = (byte) i;
             kafka.send(EventCodecs.PREPROCESSED.toRecord(input, new ScanPreprocessed(run + "-" + i,
-                    URI.create("/devices/test"), T, null, "ab", ImageFormat.PNG, 2, 2, new GreyImage(2, 2, pixels))));
+                    URI.create("/devices/test"), T, null, "ab", ImageFormat.PNG, 2, 2, new GreyImage(224, 224, pixels))));
         }
     }
 

@@ -200,7 +200,12 @@ class InferenceServiceTest {
                 .body(containsString("scanstream_inference_model_swaps_total 1.0"))
                 .body(containsString("scanstream_inference_device_info{backbone=\"" + BACKBONE + "\",device=\"cpu\"} 1.0"))
                 .body(containsString("scanstream_inference_queue_depth"))
-                .body(containsString("scanstream_inference_consumer_paused"));
+                .body(containsString("scanstream_inference_consumer_paused"))
+                // the fault meters exist from the start (alerts see 0, not nothing)
+                .body(containsString("scanstream_inference_model_withdrawn_total 0.0"))
+                .body(containsString("scanstream_inference_non_finite_outputs_total 0.0"))
+                .body(containsString("scanstream_inference_batcher_alive 1.0"))
+                .body(containsString("scanstream_inference_producer_recreated_total 0.0"));
     }
 
     private List<String> send(String tag, int n) {

@@ -31,6 +31,18 @@ public interface IngestConfig {
     /** Who may call ingest's HTTP endpoints and as which device ({@code ingest.auth.*}). */
     Auth auth();
 
+    /** When liveness reports the process stuck ({@code ingest.liveness.*}). */
+    Liveness liveness();
+
+    interface Liveness {
+        /**
+         * Consecutive failed transactions (every batch re-read and aborted: a fenced producer, or one stuck beyond
+         * max.block.ms) after which liveness goes DOWN and the pod is restarted.
+         */
+        @WithDefault("5")
+        int failedTransactions();
+    }
+
     /**
      * HMAC key that pseudonymises patient references. Required: there is no safe default; placeholders and weak
      * keys are refused at start-up ({@code PseudonymisationKeys}). Give it from a Secret (file or environment).
@@ -52,10 +64,17 @@ public interface IngestConfig {
         /** Most pixels accepted (width x height), from the header, before decoding. */
         OptionalLong maxPixels();
 
+        /**
+         * Most bytes one decoded raster may take (width x height x bands x bytes per sample, from the header, before
+         * the decoder allocates).
+         */
+        OptionalLong maxRasterBytes();
+
         default DecodeLimits decodeLimits() {
             DecodeLimits d = DecodeLimits.DEFAULT;
             return new DecodeLimits(maxBytes().orElse(d.maxBytes()), maxWidth().orElse(d.maxWidth()),
-                    maxHeight().orElse(d.maxHeight()), maxPixels().orElse(d.maxPixels()));
+                    maxHeight().orElse(d.maxHeight()), maxPixels().orElse(d.maxPixels()),
+                    maxRasterBytes().orElse(d.maxRasterBytes()));
         }
     }
 

@@ -143,8 +143,11 @@ public final class IngestPipeline {
                 return rejected(scanId, source, refused.get(), bytes);
             }
             return preprocess(arrived, sha256, bytes);
-        } catch (RuntimeException e) {
-            // A bug or an environment failure: the scan is not at fault, but it must still end somewhere.
+        } catch (RuntimeException | Error e) {
+            // A bug or an environment failure: the scan is not at fault, but it must still end somewhere. Errors
+            // too (an OutOfMemoryError of one decode, a StackOverflowError in a decoder): the scan gets a rejection
+            // instead of vanishing with its batch. (Where the JVM runs with -XX:+ExitOnOutOfMemoryError, a heap
+            // exhaustion exits instead, and the batch is read again after the restart.)
             return rejected(scanId, source, Rejection.of(RejectionReason.INTERNAL,
                     "ingest failed: " + e.getClass().getSimpleName() + ": " + e.getMessage()), bytes);
         }

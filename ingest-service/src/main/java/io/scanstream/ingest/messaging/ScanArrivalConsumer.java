@@ -6,6 +6,7 @@ import io.scanstream.service.config.TopicNames;
 import io.scanstream.ingest.domain.IncomingScan;
 import io.scanstream.ingest.domain.IngestOutcome;
 import io.scanstream.ingest.domain.IngestPipeline;
+import io.scanstream.ingest.health.TransactionHealth;
 import io.scanstream.ingest.metrics.IngestMetrics;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -42,13 +43,16 @@ public class ScanArrivalConsumer {
     private final IngestMetrics metrics;
     private final KafkaTransactions<byte[]> transactions;
     private final String rejectedTopic;
+    private final TransactionHealth health;
 
     public ScanArrivalConsumer(IngestPipeline pipeline, IngestMetrics metrics,
-                               @Channel(OUTCOMES) KafkaTransactions<byte[]> transactions, TopicNames topics) {
+                               @Channel(OUTCOMES) KafkaTransactions<byte[]> transactions, TopicNames topics,
+                               TransactionHealth health) {
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.transactions = transactions;
         this.rejectedTopic = topics.rejected();
+        this.health = health;
     }
 
     @Incoming(ARRIVED)
@@ -56,19 +60,39 @@ public class ScanArrivalConsumer {
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
         List<IncomingScan> scans = batch.getRecords().stream().map(ScanArrivalConsumer::toIncoming).toList();
         metrics.received(scans.size());
-        List<IngestOutcome> outcomes = pipeline.process(scans);
+        List<IngestOutcome> outcomes;
+        Throwable processingFailure = null;
+        try {
+            // one outcome per scan, whatever it throws (IngestPipeline catches per scan, Errors included)
+            outcomes = pipeline.process(scans);
+        } catch (Throwable e) {
+            outcomes = List.of();
+            processingFailure = e;
+        }
+        List<IngestOutcome> published = outcomes;
+        Throwable failure = processingFailure;
+        // A batch without outcomes never passes silently: with failure-strategy=ignore a nack from this method
+        // would be dropped and the next batch's transaction would commit offsets past it. Failing the transaction
+        // instead aborts it, and SmallRye puts the consumer back to the last committed offsets: it is read again.
         return transactions.withTransactionAndAck(batch, tx -> {
-                    outcomes.forEach(outcome -> tx.send(toMessage(outcome)));
+                    if (failure != null) {
+                        return Uni.createFrom().failure(failure);
+                    }
+                    published.forEach(outcome -> tx.send(toMessage(outcome)));
                     return Uni.createFrom().voidItem();
                 })
                 .invoke(() -> {
-                    pipeline.committed(outcomes);
-                    metrics.published(outcomes);
-                    outcomes.forEach(ScanArrivalConsumer::log);
+                    health.committed();
+                    pipeline.committed(published);
+                    metrics.published(published);
+                    published.forEach(ScanArrivalConsumer::log);
                 })
                 .onTermination().invoke(() -> metrics.settled(scans.size()))
-                .onFailure().invoke(e -> LOG.warnf("batch of %d scans not committed, will be re-read: %s",
-                        scans.size(), e.toString()))
+                .onFailure().invoke(e -> {
+                    int failures = health.failed(e);
+                    LOG.warnf("batch of %d scans not committed, will be re-read (%d consecutive failed transactions%s):"
+                            + " %s", scans.size(), failures, health.stuck() ? "; liveness DOWN" : "", e.toString());
+                })
                 .subscribeAsCompletionStage();
     }
 

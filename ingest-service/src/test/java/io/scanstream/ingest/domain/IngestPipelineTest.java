@@ -182,6 +182,27 @@ class IngestPipelineTest {
     }
 
     @Test
+    void turnsAnErrorInPreprocessingIntoAnInternalRejectionOfThatScanOnly() {
+        // Before: only RuntimeException was caught; an OutOfMemoryError left process() and the whole batch vanished.
+        SyntheticScan scan = generator.scan(0);
+        IngestPipeline failing = new IngestPipeline(new IngestPolicy(DecodeLimits.DEFAULT, true, 10), KEY,
+                IngestPipeline.Observer.NONE, bytes -> {
+                    if (bytes.length == scan.bytes().length) {
+                        throw new OutOfMemoryError("Java heap space (stub)");
+                    }
+                    throw new StackOverflowError();
+                }, instance -> {
+                    throw new StackOverflowError();
+                });
+        List<IngestOutcome> outcomes = failing.process(List.of(
+                arrival("oom", scan.contentType(), scan.bytes(), "MRN-1"),
+                arrival("so", scan.contentType(), generator.scan(1).bytes(), "MRN-1")));
+        assertThat(outcomes).hasSize(2);
+        assertRejected(outcomes.get(0), RejectionReason.INTERNAL, "OutOfMemoryError");
+        assertRejected(outcomes.get(1), RejectionReason.INTERNAL, "StackOverflowError");
+    }
+
+    @Test
     void rejectsARecordWhoseHeadersAreAbsent() {
         IngestOutcome outcome = single(new IncomingScan("k", null, new byte[] {1}, "t-0@1"));
         assertRejected(outcome, RejectionReason.MISSING_ATTRIBUTE, "ce_specversion");

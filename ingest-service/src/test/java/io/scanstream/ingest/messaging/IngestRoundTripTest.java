@@ -59,6 +59,8 @@ class IngestRoundTripTest {
     URL managementHealthReady;
     @TestHTTPResource(value = "/metrics", management = true)
     URL managementMetrics;
+    @TestHTTPResource(value = "/health/live", management = true)
+    URL managementHealthLive;
 
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -145,6 +147,39 @@ class IngestRoundTripTest {
     }
 
     @Test
+    void aPngWhoseRasterExceedsTheBudgetIsRejectedAndTheScansAfterItArePreprocessed() {
+        // 6324x6324 16-bit RGBA: within the width, height and pixel limits, but a 320 MB raster. Before the decode
+        // budget the decoder allocated it (an OutOfMemoryError beside a full batch lost the batch's scans).
+        String bomb = run + "-raster-bomb";
+        KAFKA.client().send(arrival(bomb, "image/png", pngDeclaring(6324, 6324, 16, 6), null));
+        List<String> after = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            SyntheticScan scan = generator.scan(200 + i);
+            String id = run + "-after-bomb-" + i;
+            after.add(id);
+            KAFKA.client().send(arrival(id, scan.contentType(), scan.bytes(), null));
+        }
+        List<ScanRejected> rejections = rejected(Set.of(bomb), 1, TIMEOUT);
+        assertThat(rejections).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo(RejectionReason.TOO_LARGE);
+            assertThat(r.detail()).contains("6324x6324").contains("raster");
+            assertThat(r.stage()).isEqualTo("ingest");
+        });
+        assertThat(preprocessed(after, after.size())).extracting(ScanPreprocessed::scanId)
+                .containsExactlyInAnyOrderElementsOf(after);
+    }
+
+    @Test
+    void livenessReportsTheTransactionsOfTheProducer() {
+        SyntheticScan scan = generator.scan(6);
+        KAFKA.client().send(arrival(run + "-live", scan.contentType(), scan.bytes(), null));
+        preprocessed(List.of(run + "-live"), 1);
+        given().when().get(managementHealthLive.toString()).then().statusCode(200)
+                .body(containsString("ingest transactions")).body(containsString("consecutiveFailures"))
+                .body(containsString("lastCommit"));
+    }
+
+    @Test
     void acceptsScansUploadedOverHttp() {
         SyntheticScan scan = generator.scan(3);
         String id = run + "-http";
@@ -219,6 +254,34 @@ class IngestRoundTripTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         javax.imageio.ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_GRAY), format, out);
         return out.toByteArray();
+    }
+
+    /** A whole PNG (IHDR, a tiny IDAT, IEND, CRCs right) declaring a size, bit depth and colour type (6: RGBA). */
+    private static byte[] pngDeclaring(int width, int height, int bitDepth, int colourType) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) bitDepth)
+                .put((byte) colourType).put(new byte[3]).array());
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(new byte[8192]);
+        deflater.finish();
+        byte[] idat = new byte[1024];
+        int length = deflater.deflate(idat);
+        deflater.end();
+        chunk(out, "IDAT", Arrays.copyOf(idat, length));
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(typeBytes);
+        crc.update(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(typeBytes);
+        out.writeBytes(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     private static byte[] pngHeaderDeclaring(int width, int height) {

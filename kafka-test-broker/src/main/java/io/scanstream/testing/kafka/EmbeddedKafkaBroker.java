@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Exit;
 
 import java.util.Collection;
 import java.util.List;
@@ -20,6 +21,17 @@ import java.util.concurrent.ExecutionException;
  * seconds; {@link #shared()} gives every test class in a JVM the same broker.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    static {
+        // Kafka's broker ends its JVM (Exit.halt(1)) when it finds its log directory failed, as it can while a test JVM
+        // exits: the shutdown hook deletes the directories of a broker whose threads are still stopping. In a test
+        // JVM that turned runs whose every test had passed into a non-zero exit code (surefire: "Error occurred in
+        // starting fork"). Kafka's own tests replace these procedures; here the request is reported instead.
+        Exit.setHaltProcedure((code, message) -> System.err.printf(
+                "embedded Kafka broker asked to halt the JVM (status %d: %s); ignored in a test JVM%n", code, message));
+        Exit.setExitProcedure((code, message) -> System.err.printf(
+                "embedded Kafka broker asked to exit the JVM (status %d: %s); ignored in a test JVM%n", code, message));
+    }
 
     private static EmbeddedKafkaBroker shared;
 

@@ -12,9 +12,12 @@ import io.scanstream.core.dicom.DicomWindowing;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -113,7 +116,7 @@ public final class ScanDecoder {
         if (header.format() == ImageFormat.PNG) {
             ImageHeaderReader.verifyPngChunks(bytes);
         }
-        BufferedImage image = readPixels(header, bytes);
+        BufferedImage image = readPixels(header, bytes, limits.maxRasterBytes());
         if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
             throw reject(RejectionReason.CORRUPT_IMAGE, "decoded size " + image.getWidth() + "x" + image.getHeight()
                     + " differs from the header's " + header.width() + "x" + header.height());
@@ -141,7 +144,7 @@ public final class ScanDecoder {
         }
     }
 
-    private static BufferedImage readPixels(ImageHeader header, byte[] bytes) {
+    private static BufferedImage readPixels(ImageHeader header, byte[] bytes, long maxRasterBytes) {
         String formatName = header.format() == ImageFormat.PNG ? "png" : "jpeg";
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(formatName);
         if (!readers.hasNext()) {
@@ -153,6 +156,7 @@ public final class ScanDecoder {
             reader.setInput(in, true, true);
             // JPEG decoders fill a truncated image with grey and only warn: treat any warning as damage.
             reader.addIIOReadWarningListener(collectInto(warnings));
+            checkRasterBudget(header, reader, maxRasterBytes);
             BufferedImage image = reader.read(0);
             if (!warnings.isEmpty()) {
                 throw reject(RejectionReason.CORRUPT_IMAGE, header.format() + " decoder: " + warnings.get(0));
@@ -170,6 +174,35 @@ public final class ScanDecoder {
             throw reject(RejectionReason.CORRUPT_IMAGE, header.format() + " does not decode: " + describe(e));
         } finally {
             reader.dispose();
+        }
+    }
+
+    /**
+     * The decoded raster's size from the reader's header (width x height x bands x bytes per sample of the image type
+     * the reader will decode to), against the budget, before {@code read} allocates it: the header's dimensions
+     * alone do not bound memory (a 16-bit RGBA PNG takes 8 bytes a pixel).
+     */
+    private static void checkRasterBudget(ImageHeader header, ImageReader reader, long maxRasterBytes)
+            throws IOException {
+        long width = reader.getWidth(0);
+        long height = reader.getHeight(0);
+        ImageTypeSpecifier type = reader.getRawImageType(0);
+        if (type == null) {
+            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            type = types.hasNext() ? types.next() : null;
+        }
+        int bands = 4;
+        int bytesPerSample = 2; // unknown type: assume the widest the decoders produce
+        if (type != null) {
+            SampleModel model = type.getSampleModel(1, 1);
+            bands = model.getNumBands();
+            bytesPerSample = Math.max(1, DataBuffer.getDataTypeSize(model.getDataType()) / 8);
+        }
+        long rasterBytes = width * height * bands * bytesPerSample;
+        if (rasterBytes > maxRasterBytes) {
+            throw reject(RejectionReason.TOO_LARGE, header.format() + " of " + width + "x" + height + " with " + bands
+                    + " band(s) of " + 8 * bytesPerSample + " bits decodes to " + rasterBytes
+                    + " bytes of raster; the limit is " + maxRasterBytes + " bytes");
         }
     }
 

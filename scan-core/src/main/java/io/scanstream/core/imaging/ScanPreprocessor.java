@@ -5,6 +5,7 @@ import io.scanstream.core.dicom.DicomInstance;
 import io.scanstream.core.dicom.DicomWindowing;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The one preprocessing implementation of ScanStream: bytes → checked, decoded, 8-bit grey → resized to the
@@ -44,6 +45,26 @@ public final class ScanPreprocessor {
 
     public ScanDecoder decoder() {
         return decoder;
+    }
+
+    /**
+     * Why an image read back from {@code scans.preprocessed} is not a model input, or empty when it is one: the
+     * contract says 224x224 grey, one byte a pixel, and readers (inference, training) must not take the writer's word
+     * for it.
+     */
+    public static Optional<String> modelInputProblem(GreyImage image) {
+        if (image == null) {
+            return Optional.of("no image");
+        }
+        if (image.width() != MODEL_INPUT_SIZE || image.height() != MODEL_INPUT_SIZE) {
+            return Optional.of("image is " + image.width() + "x" + image.height() + ", the model input is "
+                    + MODEL_INPUT_SIZE + "x" + MODEL_INPUT_SIZE);
+        }
+        if (image.pixels() == null || image.pixels().length != MODEL_INPUT_SIZE * MODEL_INPUT_SIZE) {
+            return Optional.of("image has " + (image.pixels() == null ? 0 : image.pixels().length) + " pixel bytes, "
+                    + "the model input has " + MODEL_INPUT_SIZE * MODEL_INPUT_SIZE);
+        }
+        return Optional.empty();
     }
 
     public Result preprocess(byte[] encoded) {

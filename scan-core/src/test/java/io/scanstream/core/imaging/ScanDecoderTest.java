@@ -71,6 +71,24 @@ class ScanDecoderTest {
     }
 
     @Test
+    void rejectsA16BitRgbaPngWhoseRasterExceedsTheBudgetFromItsHeader() {
+        // 6324x6324 is within the width, height and pixel limits, but as 16-bit RGBA it decodes to 320 MB.
+        byte[] png = TestImages.pngDeclaring(6324, 6324, 16, 6);
+        assertThat(png.length).isLessThan(2000);
+        Rejection rejection = reject(new ScanDecoder(DecodeLimits.DEFAULT), png);
+        assertThat(rejection.reason()).isEqualTo(RejectionReason.TOO_LARGE);
+        assertThat(rejection.detail()).contains("6324x6324").contains("4 band(s) of 16 bits")
+                .contains(String.valueOf(6324L * 6324 * 8)).contains("raster");
+        // the same header in 8-bit grey is within the budget (and then found short of data)
+        assertThat(reject(new ScanDecoder(DecodeLimits.DEFAULT), TestImages.pngDeclaring(6324, 6324, 8, 0)).reason())
+                .isEqualTo(RejectionReason.CORRUPT_IMAGE);
+        // the budget is configurable
+        assertThat(reject(new ScanDecoder(new DecodeLimits(1 << 20, 8192, 8192, 1L << 30, 96 * 80 - 1)),
+                SyntheticCtGenerator.encode(phantom, PixelType.GREY8, ImageFormat.PNG)).reason())
+                .isEqualTo(RejectionReason.TOO_LARGE);
+    }
+
+    @Test
     void rejectsPngDeclaringZeroWidth() {
         assertRejected(TestImages.pngHeaderDeclaring(0, 10), RejectionReason.CORRUPT_IMAGE, "invalid dimensions");
     }

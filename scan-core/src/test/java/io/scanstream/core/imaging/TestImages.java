@@ -27,6 +27,29 @@ public final class TestImages {
         return out.toByteArray();
     }
 
+    /**
+     * A well-formed PNG (signature, IHDR, a tiny IDAT, IEND, every CRC right) declaring {@code width} x
+     * {@code height} of the given bit depth and colour type (6: RGBA): a decoder that trusts the header allocates the
+     * whole raster before it finds the data short. The refusal must come from the header.
+     */
+    public static byte[] pngDeclaring(int width, int height, int bitDepth, int colourType) {
+        ByteBuffer ihdr = ByteBuffer.allocate(13);
+        ihdr.putInt(width).putInt(height).put((byte) bitDepth).put((byte) colourType).put((byte) 0).put((byte) 0)
+                .put((byte) 0);
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(new byte[8192]);
+        deflater.finish();
+        byte[] idat = new byte[1024];
+        int length = deflater.deflate(idat);
+        deflater.end();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IDAT", Arrays.copyOf(idat, length));
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
     /** A JPEG start (SOI, an APP0 segment, SOF0 declaring the size) with nothing after the frame header. */
     public static byte[] jpegHeaderDeclaring(int width, int height) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

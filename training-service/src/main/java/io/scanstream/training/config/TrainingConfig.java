@@ -54,6 +54,21 @@ public interface TrainingConfig extends LearningConfig {
         Optional<java.util.List<Path>> trustedKeys();
     }
 
+    /** What a failing Kafka Streams thread of the training set gets ({@code training.streams.*}). */
+    Streams streams();
+
+    interface Streams {
+        /**
+         * A failed stream thread is replaced this many times within {@link #replacementWindow()}; the next failure
+         * in the window shuts the Streams client down (readiness DOWN) instead of replacing it for ever.
+         */
+        @WithDefault("3")
+        int maxThreadReplacements();
+
+        @WithDefault("10m")
+        Duration replacementWindow();
+    }
+
     /**
      * The bootstrap backbone (inference's too: the same file, before any backbone is published) and the model name.
      */

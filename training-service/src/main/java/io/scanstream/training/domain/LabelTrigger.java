@@ -46,6 +46,16 @@ public final class LabelTrigger {
         return sinceLastRun.getAndSet(0);
     }
 
+    /**
+     * The run that took {@code taken} labels ({@link #runStarted}'s answer) failed: they count again, so that the
+     * next label or the schedule starts another run rather than the failure swallowing its trigger.
+     */
+    public void runFailed(long taken) {
+        if (taken > 0) {
+            sinceLastRun.addAndGet(taken);
+        }
+    }
+
     public long sinceLastRun() {
         return sinceLastRun.get();
     }

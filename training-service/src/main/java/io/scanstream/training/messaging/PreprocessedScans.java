@@ -3,14 +3,18 @@ package io.scanstream.training.messaging;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.InvalidEventException;
 import io.scanstream.core.contract.ScanPreprocessed;
+import io.scanstream.core.imaging.ScanPreprocessor;
+import io.scanstream.service.logging.LoggedIds;
 import io.scanstream.service.config.TopicNames;
 import io.scanstream.training.config.TrainingConfig;
 import io.scanstream.training.domain.ScanImages;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,6 +23,8 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class PreprocessedScans implements ScanImages {
+
+    private static final Logger LOG = Logger.getLogger(PreprocessedScans.class);
 
     private final TopicSnapshot snapshot;
     private final String topic;
@@ -42,7 +48,16 @@ public class PreprocessedScans implements ScanImages {
                 return;
             }
             try {
-                found.put(record.key(), EventCodecs.PREPROCESSED.fromRecord(record));
+                ScanPreprocessed scan = EventCodecs.PREPROCESSED.fromRecord(record);
+                Optional<String> notModelInput = ScanPreprocessor.modelInputProblem(scan.image());
+                if (notModelInput.isPresent()) {
+                    // not a model input: left out (and a valid earlier record of the id with it)
+                    LOG.warnf("training.preprocessed.ignored scanId=%s reason=\"%s\"", LoggedIds.scan(record.key()),
+                            notModelInput.get());
+                    found.remove(record.key());
+                } else {
+                    found.put(record.key(), scan);
+                }
             } catch (InvalidEventException e) {
                 // not a usable scan: left out of full-network training
             }

@@ -102,13 +102,14 @@ public class TrainingCoordinator {
         TrainingRun run = new TrainingRun(VersionNames.newRunId(), mode, trigger, Instant.now());
         registry.add(run);
         active = run;
-        labelTriggers.get(TrainingMode.HEAD).runStarted(); // a fine-tuning run trains a head too
+        Map<TrainingMode, Long> taken = new EnumMap<>(TrainingMode.class);
+        taken.put(TrainingMode.HEAD, labelTriggers.get(TrainingMode.HEAD).runStarted()); // fine-tuning trains a head too
         startedSinceBoot.add(TrainingMode.HEAD);
         if (mode == TrainingMode.FULL_NETWORK) {
-            labelTriggers.get(TrainingMode.FULL_NETWORK).runStarted();
+            taken.put(TrainingMode.FULL_NETWORK, labelTriggers.get(TrainingMode.FULL_NETWORK).runStarted());
             startedSinceBoot.add(TrainingMode.FULL_NETWORK);
         }
-        executor.execute(() -> execute(run));
+        executor.execute(() -> execute(run, taken));
         return Optional.of(run);
     }
 
@@ -162,7 +163,7 @@ public class TrainingCoordinator {
         }
     }
 
-    private void execute(TrainingRun run) {
+    private void execute(TrainingRun run, Map<TrainingMode, Long> taken) {
         long start = System.nanoTime();
         observer.runStarted(run);
         EpochObserver epochs = (m, total) -> {
@@ -185,21 +186,29 @@ public class TrainingCoordinator {
             } else {
                 r = pipelines.fineTune(backbone).run(run, snapshot, images, backbone, epochs);
             }
-            finished(run, start, r.outcome(), r.version(), r.validationAuc(), r.detail());
+            finished(run, start, r.outcome(), r.version(), r.validationAuc(), r.detail(), taken);
         } catch (Exception | Error e) {
             run.finished(Instant.now(), RunOutcome.FAILED, null, null, e.toString());
             if (!(e instanceof CancellationException)) {
                 LOG.errorf(e, "training.run.error run=%s", run.id());
             }
-            finished(run, start, RunOutcome.FAILED, null, null, e.toString());
+            finished(run, start, RunOutcome.FAILED, null, null, e.toString(), taken);
         }
     }
 
     private void finished(TrainingRun run, long startNanos, RunOutcome outcome, String version, Double auc,
-                          String detail) {
+                          String detail, Map<TrainingMode, Long> taken) {
         observer.runFinished(run, outcome, Duration.ofNanos(System.nanoTime() - startNanos), version, auc, detail);
         synchronized (this) {
             active = null;
+            if (outcome == RunOutcome.FAILED) {
+                // The failed run's labels count again: the next label or the schedule retries. Not at once: a
+                // deterministic failure would otherwise loop; each new label (or schedule tick) is one retry.
+                taken.forEach((mode, count) -> labelTriggers.get(mode).runFailed(count));
+                LOG.infof("training.run.labels-kept run=%s mode=%s labels=%s; the next label or the schedule retries",
+                        run.id(), run.mode(), taken);
+                return;
+            }
         }
         if (!stopping) {
             startWhatIsDue(); // labels kept arriving during the run

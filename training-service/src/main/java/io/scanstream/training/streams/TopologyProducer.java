@@ -9,8 +9,10 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import io.scanstream.training.config.TrainingConfig;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.util.List;
 
 /**
@@ -33,13 +35,14 @@ public class TopologyProducer {
         return TrainingSetTopology.build(settings, everyone(List.copyOf(listeners)));
     }
 
-    /** A failing stream thread is replaced rather than taking the training set down with it. */
+    /**
+     * A failing stream thread is replaced rather than taking the training set down with it, a bounded number of
+     * times in a window ({@code training.streams.*}); then the client shuts down and readiness says so.
+     */
     @Produces
-    public StreamsUncaughtExceptionHandler uncaughtExceptionHandler() {
-        return e -> {
-            LOG.errorf(e, "training-set.stream-thread.failed replacing the thread");
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        };
+    public StreamsUncaughtExceptionHandler uncaughtExceptionHandler(TrainingConfig config) {
+        return new ThreadReplacementPolicy(config.streams().maxThreadReplacements(),
+                config.streams().replacementWindow(), Clock.systemUTC());
     }
 
     private static TrainingSetEvents everyone(List<TrainingSetEvents> listeners) {

@@ -5,10 +5,13 @@ import io.scanstream.core.contract.InvalidEventException;
 import io.scanstream.core.contract.ScanEmbedding;
 import io.scanstream.core.contract.ScanLabel;
 import io.scanstream.core.contract.ScanPreprocessed;
+import io.scanstream.core.imaging.ScanPreprocessor;
 import io.scanstream.training.domain.TrainingSetEvents;
 import io.scanstream.training.domain.TrainingSetEvents.IgnoredReason;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.util.Optional;
 
 /**
  * The facts the training set is made of, kept per scan in the task's stores, whatever backbone is in service:
@@ -109,6 +112,11 @@ final class TrainingFacts {
             scan = EventCodecs.PREPROCESSED.fromHeaders(headers, value);
         } catch (InvalidEventException e) {
             listener.ignored(settings.preprocessedTopic(), IgnoredReason.INVALID, key, e.getMessage());
+            return;
+        }
+        Optional<String> notModelInput = ScanPreprocessor.modelInputProblem(scan.image());
+        if (notModelInput.isPresent()) {
+            listener.ignored(settings.preprocessedTopic(), IgnoredReason.INVALID, key, notModelInput.get());
             return;
         }
         remember(scan.scanId(), scan.patientPseudonym(), scan.origin(), scan.device().toString());

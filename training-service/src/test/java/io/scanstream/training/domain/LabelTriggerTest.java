@@ -42,4 +42,21 @@ class LabelTriggerTest {
         assertThat(trigger.sinceLastRun()).isEqualTo(6);
         assertThat(trigger.atLeast(12)).isTrue();
     }
+
+    @Test
+    void aFailedRunGivesItsLabelsBackSoTheTriggerIsNotSwallowed() {
+        // Before: the count was reset when the run started and a FAILED run never gave it back: no retry until
+        // every-labels new labels had arrived again.
+        LabelTrigger trigger = new LabelTrigger(3);
+        trigger.labelsArrived(3);
+        long taken = trigger.runStarted();
+        assertThat(trigger.due()).isFalse();
+        trigger.labelArrived(); // arrived during the run
+        trigger.runFailed(taken);
+        assertThat(trigger.sinceLastRun()).isEqualTo(4);
+        assertThat(trigger.due()).isTrue();
+        assertThat(trigger.labelArrived()).isTrue(); // the next label retries
+        trigger.runFailed(0);
+        assertThat(trigger.sinceLastRun()).isEqualTo(5);
+    }
 }

@@ -52,6 +52,7 @@ class TrainingSetTopologyTest {
     private TestInputTopic<String, byte[]> labels;
     private TestInputTopic<String, byte[]> embeddings;
     private TestInputTopic<String, byte[]> preprocessed;
+    private final List<String> details = new ArrayList<>();
     private final List<String> events = new ArrayList<>();
 
     @BeforeEach
@@ -82,6 +83,7 @@ class TrainingSetTopologyTest {
             @Override
             public void ignored(String topic, IgnoredReason reason, String scanId, String detail) {
                 events.add("ignored " + scanId + " " + reason);
+                details.add(detail);
             }
         };
         Properties props = new Properties();
@@ -201,6 +203,17 @@ class TrainingSetTopologyTest {
                 "ignored junk-2 INVALID", "embedded s10 " + BACKBONE, "labelled s10 COVID");
     }
 
+    @Test
+    void ignoresAPreprocessedRecordThatIsNotTheModelInputWithItsReason() {
+        // Before: scans.preprocessed records were not checked against 224x224 on read.
+        preprocess("s11", "p-wrong", "site:x", 100);
+        preprocess("s12", "p-12", "site:y", 224);
+        assertThat(events).containsExactly("ignored s11 INVALID");
+        assertThat(details).containsExactly("image is 100x100, the model input is 224x224");
+        assertThat(driver.getKeyValueStore(TrainingSetTopology.SCANS_STORE).get("s11")).isNull();
+        assertThat(driver.getKeyValueStore(TrainingSetTopology.SCANS_STORE).get("s12")).isNotNull();
+    }
+
     private TrainingSet.Snapshot snapshot(String backboneId) {
         return TrainingSetView.snapshot(backboneId, driver.getKeyValueStore(TrainingSetTopology.LABELS_STORE),
                 driver.getKeyValueStore(TrainingSetTopology.SCANS_STORE),
@@ -218,9 +231,13 @@ class TrainingSetTopologyTest {
     }
 
     private void preprocess(String scanId, String patient, String origin) {
-        byte[] pixels = new byte[16 * 16];
+        preprocess(scanId, patient, origin, 224);
+    }
+
+    private void preprocess(String scanId, String patient, String origin, int side) {
+        byte[] pixels = new byte[side * side];
         pipe(preprocessed, EventCodecs.PREPROCESSED.toRecord(Topics.SCANS_PREPROCESSED, new ScanPreprocessed(scanId,
-                DEVICE, T0, patient, "0".repeat(64), ImageFormat.PNG, 16, 16, new GreyImage(16, 16, pixels),
+                DEVICE, T0, patient, "0".repeat(64), ImageFormat.PNG, 16, 16, new GreyImage(side, side, pixels),
                 origin)));
     }
 
