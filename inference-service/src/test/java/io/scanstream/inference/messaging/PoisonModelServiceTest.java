@@ -30,6 +30,7 @@ import io.scanstream.model.head.HeadBlocks;
 import io.scanstream.service.security.Roles;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
 import io.scanstream.testing.kafka.SharedBrokerClient;
+import io.scanstream.testing.security.TestModelSigning;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
@@ -178,6 +179,7 @@ class PoisonModelServiceTest {
     }
 
     private static void publish(ModelArtifact artifact) {
-        KAFKA.client().send(EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact)));
+        KAFKA.client().send(EventCodecs.signedModelRecord(Topics.MODELS_PUBLISHED, new ModelPublished(artifact),
+                TestModelSigning.signer()));
     }
 }
