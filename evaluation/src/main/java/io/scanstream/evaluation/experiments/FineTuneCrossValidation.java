@@ -239,20 +239,6 @@ public final class FineTuneCrossValidation {
         return new LabelledVectors(rows, covid);
     }
 
-    private static final GroupedSplitter.Keys<LabelledImage> KEYS = new GroupedSplitter.Keys<>() {
-        @Override
-        public String patient(LabelledImage image) {
-            return image.patient();
-        }
-
-        @Override
-        public String origin(LabelledImage image) {
-            return SourceGroupedFolds.source(image);
-        }
-
-        @Override
-        public String scanId(LabelledImage image) {
-            return image.scanId();
-        }
-    };
+    private static final GroupedSplitter.Keys<LabelledImage> KEYS =
+            GroupedSplitter.Keys.of(LabelledImage::patient, LabelledImage::origin, LabelledImage::scanId);
 }

@@ -40,6 +40,28 @@ public final class GroupedSplitter {
         String origin(T item);
 
         String scanId(T item);
+
+        /** Keys read by three accessors of the scan type (method references). */
+        static <T> Keys<T> of(java.util.function.Function<T, String> patient,
+                              java.util.function.Function<T, String> origin,
+                              java.util.function.Function<T, String> scanId) {
+            return new Keys<>() {
+                @Override
+                public String patient(T item) {
+                    return patient.apply(item);
+                }
+
+                @Override
+                public String origin(T item) {
+                    return origin.apply(item);
+                }
+
+                @Override
+                public String scanId(T item) {
+                    return scanId.apply(item);
+                }
+            };
+        }
     }
 
     /** The split, with its groups: {@code groupOf} names each scan's group (for group-level resampling). */

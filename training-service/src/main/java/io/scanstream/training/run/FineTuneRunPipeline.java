@@ -73,22 +73,8 @@ public final class FineTuneRunPipeline {
     }
 
     /** What splits group by: the same rule as head runs, so both tiers share one split. */
-    static final GroupedSplitter.Keys<LabelledImage> KEYS = new GroupedSplitter.Keys<>() {
-        @Override
-        public String patient(LabelledImage image) {
-            return image.patient();
-        }
-
-        @Override
-        public String origin(LabelledImage image) {
-            return image.origin();
-        }
-
-        @Override
-        public String scanId(LabelledImage image) {
-            return image.scanId();
-        }
-    };
+    static final GroupedSplitter.Keys<LabelledImage> KEYS =
+            GroupedSplitter.Keys.of(LabelledImage::patient, LabelledImage::origin, LabelledImage::scanId);
 
     /** Builds the head pipeline that finishes the run, for the new backbone. */
     @FunctionalInterface

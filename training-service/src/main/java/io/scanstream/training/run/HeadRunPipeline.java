@@ -105,22 +105,8 @@ public final class HeadRunPipeline {
     }
 
     /** What splits group by: the patient and the origin of each row. */
-    public static final GroupedSplitter.Keys<TrainingExample> KEYS = new GroupedSplitter.Keys<>() {
-        @Override
-        public String patient(TrainingExample e) {
-            return e.patient();
-        }
-
-        @Override
-        public String origin(TrainingExample e) {
-            return e.origin();
-        }
-
-        @Override
-        public String scanId(TrainingExample e) {
-            return e.scanId();
-        }
-    };
+    public static final GroupedSplitter.Keys<TrainingExample> KEYS =
+            GroupedSplitter.Keys.of(TrainingExample::patient, TrainingExample::origin, TrainingExample::scanId);
 
     /**
      * What a fine-tuning run hands over once its network is trained: the head is then trained on the new
