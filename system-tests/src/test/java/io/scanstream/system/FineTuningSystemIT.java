@@ -274,8 +274,12 @@ class FineTuningSystemIT {
     @Test
     @Order(4)
     void aVersionWhoseBackboneHasACorruptOrAMissingChunkIsRefusedAndTheServingNetworkStays() throws Exception {
-        JsonNode before = model(options.inferencePort());
         ModelArtifact serving = latestVersion();
+        // The previous scenario's run may have just published: wait until inference has swapped that version in,
+        // or the swap would land between "before" and "after" below.
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> serving.metadata().version()
+                .equals(model(options.inferencePort()).path("headVersion").asText()));
+        JsonNode before = model(options.inferencePort());
         Map<String, ConsumerRecord<String, byte[]>> records = backboneRecords();
         BackboneManifest real = EventCodecs.BACKBONE_MANIFEST.fromRecord(
                 records.get(BackboneManifest.manifestKey(serving.metadata().backboneId())));
