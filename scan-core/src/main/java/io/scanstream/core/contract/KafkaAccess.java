@@ -80,6 +80,7 @@ public final class KafkaAccess {
                                 topic(topic, Topics.SCANS_PREPROCESSED, Operation.READ),
                                 topic(topic, Topics.MODELS_PUBLISHED, Operation.READ, Operation.WRITE),
                                 topic(topic, Topics.MODELS_BACKBONES, Operation.READ, Operation.WRITE),
+                                topic(topic, Topics.TRAINING_DEAD_LETTERS, Operation.WRITE),
                                 // Kafka Streams: internal topics, group and transactional ids carry the application id.
                                 prefixed(ResourceType.TOPIC, "training-service-", Operation.ALL),
                                 prefixed(ResourceType.GROUP, "training-service-", Operation.READ),

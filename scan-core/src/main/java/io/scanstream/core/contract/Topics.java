@@ -23,6 +23,7 @@ public final class Topics {
     public static final String SCANS_LABELS = "scans.labels";
     public static final String MODELS_PUBLISHED = "models.published";
     public static final String MODELS_BACKBONES = "models.backbones";
+    public static final String TRAINING_DEAD_LETTERS = "training.dead-letters";
 
     /**
      * Head artifacts travel inside the event; 16 MiB leaves room for the widest head (VGG or MobileNetV2). Fetch
@@ -80,8 +81,16 @@ public final class Topics {
             "cleanup.policy", "compact",
             "max.message.bytes", String.valueOf(BACKBONE_MAX_MESSAGE_BYTES)));
 
+    /**
+     * Records the training set's topology could not use (undecodable, keyed wrongly, or failing its rules): the
+     * original record with the reason in headers, so that one bad record neither stops the stream nor vanishes.
+     * Keyed like the source; kept a month for an operator to read.
+     */
+    public static final TopicSpec DEAD_LETTERS = new TopicSpec(TRAINING_DEAD_LETTERS, 1, Map.of(
+            "retention.ms", MONTH_MS));
+
     public static final List<TopicSpec> ALL =
-            List.of(ARRIVED, REJECTED, PREPROCESSED, PREDICTIONS, EMBEDDINGS, LABELS, MODELS, BACKBONES);
+            List.of(ARRIVED, REJECTED, PREPROCESSED, PREDICTIONS, EMBEDDINGS, LABELS, MODELS, BACKBONES, DEAD_LETTERS);
 
     private Topics() {
     }

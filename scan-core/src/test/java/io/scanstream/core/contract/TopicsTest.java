@@ -10,7 +10,7 @@ class TopicsTest {
     void everyContractTopicIsListedOnceWithItsDefaultName() {
         assertThat(Topics.ALL).extracting(TopicSpec::name).containsExactlyInAnyOrder(
                 "scans.arrived", "scans.rejected", "scans.preprocessed", "scans.predictions", "scans.embeddings",
-                "scans.labels", "models.published", "models.backbones");
+                "scans.labels", "models.published", "models.backbones", "training.dead-letters");
     }
 
     @Test
@@ -25,6 +25,7 @@ class TopicsTest {
         assertThat(Topics.propertyOf("scans.arrived")).isEqualTo("scanstream.topics.arrived");
         assertThat(Topics.propertyOf("scans.predictions")).isEqualTo("scanstream.topics.predictions");
         assertThat(Topics.propertyOf("models.published")).isEqualTo("scanstream.topics.models");
+        assertThat(Topics.propertyOf("training.dead-letters")).isEqualTo("scanstream.topics.dead-letters");
     }
 
     @Test

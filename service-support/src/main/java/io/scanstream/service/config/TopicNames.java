@@ -36,4 +36,7 @@ public interface TopicNames {
 
     @WithDefault(Topics.MODELS_BACKBONES)
     String backbones();
+
+    @WithDefault(Topics.TRAINING_DEAD_LETTERS)
+    String deadLetters();
 }

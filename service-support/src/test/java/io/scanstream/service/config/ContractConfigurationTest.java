@@ -24,7 +24,8 @@ class ContractConfigurationTest {
                 "scanstream.topics.preprocessed", names.preprocessed(),
                 "scanstream.topics.predictions", names.predictions(),
                 "scanstream.topics.embeddings", names.embeddings(), "scanstream.topics.labels", names.labels(),
-                "scanstream.topics.models", names.models(), "scanstream.topics.backbones", names.backbones());
+                "scanstream.topics.models", names.models(), "scanstream.topics.backbones", names.backbones(),
+                "scanstream.topics.dead-letters", names.deadLetters());
         for (TopicSpec topic : Topics.ALL) {
             assertThat(byProperty).containsEntry(Topics.propertyOf(topic.name()), topic.name());
         }

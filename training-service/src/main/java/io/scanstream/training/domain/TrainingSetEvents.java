@@ -17,7 +17,9 @@ public interface TrainingSetEvents {
         /** An event that does not decode. */
         INVALID,
         /** A record whose key differs from the scan id it carries. */
-        KEY_MISMATCH
+        KEY_MISMATCH,
+        /** A record the rules failed on (an unexpected exception); it went to the dead-letter topic. */
+        FAILED
     }
 
     /** A scan got its first label. */

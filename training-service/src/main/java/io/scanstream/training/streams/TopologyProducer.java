@@ -29,9 +29,9 @@ public class TopologyProducer {
     @Singleton
     public Topology trainingSet(TopicNames topics, @All List<TrainingSetEvents> listeners) {
         TrainingSetTopology.Settings settings = new TrainingSetTopology.Settings(topics.labels(), topics.embeddings(),
-                topics.preprocessed());
-        LOG.infof("training-set.topology labels=%s embeddings=%s preprocessed=%s", topics.labels(),
-                topics.embeddings(), topics.preprocessed());
+                topics.preprocessed(), topics.deadLetters());
+        LOG.infof("training-set.topology labels=%s embeddings=%s preprocessed=%s dead-letters=%s", topics.labels(),
+                topics.embeddings(), topics.preprocessed(), topics.deadLetters());
         return TrainingSetTopology.build(settings, everyone(List.copyOf(listeners)));
     }
 

@@ -23,6 +23,9 @@ import java.util.Optional;
  * <p>Rules: the latest label wins by {@code labelledAt} (an older label arriving late changes nothing; equal
  * times: the later arrival); a tombstone on labels removes the label; records keyed other than by their scan id
  * are ignored (they would sit in another partition than the scan's other facts).
+ *
+ * <p>Each method answers the {@link Refusal} of a record that belongs on the dead-letter topic (it does not decode,
+ * or it is keyed wrongly); a stale label is business as usual and answers none.
  */
 final class TrainingFacts {
 
@@ -42,37 +45,41 @@ final class TrainingFacts {
         this.embeddings = embeddings;
     }
 
+    /** Why a record cannot be used; it goes to the dead-letter topic with this. */
+    record Refusal(IgnoredReason reason, String detail) {
+    }
+
+    private static final Optional<Refusal> USED = Optional.empty();
+
     /** The embeddings store's key: backbone, then scan (a backbone's embeddings are one prefix range). */
     static String embeddingKey(String backboneId, String scanId) {
         return backboneId + "|" + scanId;
     }
 
-    void onLabel(String key, Headers headers, byte[] value) {
+    Optional<Refusal> onLabel(String key, Headers headers, byte[] value) {
         String topic = settings.labelsTopic();
         if (value == null) {
             if (key != null && labels.delete(key) != null) {
                 listener.removed(key);
             }
-            return;
+            return USED;
         }
         ScanLabel label;
         try {
             label = EventCodecs.LABELLED.fromHeaders(headers, value);
         } catch (InvalidEventException e) {
-            listener.ignored(topic, IgnoredReason.INVALID, key, e.getMessage());
-            return;
+            return refuse(topic, IgnoredReason.INVALID, key, e.getMessage());
         }
         String scanId = label.scanId();
         if (key != null && !key.equals(scanId)) {
-            listener.ignored(topic, IgnoredReason.KEY_MISMATCH, key, "record key differs from scanId " + scanId);
-            return;
+            return refuse(topic, IgnoredReason.KEY_MISMATCH, key, "record key differs from scanId " + scanId);
         }
         StoreSerdes.LabelFact fact = new StoreSerdes.LabelFact(label.label(), label.labelledBy(), label.labelledAt());
         StoreSerdes.LabelFact known = labels.get(scanId);
         if (known != null && fact.labelledAt().isBefore(known.labelledAt())) {
             listener.ignored(topic, IgnoredReason.STALE_LABEL, scanId, "labelled at " + fact.labelledAt()
                     + ", the scan holds a label of " + known.labelledAt());
-            return;
+            return USED;
         }
         labels.put(scanId, fact);
         if (known == null) {
@@ -80,46 +87,50 @@ final class TrainingFacts {
         } else if (known.label() != fact.label()) {
             listener.relabelled(scanId, known.label(), fact.label());
         }
+        return USED;
     }
 
-    void onEmbedding(String key, Headers headers, byte[] value) {
+    Optional<Refusal> onEmbedding(String key, Headers headers, byte[] value) {
         if (value == null) {
-            return; // a compacted-away scan: its other embeddings and its label stay
+            return USED; // a compacted-away scan: its other embeddings and its label stay
         }
         ScanEmbedding embedding;
         try {
             embedding = EventCodecs.EMBEDDED.fromHeaders(headers, value);
         } catch (InvalidEventException e) {
-            listener.ignored(settings.embeddingsTopic(), IgnoredReason.INVALID, key, e.getMessage());
-            return;
+            return refuse(settings.embeddingsTopic(), IgnoredReason.INVALID, key, e.getMessage());
         }
         if (key != null && !key.equals(embedding.scanId())) {
-            listener.ignored(settings.embeddingsTopic(), IgnoredReason.KEY_MISMATCH, key,
+            return refuse(settings.embeddingsTopic(), IgnoredReason.KEY_MISMATCH, key,
                     "record key differs from scanId " + embedding.scanId());
-            return;
         }
         remember(embedding.scanId(), embedding.patientPseudonym(), embedding.origin(), embedding.device().toString());
         embeddings.put(embeddingKey(embedding.backboneId(), embedding.scanId()), embedding.vector());
         listener.embedded(embedding.scanId(), embedding.backboneId());
+        return USED;
     }
 
-    void onPreprocessed(String key, Headers headers, byte[] value) {
+    Optional<Refusal> onPreprocessed(String key, Headers headers, byte[] value) {
         if (value == null) {
-            return;
+            return USED;
         }
         ScanPreprocessed scan;
         try {
             scan = EventCodecs.PREPROCESSED.fromHeaders(headers, value);
         } catch (InvalidEventException e) {
-            listener.ignored(settings.preprocessedTopic(), IgnoredReason.INVALID, key, e.getMessage());
-            return;
+            return refuse(settings.preprocessedTopic(), IgnoredReason.INVALID, key, e.getMessage());
         }
         Optional<String> notModelInput = ScanPreprocessor.modelInputProblem(scan.image());
         if (notModelInput.isPresent()) {
-            listener.ignored(settings.preprocessedTopic(), IgnoredReason.INVALID, key, notModelInput.get());
-            return;
+            return refuse(settings.preprocessedTopic(), IgnoredReason.INVALID, key, notModelInput.get());
         }
         remember(scan.scanId(), scan.patientPseudonym(), scan.origin(), scan.device().toString());
+        return USED;
+    }
+
+    private Optional<Refusal> refuse(String topic, IgnoredReason reason, String key, String detail) {
+        listener.ignored(topic, reason, key, detail);
+        return Optional.of(new Refusal(reason, detail == null ? "" : detail));
     }
 
     /** Patient, origin and device of a scan; a later fact fills what an earlier one lacked. */

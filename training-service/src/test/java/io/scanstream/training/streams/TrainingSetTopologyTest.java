@@ -13,10 +13,13 @@ import io.scanstream.training.domain.TrainingSet;
 import io.scanstream.training.domain.TrainingSetEvents;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -52,16 +55,20 @@ class TrainingSetTopologyTest {
     private TestInputTopic<String, byte[]> labels;
     private TestInputTopic<String, byte[]> embeddings;
     private TestInputTopic<String, byte[]> preprocessed;
+    private TestOutputTopic<String, byte[]> deadLetters;
     private final List<String> details = new ArrayList<>();
     private final List<String> events = new ArrayList<>();
 
     @BeforeEach
     void start() {
         TrainingSetTopology.Settings settings = new TrainingSetTopology.Settings(Topics.SCANS_LABELS,
-                Topics.SCANS_EMBEDDINGS, Topics.SCANS_PREPROCESSED);
+                Topics.SCANS_EMBEDDINGS, Topics.SCANS_PREPROCESSED, Topics.TRAINING_DEAD_LETTERS);
         TrainingSetEvents listener = new TrainingSetEvents() {
             @Override
             public void labelled(String scanId, ClinicalLabel label) {
+                if (scanId.startsWith("boom")) {
+                    throw new IllegalStateException("a listener bug met " + scanId);
+                }
                 events.add("labelled " + scanId + " " + label);
             }
 
@@ -96,6 +103,8 @@ class TrainingSetTopologyTest {
         labels = driver.createInputTopic(Topics.SCANS_LABELS, keys, values);
         embeddings = driver.createInputTopic(Topics.SCANS_EMBEDDINGS, keys, values);
         preprocessed = driver.createInputTopic(Topics.SCANS_PREPROCESSED, keys, values);
+        deadLetters = driver.createOutputTopic(Topics.TRAINING_DEAD_LETTERS, new StringDeserializer(),
+                new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -201,6 +210,41 @@ class TrainingSetTopologyTest {
         assertThat(snapshot(BACKBONE).rows()).hasSize(1);
         assertThat(events).containsExactly("ignored junk INVALID", "ignored another-key KEY_MISMATCH",
                 "ignored junk-2 INVALID", "embedded s10 " + BACKBONE, "labelled s10 COVID");
+        // Before: these records were only logged and counted; now each is kept, unchanged, with its reason.
+        List<TestRecord<String, byte[]>> letters = deadLetters.readRecordsToList();
+        assertThat(letters).extracting(TestRecord::key).containsExactly("junk", "another-key", "junk-2");
+        assertThat(letters).extracting(r -> header(r, TrainingSetTopology.REASON_HEADER))
+                .containsExactly("INVALID", "KEY_MISMATCH", "INVALID");
+        assertThat(letters).extracting(r -> header(r, TrainingSetTopology.SOURCE_TOPIC_HEADER))
+                .containsExactly(Topics.SCANS_LABELS, Topics.SCANS_LABELS, Topics.SCANS_EMBEDDINGS);
+        assertThat(letters.get(1).value()).isEqualTo(misKeyed.value());
+        assertThat(letters.get(1).headers().lastHeader("ce_id")).isNotNull(); // the original headers travel too
+    }
+
+    @Test
+    void aRecordTheRulesFailOnGoesToTheDeadLettersAndTheStreamGoesOn() {
+        // Before: the exception escaped the processor, and the replaced stream thread met the same record again.
+        label("boom-1", ClinicalLabel.COVID, T0);
+        label("s13", ClinicalLabel.NON_COVID, T0);
+
+        assertThat(events).containsExactly("ignored boom-1 FAILED", "labelled s13 NON_COVID");
+        TestRecord<String, byte[]> letter = deadLetters.readRecord();
+        assertThat(letter.key()).isEqualTo("boom-1");
+        assertThat(header(letter, TrainingSetTopology.REASON_HEADER)).isEqualTo("FAILED");
+        assertThat(header(letter, TrainingSetTopology.DETAIL_HEADER)).contains("a listener bug met boom-1");
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aStaleLabelIsNoDeadLetter() {
+        label("s14", ClinicalLabel.COVID, T0.plusHours(1));
+        label("s14", ClinicalLabel.NON_COVID, T0);
+        assertThat(events).containsExactly("labelled s14 COVID", "ignored s14 STALE_LABEL");
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    private static String header(TestRecord<String, byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
