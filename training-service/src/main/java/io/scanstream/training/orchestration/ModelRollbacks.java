@@ -9,6 +9,7 @@ import io.scanstream.training.domain.VersionHistory;
 import io.scanstream.training.domain.VersionNames;
 import io.scanstream.training.domain.VersionPublisher;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -45,6 +46,7 @@ public class ModelRollbacks {
     private final VersionPublisher publisher;
     private final Clock clock;
 
+    @Inject
     public ModelRollbacks(TrainingConfig config, VersionHistory history, BackboneSource backbones, Backbones served,
                           VersionPublisher publisher) {
         this(config.model().name(), history, backbones, served, publisher, Clock.systemUTC());
