@@ -27,7 +27,10 @@ import io.scanstream.testing.kafka.KafkaBrokerTestResource;
 import io.scanstream.testing.kafka.KafkaTestClient;
 import io.scanstream.testing.security.TestModelSigning;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.URI;
 import java.net.URL;
@@ -51,13 +54,15 @@ import static org.hamcrest.Matchers.equalTo;
  * the models topic to its end before it takes a scan, so every one of those scans gets exactly one prediction, made
  * by v1's head and carrying v1's id (never UNDETERMINED, never v2). Before the fix the loop polled scans while the
  * models topic was still being read, and the first predictions were UNDETERMINED or v2's; and before the key
- * change compaction could keep only the last record per model name.
+ * change compaction could keep only the last record per model name. Then, in service, a new version swaps in and a
+ * rollback record to v1 swaps v1's head back: the scans after it carry v1.
  */
 @TestSecurity(user = "test-operator", roles = {Roles.OPERATOR, Roles.CLINICIAN})
 @QuarkusTest
 @TestProfile(RollbackReplayServiceTest.Rollback.class)
 @WithTestResource(KafkaBrokerTestResource.class)
 @WithTestResource(RollbackReplayServiceTest.PublishedBeforeStart.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollbackReplayServiceTest {
 
     public static class Rollback implements QuarkusTestProfile {
@@ -107,6 +112,7 @@ class RollbackReplayServiceTest {
     }
 
     @Test
+    @Order(1)
     void scansWaitingAtStartAreAllServedByTheVersionTheNewestRecordRestores() {
         await().atMost(TIMEOUT).untilAsserted(() -> given().when().get(managementReady.toString()).then()
                 .statusCode(200).body(containsString("replayed")));
@@ -126,6 +132,50 @@ class RollbackReplayServiceTest {
             assertThat(p.modelVersion()).isEqualTo(V1);
             assertThat(p.backbone()).isEqualTo(BACKBONE);
         });
+    }
+
+    /** In service: a new version swaps in, then a rollback record to v1 swaps v1's head back in. */
+    @Test
+    @Order(2)
+    void aRollbackPublishedWhileServingSwapsTheRestoredVersionInAndItsScansSaySo() {
+        String v4 = "v4-" + RUN;
+        try (KafkaTestClient kafka = KafkaTestClient.forSharedBroker()) {
+            ModelArtifact v1 = head(V1, 1);
+            publish(kafka, head(v4, 4));
+            await().atMost(TIMEOUT).untilAsserted(() ->
+                    given().when().get("/model").then().statusCode(200).body("headVersion", equalTo(v4)));
+            assertThat(versionsOf(kafka, send(kafka, "after-v4", 4))).containsOnly(v4);
+
+            publish(kafka, new ModelArtifact(v1.metadata().asRollback("v5-rollback-" + RUN, OffsetDateTime.now()),
+                    v1.weights()));
+            await().atMost(TIMEOUT).untilAsserted(() ->
+                    given().when().get("/model").then().statusCode(200).body("headVersion", equalTo(V1)));
+            assertThat(versionsOf(kafka, send(kafka, "after-rollback", 4))).containsOnly(V1);
+        }
+    }
+
+    private static List<String> send(KafkaTestClient kafka, String tag, int n) {
+        SyntheticCtGenerator generator = new SyntheticCtGenerator(92);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = RUN + "-" + tag + "-" + i;
+            var image = AntialiasedResizer.resize(generator.render(i, generator.labelOf(i), 256, 256), 224, 224);
+            kafka.send(EventCodecs.PREPROCESSED.toRecord(Topics.SCANS_PREPROCESSED, new ScanPreprocessed(id,
+                    URI.create("/devices/ct-test"), OffsetDateTime.parse("2026-12-01T12:00:00Z"), "p-test",
+                    Sha256.hex(image.pixels()), ImageFormat.PNG, 256, 256, image)));
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    /** The version of each scan's one prediction. */
+    private static List<String> versionsOf(KafkaTestClient kafka, List<String> ids) {
+        Set<String> wanted = Set.copyOf(ids);
+        List<ScanPrediction> predictions = kafka.collect(Topics.SCANS_PREDICTIONS,
+                        r -> r.key() != null && wanted.contains(r.key()), ids.size(), TIMEOUT, Duration.ofSeconds(1))
+                .stream().map(EventCodecs.PREDICTED::fromRecord).toList();
+        assertThat(predictions).extracting(ScanPrediction::scanId).containsExactlyInAnyOrderElementsOf(ids);
+        return predictions.stream().map(ScanPrediction::modelVersion).toList();
     }
 
     private static List<String> scanIds() {
