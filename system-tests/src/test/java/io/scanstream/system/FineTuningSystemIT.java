@@ -369,7 +369,7 @@ class FineTuningSystemIT {
     }
 
     private static List<ModelArtifact> versions() {
-        return readAll(options.topic(Topics.MODELS_PUBLISHED)).stream().filter(r -> MODEL.equals(r.key()))
+        return readAll(options.topic(Topics.MODELS_PUBLISHED)).stream().filter(r -> r.key() != null && r.key().startsWith(MODEL + "/"))
                 .map(r -> EventCodecs.MODEL_PUBLISHED.fromRecord(r).artifact()).toList();
     }
 

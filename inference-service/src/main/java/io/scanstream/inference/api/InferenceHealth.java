@@ -12,7 +12,8 @@ import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Readiness: the backbone is loaded and the loop runs (broker reachability is checked separately). Details say
+ * Readiness: the model topics are replayed to the ends they had at start (so the version in service is the
+ * newest valid one), the backbone is loaded and the loop runs (broker reachability is checked separately). Details say
  * which backbone (and whether it is only randomly initialised) and which head version serves, or "no head yet".
  * Liveness fails when the loop has died (e.g. fenced by a zombie with its transactional id, or stopped because the
  * batcher died) or the batcher's worker thread has died: the pod is restarted and re-reads what was not committed.
@@ -35,9 +36,12 @@ public class InferenceHealth {
             InferenceLoop loop = pipeline.loop();
             FeatureExtractor backbone = versions.currentBackbone();
             InferenceLoop.State state = loop == null ? InferenceLoop.State.STARTING : loop.state();
+            boolean replayed = pipeline.replay().complete();
             return HealthCheckResponse.named("inference pipeline")
-                    .status(state == InferenceLoop.State.RUNNING)
+                    .status(replayed && state == InferenceLoop.State.RUNNING)
                     .withData("loop", state.name())
+                    .withData("models", replayed ? "replayed to the ends taken at start"
+                            : "replaying: " + pipeline.replay().remaining())
                     .withData("backbone", backbone.backboneId())
                     .withData("pretrained", backbone.pretrained()
                             ? "yes" : "NO: random initialisation, configure inference.model.backbone-weights")

@@ -98,7 +98,10 @@ public final class ModelVersions implements AutoCloseable {
     private ServingNetwork serving;
     private ServingNetwork pending;
     private ModelArtifact awaiting;
+    /** The record version accepted last (a record offered again is not loaded again). */
     private volatile String latestAccepted;
+    /** The version its predictions carry (for a rollback record, the version it restores). */
+    private volatile String latestServed;
 
     /** Starts serving the bootstrap backbone, with no head (predictions UNDETERMINED until a version arrives). */
     public ModelVersions(String modelName, BackboneLoader loader, BackboneLibrary library, Observer observer)
@@ -226,6 +229,7 @@ public final class ModelVersions implements AutoCloseable {
                 return null;
             }
             latestAccepted = version;
+            latestServed = metadata.servedVersion();
             return new Accepted(version);
         } catch (IOException | RuntimeException e) {
             closeIfLoaded(backbone, loaded);
@@ -248,7 +252,8 @@ public final class ModelVersions implements AutoCloseable {
             pending.head().ifPresent(h -> h.head().close());
             pending.backbone().close();
             pending = null;
-            latestAccepted = serving.head().map(ServingHead::version).orElse(null);
+            latestAccepted = serving.head().map(h -> h.metadata().version()).orElse(null);
+            latestServed = serving.head().map(ServingHead::version).orElse(null);
         }
     }
 
@@ -317,9 +322,12 @@ public final class ModelVersions implements AutoCloseable {
         return next;
     }
 
-    /** The version the next batch is served with (accepted, possibly not yet swapped in), for health and the API. */
+    /**
+     * The version the next batch is served with (accepted, possibly not yet swapped in), as predictions carry it,
+     * for health and the API.
+     */
     public Optional<String> servingVersion() {
-        return Optional.ofNullable(latestAccepted);
+        return Optional.ofNullable(latestServed);
     }
 
     /** The backbone of the network the next batch runs (pending if any, else serving), for health and the API. */

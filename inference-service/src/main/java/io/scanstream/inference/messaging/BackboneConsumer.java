@@ -5,6 +5,7 @@ import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.EventTypes;
 import io.scanstream.core.contract.InvalidEventException;
 import io.scanstream.inference.domain.BackboneLibrary;
+import io.scanstream.inference.domain.ModelReplay;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,14 +28,25 @@ public class BackboneConsumer {
     private static final Logger LOG = Logger.getLogger(BackboneConsumer.class);
 
     private final BackboneLibrary library;
+    private final ModelReplay replay;
 
-    public BackboneConsumer(BackboneLibrary library) {
+    public BackboneConsumer(BackboneLibrary library, ModelReplay replay) {
         this.library = library;
+        this.replay = replay;
     }
 
     @Incoming(BACKBONES)
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
+        try {
+            handle(record);
+        } finally {
+            // a manifest that completes a backbone has loaded the version waiting for it by now
+            replay.handled(ModelReplay.partition(record.topic(), record.partition()), record.offset());
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record) {
         String key = record.key();
         if (key == null) {
             LOG.warnf("backbone.record.ignored offset=%d reason=\"no key\"", record.offset());

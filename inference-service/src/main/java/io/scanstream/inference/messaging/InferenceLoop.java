@@ -36,6 +36,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -105,6 +106,7 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final TransactionalProducer producer;
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    private final BooleanSupplier modelsReplayed;
     private volatile boolean running = true;
     private volatile State state = State.STARTING;
     private volatile String failure;
@@ -113,6 +115,17 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
 
     public InferenceLoop(Settings settings, DynamicBatcher<ScanPreprocessed, InferenceResult> batcher,
                          ScanOutcomes outcomes, Observer observer) {
+        this(settings, batcher, outcomes, observer, () -> true);
+    }
+
+    /**
+     * @param modelsReplayed whether the model topics have been replayed to their ends: until then the loop does
+     *                       not subscribe to its input (state STARTING), so no scan meets a version older than
+     *                       the one in service
+     */
+    public InferenceLoop(Settings settings, DynamicBatcher<ScanPreprocessed, InferenceResult> batcher,
+                         ScanOutcomes outcomes, Observer observer, BooleanSupplier modelsReplayed) {
+        this.modelsReplayed = modelsReplayed;
         if (batcher.policy().queueCapacity() < settings.maxPollRecords()) {
             throw new IllegalArgumentException("the batcher's queue (" + batcher.policy().queueCapacity()
                     + ") must hold a whole poll (" + settings.maxPollRecords() + ")");
@@ -167,10 +180,32 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         return inFlight.size();
     }
 
+    /** Waits (STARTING) until the model topics are replayed, or the loop is closed. */
+    private void awaitModels() {
+        boolean logged = false;
+        while (running && !modelsReplayed.getAsBoolean()) {
+            if (!logged) {
+                LOG.infof("inference.loop.waiting reason=\"replaying the model topics to their ends\"");
+                logged = true;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+
     @Override
     public void run() {
         try {
             producer.initTransactions();
+            awaitModels();
+            if (!running) {
+                state = State.STOPPED;
+                return;
+            }
             consumer.subscribe(List.of(settings.inputTopic()), new Rebalancing());
             state = State.RUNNING;
             LOG.infof("inference.loop.started input=%s group=%s transactionalId=%s", settings.inputTopic(),

@@ -6,6 +6,7 @@ import io.scanstream.core.contract.ModelPublished;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.scanstream.core.signing.ModelSignature;
+import io.scanstream.inference.domain.ModelReplay;
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.domain.VersionSignatures;
 import io.smallrye.common.annotation.Blocking;
@@ -20,7 +21,9 @@ import java.util.Optional;
 
 /**
  * Follows {@code models.published} from its beginning (a group of its own per replica), so a new replica
- * bootstraps from Kafka alone: the compacted topic holds the latest version of each model.
+ * bootstraps from Kafka alone: the compacted topic keeps every version (key = model name + version), in
+ * publication order, so the replay ends on the newest valid record, a rollback included. Each handled record is
+ * reported to {@link ModelReplay}: the replica serves scans only once it has replayed the topic to its end.
  */
 @ApplicationScoped
 public class ModelVersionConsumer {
@@ -32,15 +35,26 @@ public class ModelVersionConsumer {
 
     private final ModelVersions versions;
     private final VersionSignatures signatures;
+    private final ModelReplay replay;
 
-    public ModelVersionConsumer(ModelVersions versions, VersionSignatures signatures) {
+    public ModelVersionConsumer(ModelVersions versions, VersionSignatures signatures, ModelReplay replay) {
         this.versions = versions;
         this.signatures = signatures;
+        this.replay = replay;
     }
 
     @Incoming(MODELS)
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
+        try {
+            handle(record);
+        } finally {
+            // loaded and pending, refused, or waiting for its backbone: either way this record is replayed
+            replay.handled(ModelReplay.partition(record.topic(), record.partition()), record.offset());
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record) {
         // The signature first, over the value bytes as they arrived: nothing is parsed or allocated for a record
         // that is unsigned or not signed by a trusted key.
         String label = "unread(key=" + record.key() + ", offset=" + record.offset() + ")";

@@ -7,11 +7,13 @@ import io.scanstream.inference.batching.BatchingPolicy;
 import io.scanstream.inference.batching.DynamicBatcher;
 import io.scanstream.inference.config.InferenceConfig;
 import io.scanstream.inference.domain.InferenceResult;
+import io.scanstream.inference.domain.ModelReplay;
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.domain.OutputGuard;
 import io.scanstream.inference.domain.ScanInference;
 import io.scanstream.inference.domain.ScanOutcomes;
 import io.scanstream.inference.messaging.InferenceLoop;
+import io.scanstream.inference.messaging.ModelTopicEnds;
 import io.scanstream.inference.metrics.BatchMetrics;
 import io.scanstream.inference.metrics.LoopMetrics;
 import io.scanstream.inference.metrics.ModelVersionMetrics;
@@ -25,6 +27,7 @@ import org.jboss.logging.Logger;
 
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +44,8 @@ public class InferencePipeline {
     /** The loop's clients in configuration ({@code scanstream.kafka.clients.<name>.*}). */
     static final String CONSUMER = "inference-scans";
     static final String PRODUCER = "inference-results";
+    /** The short-lived client that takes the model topics' end offsets at start. */
+    static final String MODEL_ENDS = "inference-model-ends";
 
     private final InferenceConfig config;
     private final TopicNames topics;
@@ -51,13 +56,17 @@ public class InferencePipeline {
     private final LoopMetrics loopMetrics;
     private final ModelVersionMetrics modelMetrics;
     private final OutputGuard guard;
+    private final ModelReplay replay;
+    private volatile boolean stopping;
     private DynamicBatcher<ScanPreprocessed, InferenceResult> batcher;
     private InferenceLoop loop;
     private Thread loopThread;
 
     public InferencePipeline(InferenceConfig config, TopicNames topics, KafkaClientSettings clients,
                              BatchingPolicy policy, ModelVersions versions, BatchMetrics batchMetrics,
-                             LoopMetrics loopMetrics, ModelVersionMetrics modelMetrics, OutputMetrics outputMetrics) {
+                             LoopMetrics loopMetrics, ModelVersionMetrics modelMetrics, OutputMetrics outputMetrics,
+                             ModelReplay replay) {
+        this.replay = replay;
         this.config = config;
         this.topics = topics;
         this.clients = clients;
@@ -77,17 +86,51 @@ public class InferencePipeline {
         loop = new InferenceLoop(new InferenceLoop.Settings(k.groupId(), k.transactionalId(), topics.preprocessed(),
                 topics.predictions(), topics.embeddings(), topics.rejected(), k.maxPollRecords(), k.commitInterval(),
                 clients.forClient(CONSUMER, Map.of()), clients.forClient(PRODUCER, Map.of())), batcher,
-                new ScanOutcomes(Clock.systemUTC()), loopMetrics);
+                new ScanOutcomes(Clock.systemUTC()), loopMetrics, replay::complete);
         loopMetrics.bind(backbone.backboneId(), backbone.device(), batcher::queued, loop::inFlight, loop.consumer(),
                 loop.producer());
         modelMetrics.bind(backbone.backboneId());
         loopThread = new Thread(loop, "inference-loop");
         loopThread.start();
+        Thread ends = new Thread(this::takeModelTopicEnds, "inference-model-ends");
+        ends.setDaemon(true);
+        ends.start();
         LOG.infof("inference.started bootstrapBackbone=%s device=%s maxBatch=%d maxDelay=%s buckets=%s", backbone.backboneId(),
                 backbone.device(), policy.maxBatchSize(), policy.maxDelay(), policy.buckets());
     }
 
+    /**
+     * The ends the replay must reach, taken once the broker answers (retried: readiness stays DOWN meanwhile). The
+     * consumers of the model topics run already; what they handled before counts.
+     */
+    private void takeModelTopicEnds() {
+        Duration timeout = Duration.ofSeconds(10);
+        while (!stopping) {
+            try {
+                Map<String, Long> ends = ModelTopicEnds.take(clients.forClient(MODEL_ENDS, Map.of()),
+                        List.of(topics.models(), topics.backbones()), timeout);
+                replay.expect(ends);
+                LOG.infof("inference.models.replaying ends=%s (scans are served once these are reached)", ends);
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("inference.models.ends-unavailable reason=\"%s\" (retrying; not ready meanwhile)",
+                        e.getMessage());
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** How far the model topics have been replayed (readiness). */
+    public ModelReplay replay() {
+        return replay;
+    }
+
     void stop(@Observes ShutdownEvent event) {
+        stopping = true;
         if (loop == null) {
             return;
         }

@@ -3,6 +3,7 @@ package io.scanstream.inference.pipeline;
 import io.scanstream.inference.batching.BatchingPolicy;
 import io.scanstream.inference.config.InferenceConfig;
 import io.scanstream.inference.domain.BackboneLibrary;
+import io.scanstream.inference.domain.ModelReplay;
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.domain.VersionSignatures;
 import io.scanstream.core.signing.TrustedModelKeys;
@@ -31,6 +32,13 @@ public class ModelProducer {
         return b.buckets()
                 .map(buckets -> new BatchingPolicy(b.maxBatchSize(), b.maxDelay(), b.queueCapacity(), buckets))
                 .orElseGet(() -> BatchingPolicy.powersOfTwo(b.maxBatchSize(), b.maxDelay(), b.queueCapacity()));
+    }
+
+    /** How far this replica has replayed the model topics (it serves scans only once it has reached their ends). */
+    @Produces
+    @Singleton
+    ModelReplay replay() {
+        return new ModelReplay();
     }
 
     @Produces

@@ -95,6 +95,22 @@ class ModelVersionsTest {
     }
 
     @Test
+    void replayingV1V2AndARollbackToV1EndsServingV1sWeightsUnderV1sId() throws Exception {
+        ModelArtifact v1 = artifact("v1", BOOTSTRAP, DIM, 1, null);
+        versions().offer(v1);
+        versions.offer(artifact("v2", BOOTSTRAP, DIM, 2, null));
+        ModelArtifact rollback = new ModelArtifact(v1.metadata().asRollback("v3", OffsetDateTime.now()), v1.weights());
+        assertThat(versions.offer(rollback)).isInstanceOf(ModelVersions.Accepted.class);
+
+        ServingNetwork network = versions.forNextBatch();
+        assertThat(version(network)).as("predictions carry the restored version").isEqualTo("v1");
+        assertThat(network.head().orElseThrow().metadata().version()).isEqualTo("v3");
+        assertThat(versions.servingVersion()).contains("v1");
+        assertThat(versions.offer(rollback)).as("the record is not loaded twice")
+                .isInstanceOf(ModelVersions.AlreadyServing.class);
+    }
+
+    @Test
     void ignoresARepublishOfTheServingVersionAndModelsOfOtherNames() throws Exception {
         versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
         assertThat(versions.offer(artifact("v1", BOOTSTRAP, DIM, 1, null)))

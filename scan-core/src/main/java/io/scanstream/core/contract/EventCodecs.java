@@ -198,7 +198,7 @@ public final class EventCodecs {
     public static final EventCodec<ModelPublished> MODEL_PUBLISHED = new EventCodec<>(EventTypes.MODEL_PUBLISHED) {
         @Override
         public String key(ModelPublished e) {
-            return e.modelName();
+            return ModelPublished.key(e.modelName(), e.version());
         }
 
         @Override
@@ -210,14 +210,16 @@ public final class EventCodecs {
         public CloudEvent toCloudEvent(ModelPublished e) {
             var metadata = e.artifact().metadata();
             String type = metadata.carriesBackbone() ? EventTypes.MODEL_PUBLISHED_V2 : EventTypes.MODEL_PUBLISHED;
-            return CloudEventBuilder.v1().withId(metadata.modelName() + ":" + metadata.version())
+            var builder = CloudEventBuilder.v1().withId(metadata.modelName() + ":" + metadata.version())
                     .withSource(EventTypes.TRAINING_SOURCE).withType(type).withTime(metadata.createdAt())
                     .withSubject(metadata.modelName())
                     .withExtension("modelversion", metadata.version())
                     .withExtension("backbone", metadata.backboneId())
-                    .withExtension("sha256", metadata.weightsSha256())
-                    .withData(ModelArtifact.MEDIA_TYPE, e.artifact().toBytes())
-                    .build();
+                    .withExtension("sha256", metadata.weightsSha256());
+            if (metadata.rollbackOf() != null) {
+                builder.withExtension("rollbackof", metadata.rollbackOf());
+            }
+            return builder.withData(ModelArtifact.MEDIA_TYPE, e.artifact().toBytes()).build();
         }
 
         @Override

@@ -185,12 +185,37 @@ class EventCodecsTest {
         ModelPublished event = new ModelPublished(new ModelArtifact(metadata, weights));
         ProducerRecord<String, byte[]> record = EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED, event);
 
-        assertThat(record.key()).isEqualTo("covid-head");
+        assertThat(record.key()).as("one key per version: compaction keeps them all").isEqualTo("covid-head/v3");
         assertThat(header(record, "ce_modelversion")).isEqualTo("v3");
+        assertThat(record.headers().lastHeader("ce_rollbackof")).isNull();
         assertThat(header(record, "ce_sha256")).isEqualTo(Sha256.hex(weights));
         ModelPublished read = EventCodecs.MODEL_PUBLISHED.fromRecord(Records.delivered(record));
         assertThat(read).isEqualTo(event);
         assertThat(read.artifact().integrityVerified()).isTrue();
+    }
+
+    @Test
+    void rollbackRecordCarriesTheOlderArtifactUnderItsOwnVersionAndKey() {
+        byte[] weights = new byte[1_000];
+        new java.util.Random(6).nextBytes(weights);
+        ModelMetadata v1 = new ModelMetadata("covid-head", "v1", T, "mobilenet_v2:5f7ccb5c",
+                HeadArchitecture.standard(1280, 0.3), null, Sha256.hex(weights), "run-1", null);
+        ModelMetadata rollback = v1.asRollback("v9", T.plusDays(2));
+        ProducerRecord<String, byte[]> record = EventCodecs.MODEL_PUBLISHED.toRecord(Topics.MODELS_PUBLISHED,
+                new ModelPublished(new ModelArtifact(rollback, weights)));
+
+        assertThat(record.key()).isEqualTo("covid-head/v9");
+        assertThat(header(record, "ce_modelversion")).isEqualTo("v9");
+        assertThat(header(record, "ce_rollbackof")).isEqualTo("v1");
+        ModelPublished read = EventCodecs.MODEL_PUBLISHED.fromRecord(Records.delivered(record));
+        assertThat(read.rollbackOf()).isEqualTo("v1");
+        assertThat(read.artifact().metadata().servedVersion()).isEqualTo("v1");
+        assertThat(read.artifact().metadata().createdAt()).isEqualTo(T.plusDays(2));
+        assertThat(read.artifact().integrityVerified()).isTrue();
+        assertThat(rollback.asRollback("v10", T.plusDays(3)).rollbackOf())
+                .as("a rollback of a rollback restores the original").isEqualTo("v1");
+        assertThatThrownBy(() -> v1.asRollback("v1", T)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rollbackOf");
     }
 
     @Test

@@ -54,7 +54,7 @@ public interface ModelSettings {
     @WithDefault("42")
     long seed();
 
-    /** The model name (the key on models.published). */
+    /** The model name (keys on models.published are {@code <model name>/<version>}). */
     @WithDefault("covid-head")
     String name();
 }

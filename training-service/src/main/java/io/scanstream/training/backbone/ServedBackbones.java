@@ -62,6 +62,11 @@ public class ServedBackbones implements Backbones {
     }
 
     @Override
+    public String bootstrapId() {
+        return bootstrapId;
+    }
+
+    @Override
     public synchronized Backbone current() {
         // A damaged record is no version: inference refuses it and keeps serving the one before.
         BackboneRef wanted = champions.current(config.model().name()).filter(ModelArtifact::integrityVerified)

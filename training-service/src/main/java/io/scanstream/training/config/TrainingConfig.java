@@ -110,9 +110,19 @@ public interface TrainingConfig extends LearningConfig {
 
     /** Published backbones (models.backbones). */
     interface Backbones {
-        /** A backbone no version refers to is tombstoned once it is older than this (rollback stays possible). */
+        /**
+         * A backbone that none of the kept versions refers to is tombstoned once it is older than this (rollback to
+         * its versions stays possible until then).
+         */
         @WithDefault("7d")
         Duration retention();
+
+        /**
+         * The backbones of this many newest versions (and of the version in service) are kept whatever their age;
+         * older versions whose backbone was retired can no longer be rolled back to (409).
+         */
+        @WithDefault("10")
+        int keepVersions();
 
         /** How often unreferenced backbones are looked for ({@code off} disables). */
         @WithDefault("1h")

@@ -15,4 +15,7 @@ public interface Backbones {
     }
 
     Info info();
+
+    /** The id of the configured bootstrap backbone (versions on it are servable only while it stays configured). */
+    String bootstrapId();
 }

@@ -1,32 +1,38 @@
 package io.scanstream.training.messaging;
 
-import io.scanstream.core.artifact.BackboneRef;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.InvalidEventException;
 import io.scanstream.training.config.TrainingConfig;
 import io.scanstream.service.config.TopicNames;
 import io.scanstream.training.domain.ChampionSource;
+import io.scanstream.training.domain.ModelHistory;
+import io.scanstream.training.domain.VersionHistory;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The champion: the latest version under the model name on models.published, read from the beginning to the end
- * of the (compacted, committed) topic at the moment the gate needs it. Reading it fresh each time, rather than
- * following the topic in the background, means the gate sees what inference sees, including versions another
- * trainer published. A topic that cannot be read fails the run: publishing blind could replace a better head.
+ * The published versions: models.published read from the beginning to the end of the (compacted, committed) topic
+ * at the moment they are needed, each record a consumer believes (signed by a trusted key, readable) in topic
+ * order ({@link ModelHistory}). The champion is the newest record (after a rollback: the restored version's
+ * artifact). Reading it fresh each time, rather than following the topic in the background, means the gate sees
+ * what inference sees, including versions another trainer published. A topic that cannot be read fails the run:
+ * publishing blind could replace a better head.
  */
 @ApplicationScoped
-public class PublishedModels implements ChampionSource {
+public class PublishedModels implements ChampionSource, VersionHistory {
 
     private final TopicSnapshot snapshot;
     private final String topic;
     private final Duration timeout;
+    private final int keepBackbonesOfVersions;
 
     private final VersionSigning signing;
 
@@ -35,39 +41,44 @@ public class PublishedModels implements ChampionSource {
         this.signing = signing;
         this.topic = topics.models();
         this.timeout = config.kafka().readTimeout();
+        this.keepBackbonesOfVersions = config.backbones().keepVersions();
     }
 
     @Override
     public Optional<ModelArtifact> current(String modelName) {
-        AtomicReference<ModelArtifact> latest = new AtomicReference<>();
-        snapshot.read(topic, timeout, record -> {
-            if (modelName.equals(record.key()) && signing.believes(record)) { // inference serves no other
-                try {
-                    latest.set(EventCodecs.MODEL_PUBLISHED.fromRecord(record).artifact());
-                } catch (InvalidEventException e) {
-                    // inference refuses it too; the version before it stays the champion
-                }
-            }
-        });
-        return Optional.ofNullable(latest.get());
+        return history(modelName).newest();
     }
 
-    /** The published backbones that the versions on the topic now (any model name) refer to. */
-    public Set<String> referencedBackbones() {
-        Set<String> referenced = new HashSet<>();
+    @Override
+    public ModelHistory history(String modelName) {
+        return all().getOrDefault(modelName, ModelHistory.empty());
+    }
+
+    /** Every model name's history (the key no longer says the name: it is name/version). */
+    private Map<String, ModelHistory> all() {
+        Map<String, List<ModelArtifact>> byName = new LinkedHashMap<>();
         snapshot.read(topic, timeout, record -> {
-            if (record.value() == null || !signing.believes(record)) {
+            if (record.value() == null || !signing.believes(record)) { // inference serves no other
                 return;
             }
             try {
-                BackboneRef ref = EventCodecs.MODEL_PUBLISHED.fromRecord(record).artifact().metadata().backbone();
-                if (ref != null && ref.source() == BackboneRef.Source.PUBLISHED) {
-                    referenced.add(ref.id());
-                }
+                ModelArtifact artifact = EventCodecs.MODEL_PUBLISHED.fromRecord(record).artifact();
+                byName.computeIfAbsent(artifact.metadata().modelName(), k -> new ArrayList<>()).add(artifact);
             } catch (InvalidEventException e) {
-                // refers to nothing usable
+                // inference refuses it too; the version before it stays the champion
             }
         });
-        return referenced;
+        Map<String, ModelHistory> histories = new LinkedHashMap<>();
+        byName.forEach((name, versions) -> histories.put(name, ModelHistory.of(versions)));
+        return histories;
+    }
+
+    /**
+     * The published backbones to keep ({@code training.backbones.keep-versions}): those of each model's newest
+     * versions and of the version in service; the rest may be retired, and their versions are no longer
+     * restorable.
+     */
+    public Set<String> referencedBackbones() {
+        return ModelHistory.backbonesToKeep(List.copyOf(all().values()), keepBackbonesOfVersions);
     }
 }

@@ -48,6 +48,11 @@ class TrainingCoordinatorTest {
             public Info info() {
                 return null;
             }
+
+            @Override
+            public String bootstrapId() {
+                return "mobilenet_v2:random";
+            }
         };
         coordinator = new TrainingCoordinator(config(3), failing, null, null, null, null, new RunObserver() {
             @Override

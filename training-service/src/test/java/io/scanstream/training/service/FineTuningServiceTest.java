@@ -133,7 +133,7 @@ class FineTuningServiceTest {
 
         // The version refers to it, with the lineage of what both were trained on.
         List<ConsumerRecord<String, byte[]>> versions = kafka.collect(Topics.MODELS_PUBLISHED,
-                r -> MODEL.equals(r.key()), 1, Duration.ofSeconds(10), Duration.ofSeconds(2));
+                r -> r.key() != null && r.key().startsWith(MODEL + "/"), 1, Duration.ofSeconds(10), Duration.ofSeconds(2));
         assertThat(versions).hasSize(1);
         ModelArtifact version = EventCodecs.MODEL_PUBLISHED.fromRecord(versions.get(0)).artifact();
         assertThat(version.metadata().backbone()).isEqualTo(published.reference());
