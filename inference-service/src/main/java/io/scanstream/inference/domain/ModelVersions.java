@@ -12,7 +12,9 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The networks inference serves: a backbone and a head, changed together. Versions arrive from
@@ -99,6 +101,8 @@ public final class ModelVersions implements AutoCloseable {
     private ServingNetwork pending;
     private ModelArtifact awaiting;
     private volatile String latestAccepted;
+    /** The artifacts of the heads in the serving and pending networks, by version: what explanations rebuild. */
+    private final Map<String, ModelArtifact> artifacts = new ConcurrentHashMap<>();
 
     /** Starts serving the bootstrap backbone, with no head (predictions UNDETERMINED until a version arrives). */
     public ModelVersions(String modelName, BackboneLoader loader, BackboneLibrary library, Observer observer)
@@ -225,6 +229,7 @@ public final class ModelVersions implements AutoCloseable {
                 head.close();
                 return null;
             }
+            keepArtifact(artifact);
             latestAccepted = version;
             return new Accepted(version);
         } catch (IOException | RuntimeException e) {
@@ -320,6 +325,29 @@ public final class ModelVersions implements AutoCloseable {
     /** The version the next batch is served with (accepted, possibly not yet swapped in), for health and the API. */
     public Optional<String> servingVersion() {
         return Optional.ofNullable(latestAccepted);
+    }
+
+    /**
+     * The artifact of the version {@link #servingVersion()} names (its head weights and backbone reference), for
+     * explanations, which rebuild the network on PyTorch; empty before any version is accepted.
+     */
+    public Optional<ModelArtifact> servingArtifact() {
+        String version = latestAccepted;
+        return version == null ? Optional.empty() : Optional.ofNullable(artifacts.get(version));
+    }
+
+    /** Remembers an accepted version's artifact, forgetting those of heads no longer serving or pending. */
+    private void keepArtifact(ModelArtifact artifact) {
+        artifacts.put(artifact.metadata().version(), artifact);
+        synchronized (this) {
+            java.util.Set<String> live = new java.util.HashSet<>();
+            serving.head().ifPresent(h -> live.add(h.version()));
+            if (pending != null) {
+                pending.head().ifPresent(h -> live.add(h.version()));
+            }
+            live.add(artifact.metadata().version());
+            artifacts.keySet().retainAll(live);
+        }
     }
 
     /** The backbone of the network the next batch runs (pending if any, else serving), for health and the API. */

@@ -65,6 +65,14 @@ public final class GradCamNetwork implements AutoCloseable {
 
     /** Grad-CAM of one preprocessed scan (224x224 grey for the ImageNet backbones). */
     public Saliency explain(GreyImage image) {
+        return explain(backbone, head, image);
+    }
+
+    /**
+     * Grad-CAM of one scan through a backbone and a head owned elsewhere (a service keeps the backbone across head
+     * versions on it); the head's input width must be the backbone's feature width.
+     */
+    public static Saliency explain(DifferentiableBackbone backbone, ClassificationHead head, GreyImage image) {
         try (NDManager call = backbone.manager().newSubManager()) {
             NDArray input = InputTensors.normalisedBatch(call, List.of(image), 1);
             return GradCam.explain(input, x -> {
