@@ -49,7 +49,12 @@ class ExplanationsTest {
     private Explanations explanations(ExplanationBackbones backbones) throws Exception {
         versions = new ModelVersions("covid-head", new StandInLoader(), new BackboneLibrary(cache),
                 ModelVersions.Observer.NONE);
-        explanations = new Explanations(versions, withdrawn::contains, backbones, (outcome, nanos) -> outcomes.add(outcome));
+        explanations = new Explanations(versions, withdrawn::contains, backbones, new Explanations.Observer() {
+            @Override
+            public void finished(String outcome, long nanos) {
+                outcomes.add(outcome);
+            }
+        });
         return explanations;
     }
 
