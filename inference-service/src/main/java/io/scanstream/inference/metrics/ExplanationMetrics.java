@@ -2,6 +2,7 @@ package io.scanstream.inference.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import io.scanstream.inference.domain.Explanations;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,6 +17,7 @@ import java.util.stream.Collectors;
  * on a backbone includes building its PyTorch copy), by outcome: explained, not-served, busy, unavailable.
  */
 @ApplicationScoped
+@Startup // the meters exist before the first explanation
 public class ExplanationMetrics implements Explanations.Observer {
 
     private static final List<String> OUTCOMES = List.of("explained", "not-served", "busy", "unavailable");
