@@ -79,6 +79,9 @@ class GradCamSanityTest {
 
             Measured learnt = measure(trained, phantoms, labels);
             Measured untrained = measure(random, phantoms, labels);
+            // the numbers docs/architecture.md quotes, in the test report
+            System.out.printf("gradcam.sanity trained=%.3f random=%.3f lesionArea=%.3f accuracy=%.3f grid=%s%n",
+                    learnt.lesionMass, untrained.lesionMass, learnt.lesionArea, learnt.accuracy, learnt.grid);
 
             assertThat(learnt.accuracy).as("held-out accuracy of the trained network").isGreaterThanOrEqualTo(0.9);
             assertThat(learnt.grid).isEqualTo("7x7");

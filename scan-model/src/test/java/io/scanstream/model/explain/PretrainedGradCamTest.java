@@ -82,6 +82,9 @@ class PretrainedGradCamTest {
 
         double[] learnt = measure(spec, linear, trained, phantoms, labels);
         double[] untrained = measure(spec, linear, random, phantoms, labels);
+        // the numbers docs/architecture.md quotes, in the test report
+        System.out.printf("gradcam.pretrained trained=%.3f randomHead=%.3f lesionArea=%.3f accuracy=%.3f%n",
+                learnt[0], untrained[0], learnt[1], learnt[2]);
 
         assertThat(learnt[2]).as("held-out accuracy").isGreaterThanOrEqualTo(0.9);
         assertThat(learnt[0]).as("saliency mass on the lesions, trained head").isGreaterThanOrEqualTo(0.2);
