@@ -18,8 +18,9 @@ import java.util.function.Predicate;
 /**
  * Grad-CAM explanations of the version in service, off the scan path: the batch thread never waits for them. The
  * served network is rebuilt on PyTorch (ONNX Runtime and TorchScript modules have no autograd): the backbone once
- * per backbone id, the head once per version; both released when the version in service moves on (at the next
- * explanation, or on shutdown). One explanation at a time (DJL's PyTorch engine allows one gradient collector per
+ * per backbone id, the head once per version; both released when the version in service moves on (found by the next
+ * explanation or by {@link #releaseIfStale}, which the service runs every few seconds), and on shutdown. One
+ * explanation at a time (DJL's PyTorch engine allows one gradient collector per
  * JVM, and the CPU is the scan path's): a second caller is told {@link Busy}, not queued.
  */
 public final class Explanations implements AutoCloseable {
@@ -153,6 +154,30 @@ public final class Explanations implements AutoCloseable {
         if (head == null) {
             head = ClassificationHead.fromArtifact(artifact);
             headVersion = metadata.version();
+        }
+    }
+
+    /**
+     * Releases the PyTorch copies that no longer serve: everything when no version is in service (or it was
+     * withdrawn), the backbone when the version in service is on another one, the head when it is another version.
+     * Skipped while an explanation runs (it does the same itself).
+     */
+    public void releaseIfStale() {
+        if (!oneAtATime.tryAcquire()) {
+            return;
+        }
+        try {
+            Optional<ModelMetadata> inService = versions.servingArtifact().map(ModelArtifact::metadata)
+                    .filter(m -> !withdrawn.test(m.version()));
+            if (inService.isEmpty() || backbone != null && !backbone.backboneId().equals(inService.get().backboneId())) {
+                release();
+            } else if (head != null && !Objects.equals(headVersion, inService.get().version())) {
+                head.close();
+                head = null;
+                headVersion = null;
+            }
+        } finally {
+            oneAtATime.release();
         }
     }
 

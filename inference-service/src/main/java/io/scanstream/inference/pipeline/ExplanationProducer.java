@@ -18,25 +18,53 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import org.jboss.logging.Logger;
+
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Grad-CAM explanations of the version in service ({@code POST /explanations}): wired to the networks in service,
  * the output guard's withdrawals and the meters; the backbones from the same sources as serving (the configured
  * bootstrap file, published backbones from the library), always on PyTorch.
  */
+@Singleton // one releaser thread, shut down by the disposer of the same instance
 public class ExplanationProducer {
+
+    private static final Logger LOG = Logger.getLogger(ExplanationProducer.class);
+
+    /** How often the PyTorch copies are checked against the version in service (and released when stale). */
+    static final Duration RELEASE_CHECK = Duration.ofSeconds(10);
+
+    private final ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "explanation-releaser");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     @Produces
     @Singleton
     Explanations explanations(InferenceConfig config, ModelVersions versions, BackboneLibrary library,
                               InferencePipeline pipeline, ExplanationMetrics metrics) {
-        return new Explanations(versions, version -> pipeline.guard().withdrawn(version),
+        Explanations explanations = new Explanations(versions, version -> pipeline.guard().withdrawn(version),
                 new PyTorchBackbones(config, library), metrics);
+        // a version change releases the copies even if nobody asks for an explanation again
+        releaser.scheduleWithFixedDelay(() -> {
+            try {
+                explanations.releaseIfStale();
+            } catch (RuntimeException e) {
+                LOG.warnf("explanation.release-failed reason=\"%s\"", e.getMessage());
+            }
+        }, RELEASE_CHECK.toMillis(), RELEASE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+        return explanations;
     }
 
     void close(@Disposes Explanations explanations) {
+        releaser.shutdownNow();
         explanations.close();
     }
 

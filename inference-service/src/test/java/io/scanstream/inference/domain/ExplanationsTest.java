@@ -105,6 +105,22 @@ class ExplanationsTest {
     }
 
     @Test
+    void releasesTheCopiesOnceTheVersionNoLongerServesWithoutWaitingForARequest() throws Exception {
+        Explanations explanations = explanations(this::randomMobileNet);
+        versions.offer(artifact("v1", 1));
+        explanations.explain("s", "v1", SCAN);
+        explanations.releaseIfStale();
+        assertThat(explanations.explain("s", "v1", SCAN)).isInstanceOf(Explanations.Explained.class);
+        assertThat(loads).as("still serving: kept").isEqualTo(1);
+
+        withdrawn.add("v1");
+        explanations.releaseIfStale();
+        withdrawn.remove("v1");
+        assertThat(explanations.explain("s", "v1", SCAN)).isInstanceOf(Explanations.Explained.class);
+        assertThat(loads).as("released while nothing served, built again").isEqualTo(2);
+    }
+
+    @Test
     void answersBusyWhileAnotherExplanationRunsInsteadOfQueueing() throws Exception {
         CountDownLatch loading = new CountDownLatch(1);
         CountDownLatch proceed = new CountDownLatch(1);
