@@ -12,7 +12,9 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The networks inference serves: a backbone and a head, changed together. Versions arrive from
@@ -102,6 +104,11 @@ public final class ModelVersions implements AutoCloseable {
     private volatile String latestAccepted;
     /** The version its predictions carry (for a rollback record, the version it restores). */
     private volatile String latestServed;
+    /**
+     * The artifacts of the heads in the serving and pending networks, by the version predictions carry: what
+     * explanations rebuild.
+     */
+    private final Map<String, ModelArtifact> artifacts = new ConcurrentHashMap<>();
 
     /** Starts serving the bootstrap backbone, with no head (predictions UNDETERMINED until a version arrives). */
     public ModelVersions(String modelName, BackboneLoader loader, BackboneLibrary library, Observer observer)
@@ -228,6 +235,7 @@ public final class ModelVersions implements AutoCloseable {
                 head.close();
                 return null;
             }
+            keepArtifact(artifact);
             latestAccepted = version;
             latestServed = metadata.servedVersion();
             return new Accepted(version);
@@ -328,6 +336,29 @@ public final class ModelVersions implements AutoCloseable {
      */
     public Optional<String> servingVersion() {
         return Optional.ofNullable(latestServed);
+    }
+
+    /**
+     * The artifact of the version {@link #servingVersion()} names (its head weights and backbone reference), for
+     * explanations, which rebuild the network on PyTorch; empty before any version is accepted.
+     */
+    public Optional<ModelArtifact> servingArtifact() {
+        String version = latestServed;
+        return version == null ? Optional.empty() : Optional.ofNullable(artifacts.get(version));
+    }
+
+    /** Remembers an accepted version's artifact, forgetting those of heads no longer serving or pending. */
+    private void keepArtifact(ModelArtifact artifact) {
+        artifacts.put(artifact.metadata().servedVersion(), artifact);
+        synchronized (this) {
+            java.util.Set<String> live = new java.util.HashSet<>();
+            serving.head().ifPresent(h -> live.add(h.version()));
+            if (pending != null) {
+                pending.head().ifPresent(h -> live.add(h.version()));
+            }
+            live.add(artifact.metadata().servedVersion());
+            artifacts.keySet().retainAll(live);
+        }
     }
 
     /** The backbone of the network the next batch runs (pending if any, else serving), for health and the API. */

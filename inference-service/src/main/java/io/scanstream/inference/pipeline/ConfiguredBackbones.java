@@ -37,11 +37,17 @@ final class ConfiguredBackbones implements BackboneLoader {
 
     ConfiguredBackbones(InferenceConfig config, BatchingPolicy policy) {
         this.engine = BackboneEngine.fromId(config.model().backboneEngine());
-        this.bootstrap = new BackboneSpec(BackboneArchitecture.fromId(config.model().backbone()),
-                config.model().backboneWeights(), FeatureReadout.fromId(config.model().backboneReadout()), engine);
+        this.bootstrap = bootstrapSpec(config);
         this.seed = config.model().seed();
         this.policy = policy;
         this.warmUp = config.batching().warmUp();
+    }
+
+    /** The configured bootstrap backbone ({@code inference.model.*}). */
+    static BackboneSpec bootstrapSpec(InferenceConfig config) {
+        return new BackboneSpec(BackboneArchitecture.fromId(config.model().backbone()),
+                config.model().backboneWeights(), FeatureReadout.fromId(config.model().backboneReadout()),
+                BackboneEngine.fromId(config.model().backboneEngine()));
     }
 
     @Override

@@ -37,6 +37,9 @@ public final class SyntheticCtGenerator {
     /** Scans per synthetic patient; one label per patient. */
     public static final int SCANS_PER_PATIENT = 3;
 
+    /** How far from an opacity's centre, in standard deviations of its blob, its lesion mask reaches. */
+    static final double LESION_SIGMAS = 2.0;
+
     private final long seed;
 
     public SyntheticCtGenerator(long seed) {
@@ -81,6 +84,23 @@ public final class SyntheticCtGenerator {
 
     /** The phantom itself, as 8-bit grey. */
     public GreyImage render(long index, ClinicalLabel label, int width, int height) {
+        return render(index, label, width, height, null);
+    }
+
+    /**
+     * The phantom and where its lesions are: the same image as {@link #render} (the mask is drawn alongside and
+     * takes nothing from the random sequence), with the pixels of the ground-glass opacities marked, at the
+     * phantom's size. Empty for the non-COVID class. What a saliency map of a classifier that learnt the lesions
+     * should cover (the Grad-CAM sanity test).
+     */
+    public LesionPhantom renderWithLesions(long index, ClinicalLabel label, int width, int height) {
+        boolean[] mask = new boolean[width * height];
+        GreyImage image = render(index, label, width, height, mask);
+        return new LesionPhantom(image, mask);
+    }
+
+    /** @param lesionMask null, or {@code width * height} flags that the opacities' regions are set in */
+    private GreyImage render(long index, ClinicalLabel label, int width, int height, boolean[] lesionMask) {
         SplittableRandom rnd = new SplittableRandom(mix(seed, index, label.ordinal()));
         float[] px = new float[width * height];
         double s = Math.min(width, height);
@@ -116,8 +136,11 @@ public final class SyntheticCtGenerator {
             for (int g = 0; g < opacities; g++) {
                 double[] lung = lungs[g % 2];
                 double[] p = pointInEllipse(rnd, lung, 0.6, 0.95);
-                addBlob(px, width, height, p[0], p[1], s * (0.04 + rnd.nextDouble() * 0.035),
-                        0.2f + (float) rnd.nextDouble() * 0.12f, lung);
+                double sigma = s * (0.04 + rnd.nextDouble() * 0.035);
+                addBlob(px, width, height, p[0], p[1], sigma, 0.2f + (float) rnd.nextDouble() * 0.12f, lung);
+                if (lesionMask != null) {
+                    markLesion(lesionMask, width, height, p[0], p[1], sigma, lung);
+                }
             }
         }
 
@@ -232,6 +255,26 @@ public final class SyntheticCtGenerator {
                 }
                 double d2 = (x + 0.5 - cx) * (x + 0.5 - cx) + (y + 0.5 - cy) * (y + 0.5 - cy);
                 px[y * w + x] += (float) (amplitude * StrictMath.exp(-d2 / twoSigma2));
+            }
+        }
+    }
+
+    /**
+     * An opacity's region: within {@link #LESION_SIGMAS} of its centre (where it adds at least e^-2, 14%, of its
+     * peak brightness), clipped to its lung as the blob is.
+     */
+    private static void markLesion(boolean[] mask, int w, int h, double cx, double cy, double sigma, double[] lung) {
+        double reach = LESION_SIGMAS * sigma;
+        int x0 = Math.max(0, (int) (cx - reach)), x1 = Math.min(w - 1, (int) Math.ceil(cx + reach));
+        int y0 = Math.max(0, (int) (cy - reach)), y1 = Math.min(h - 1, (int) Math.ceil(cy + reach));
+        for (int y = y0; y <= y1; y++) {
+            double ly = (y + 0.5 - lung[1]) / lung[3];
+            for (int x = x0; x <= x1; x++) {
+                double lx = (x + 0.5 - lung[0]) / lung[2];
+                double d2 = (x + 0.5 - cx) * (x + 0.5 - cx) + (y + 0.5 - cy) * (y + 0.5 - cy);
+                if (lx * lx + ly * ly <= 1.0 && d2 <= reach * reach) {
+                    mask[y * w + x] = true;
+                }
             }
         }
     }

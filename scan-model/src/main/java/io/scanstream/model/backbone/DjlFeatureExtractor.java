@@ -54,6 +54,11 @@ final class DjlFeatureExtractor implements FeatureExtractor {
         return model.getBlock();
     }
 
+    /** The model's manager (for callers in this package that run the block themselves). */
+    NDManager manager() {
+        return model.getNDManager();
+    }
+
     @Override
     public String backboneId() {
         return backboneId;

@@ -77,6 +77,21 @@ public final class FeatureExtractors {
     }
 
     /**
+     * The spec's backbone on PyTorch as the Java-built block, whatever engine the spec names and whatever the file's
+     * format (TorchScript and ONNX weights are imported into the block, as for the multi-scale readout): the copy
+     * that autograd can run backwards through, for Grad-CAM. Same weights, same id as {@link #load}'s.
+     *
+     * @param seedForRandomInit used only when the spec has no weights (then the same initialisation as {@link #load})
+     * @throws IllegalArgumentException when the file's weights do not map onto the architecture's block
+     */
+    public static DifferentiableBackbone differentiable(BackboneSpec spec, long seedForRandomInit) throws IOException {
+        DjlEnvironment.ensureOffline();
+        DjlFeatureExtractor block = spec.weights().isEmpty() ? randomlyInitialised(spec, seedForRandomInit)
+                : javaBlock(spec, spec.weights().get());
+        return new DifferentiableBackbone(block, spec);
+    }
+
+    /**
      * The id a backbone will report: the architecture, {@code +ms} for the multi-scale readout, ':' and the first 12
      * hex digits of the sha256 of the weights as the Java-built block of the architecture holds them (whatever the
      * file's format: {@code .pt}, {@code .params} and {@code .onnx} of the same weights give the same id; see

@@ -124,6 +124,18 @@ public final class ClassificationHead implements AutoCloseable {
         }
     }
 
+    /**
+     * The COVID log-odds, {@code logit[1] - logit[0]} (P(COVID) is its sigmoid), of {@code [N, inputDim]} features
+     * as one {@code [N]} array on the features' manager, differentiable: what Grad-CAM runs backwards from. The
+     * head's own parameters are frozen or not as loaded; gradients flow to the features either way.
+     */
+    public NDArray logOdds(NDArray features) {
+        NDArray logits = model.getBlock()
+                .forward(new ParameterStore(features.getManager(), false), new NDList(features), false)
+                .singletonOrThrow();
+        return logits.get(new NDIndex(":, {}", COVID_CLASS)).sub(logits.get(new NDIndex(":, {}", 1 - COVID_CLASS)));
+    }
+
     /** The weights as the model artifact carries them. */
     public byte[] weightsBytes() {
         return HeadBlocks.weightsBytes(model.getBlock());
