@@ -36,4 +36,7 @@ public interface TopicNames {
 
     @WithDefault(Topics.MODELS_BACKBONES)
     String backbones();
+
+    @WithDefault(Topics.SCANS_SEEN)
+    String seen();
 }
