@@ -259,7 +259,7 @@ class IngestRoundTripTest {
         String bad = run + "-seen-bad";
         KAFKA.client().send(arrival(bad, "image/png", new byte[] {1, 2, 3}, null));
         assertThat(rejected(List.of(bad), 1, TIMEOUT)).hasSize(1);
-        assertThat(KAFKA.client().collect(Topics.SCANS_SEEN, r -> bad.equals(r.key()), 0, Duration.ofSeconds(1)))
+        assertThat(KAFKA.client().collect(Topics.SCANS_SEEN, r -> bad.equals(r.key()), 1, Duration.ofSeconds(5)))
                 .isEmpty();
     }
 

@@ -7,6 +7,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.scanstream.service.kafka.KafkaClientSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -49,7 +50,7 @@ public class ConsumerGroupLagGauge {
     private final List<String> topics;
     private final Duration interval;
     private final KafkaClientSettings clients;
-    private final MeterRegistry registry;
+    private final Instance<MeterRegistry> registry;
     private final Map<String, AtomicReference<Double>> lagByTopic = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
     private Admin admin;
@@ -57,7 +58,8 @@ public class ConsumerGroupLagGauge {
     public ConsumerGroupLagGauge(@ConfigProperty(name = "scanstream.consumer-lag.group") Optional<String> group,
                                  @ConfigProperty(name = "scanstream.consumer-lag.topics") Optional<List<String>> topics,
                                  @ConfigProperty(name = "scanstream.consumer-lag.interval", defaultValue = "30s")
-                                 Duration interval, KafkaClientSettings clients, MeterRegistry registry) {
+                                 Duration interval, KafkaClientSettings clients,
+                                 Instance<MeterRegistry> registry) {
         this.group = group.filter(g -> !g.isBlank());
         this.topics = topics.orElse(List.of());
         this.interval = interval;
@@ -66,8 +68,8 @@ public class ConsumerGroupLagGauge {
     }
 
     void start(@Observes StartupEvent event) {
-        if (group.isEmpty() || topics.isEmpty()) {
-            return;
+        if (group.isEmpty() || topics.isEmpty() || !registry.isResolvable()) {
+            return; // a service that consumes nothing of the pipeline's, or has no meter registry
         }
         for (String topic : topics) {
             AtomicReference<Double> value = new AtomicReference<>(Double.NaN);
@@ -75,7 +77,7 @@ public class ConsumerGroupLagGauge {
             Gauge.builder(METER, value, AtomicReference::get).tag("group", group.get()).tag("topic", topic)
                     .description("Records of the topic not yet committed by the consumer group (end offset minus"
                             + " committed offset, summed over partitions)")
-                    .register(registry);
+                    .register(registry.get());
         }
         int timeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(1000, interval.toMillis() / 2));
         admin = Admin.create(clients.forClient(CLIENT, Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
