@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DecoderFuzzTest {
 
     private static final long SEED = 0x5CA7_5EEDL;
-    private static final int ITERATIONS = 2500;
+    private static final int ITERATIONS = 20_000;
     private static final long RASTER_BUDGET = 4L * 1024 * 1024;
     private static final DecodeLimits LIMITS = new DecodeLimits(1024 * 1024, 32768, 32768, 1L << 30, RASTER_BUDGET);
     /**
@@ -87,6 +87,24 @@ class DecoderFuzzTest {
         // The fuzzer reaches both ends: some mutations still decode, most are refused.
         assertThat(accepted).isGreaterThan(ITERATIONS / 50);
         assertThat(rejected).isGreaterThan(ITERATIONS / 5);
+    }
+
+    @Test
+    void theAllocationMeasureSeesARasterTheBudgetRefuses() {
+        // The fuzzer's budget check has teeth: a decode without a raster budget worth the name allocates the whole
+        // raster (3400x3400 RGBA, 46 MB), over the ceiling; with the fuzzer's limits the same file is refused cheaply.
+        byte[] large = new SyntheticCtGenerator(SEED).scan(1, 3400, 3400, PixelType.RGBA, ImageFormat.PNG).bytes();
+        ScanPreprocessor unbudgeted = new ScanPreprocessor(new DecodeLimits(64L << 20, 32768, 32768, 1L << 30, 1L << 40));
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThat(unbudgeted.preprocess(large)).isInstanceOf(ScanPreprocessor.Result.Accepted.class);
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isGreaterThan(ALLOCATION_CEILING);
+
+        before = threads.getCurrentThreadAllocatedBytes();
+        ScanPreprocessor.Result refused = preprocessor.preprocess(large);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(refused).isInstanceOfSatisfying(ScanPreprocessor.Result.Rejected.class, r -> assertThat(
+                r.rejection().reason()).isEqualTo(io.scanstream.core.contract.RejectionReason.TOO_LARGE));
+        assertThat(allocated).isLessThan(ALLOCATION_CEILING);
     }
 
     private static void assertModelInput(ScanPreprocessor.Result.Accepted accepted, int i, StringBuilder how,
