@@ -96,6 +96,8 @@ class DuplicatesAcrossRestartsTest {
         client.send(arrival(id, scan));
         client.send(arrival(id, other));
         List<IngestOutcome> second = ingestProcess(2);
+        assertThat(second).as("outcomes after the restart").allSatisfy(o -> assertThat(o)
+                .as("a second delivery of an accepted scan id").isInstanceOf(IngestOutcome.Rejected.class));
         assertThat(second).extracting(o -> ((IngestOutcome.Rejected) o).rejection().reason())
                 .containsExactly(RejectionReason.DUPLICATE, RejectionReason.ID_REUSED);
 
