@@ -23,5 +23,5 @@ WORKDIR /deployments
 EXPOSE 8082
 HEALTHCHECK --interval=15s --timeout=3s --start-period=120s --retries=3 \
   CMD curl -fsS "http://localhost:${QUARKUS_HTTP_PORT}/q/health/ready" || exit 1
-ENTRYPOINT [ "java", "-Dquarkus.http.host=0.0.0.0", "-Dai.djl.offline=true", \
+ENTRYPOINT [ "java", "-XX:+ExitOnOutOfMemoryError", "-Dquarkus.http.host=0.0.0.0", "-Dai.djl.offline=true", \
   "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar", "/deployments/quarkus-run.jar" ]

@@ -10,7 +10,7 @@ ARG PORT=8080
 ARG MANAGEMENT_PORT=9000
 ENV LANGUAGE='en_US:en' \
     JAVA_APP_JAR=/deployments/quarkus-run.jar \
-    JAVA_OPTS_APPEND="-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager" \
+    JAVA_OPTS_APPEND="-XX:+ExitOnOutOfMemoryError -Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager" \
     # libtorch (inference, training) unpacks here on first start; never downloaded (offline).
     DJL_CACHE_DIR=/deployments/.djl \
     QUARKUS_HTTP_PORT=${PORT} \

@@ -72,7 +72,7 @@ public final class KafkaBroker {
         Files.writeString(log4j, LOG4J2);
 
         Path log = options.workDir().resolve("logs/kafka.log");
-        List<String> java = List.of(javaBin(), "-Xms256m", "-Xmx512m", "-Dlog4j2.configurationFile=" + log4j,
+        List<String> java = List.of(javaBin(), "-Xms256m", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-Dlog4j2.configurationFile=" + log4j,
                 "-cp", kafkaLibs.toAbsolutePath() + "/*");
         List<String> formatCommand = concat(java, "kafka.tools.StorageTool", "format", "--ignore-formatted", "-t",
                 Uuid.randomUuid().toString(), "-c", serverProperties.toString());

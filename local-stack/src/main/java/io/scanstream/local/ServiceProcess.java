@@ -48,13 +48,23 @@ public final class ServiceProcess {
             props.put(Topics.propertyOf(topic), options.topic(topic));
         }
         props.putAll(properties);
-        List<String> command = new ArrayList<>(List.of(KafkaBroker.javaBin(), "-Xmx" + heap));
+        List<String> command = new ArrayList<>(List.of(KafkaBroker.javaBin()));
+        command.addAll(jvmOptions(heap));
         props.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
         ManagedProcess process = new ManagedProcess(name, command, environment,
                 options.workDir().resolve("logs/" + name + ".log"));
         return new ServiceProcess(name, port, managementPort, process);
+    }
+
+    /**
+     * The JVM options of every service process: its heap, and exit on an OutOfMemoryError (a JVM that lives on after
+     * one may have lost any thread; exiting lets the stack's restart, compose's policy or Kubernetes start it clean,
+     * and the uncommitted batch is read again). Images, compose and Kubernetes set the same flag.
+     */
+    public static List<String> jvmOptions(String heap) {
+        return List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError");
     }
 
     public String name() {

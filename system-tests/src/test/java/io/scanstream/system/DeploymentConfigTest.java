@@ -455,6 +455,43 @@ class DeploymentConfigTest {
                 .contains("transactional.id=ingest-${HOSTNAME:local}");
     }
 
+    /**
+     * Every JVM of ScanStream exits on an OutOfMemoryError (a JVM that lives on after one may have lost a worker
+     * thread and hang), so compose's restart policy, Kubernetes or the local stack start it clean: both images, every
+     * Kubernetes deployment of every overlay, every service in compose, the local stack's service processes and
+     * broker, and the launcher.
+     */
+    @Test
+    void everyJvmExitsOnOutOfMemoryError() throws Exception {
+        String flag = "-XX:+ExitOnOutOfMemoryError";
+        for (String dockerfile : List.of("docker/service.Dockerfile", "docker/inference-cuda.Dockerfile")) {
+            String text = Files.readString(Repository.root().resolve(dockerfile));
+            Matcher jvmOptions = Pattern.compile("(JAVA_OPTS_APPEND=\"[^\"]*\"|ENTRYPOINT \\[[^]]*])").matcher(text);
+            assertThat(jvmOptions.find()).as(dockerfile + " sets the JVM's options").isTrue();
+            assertThat(jvmOptions.group()).as(dockerfile).contains(flag);
+        }
+        JsonNode compose = YAML.readTree(Files.readString(Repository.root().resolve("docker/compose.yaml")));
+        for (String service : SERVICE_PORTS.keySet()) {
+            assertThat(compose.at("/services/" + service + "/environment/JAVA_TOOL_OPTIONS").asText())
+                    .as("compose " + service).contains(flag);
+        }
+        assertThat(io.scanstream.local.ServiceProcess.jvmOptions("256m")).contains(flag);
+        assertThat(Files.readString(Repository.root().resolve("local-stack/src/main/java/io/scanstream/local/KafkaBroker.java")))
+                .as("the local broker's JVM").contains("\"" + flag + "\"");
+        assertThat(Files.readString(Repository.root().resolve("bin/scanstream-local")))
+                .as("the launcher").contains("exec java " + flag);
+        for (String overlay : List.of("cpu", "gpu")) {
+            for (Deployment deployment : ofKind(render(overlay), "Deployment", Deployment.class)) {
+                Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+                assertThat(container.getEnv()).as(overlay + " " + deployment.getMetadata().getName())
+                        .anySatisfy(e -> {
+                            assertThat(e.getName()).isEqualTo("JAVA_TOOL_OPTIONS");
+                            assertThat(e.getValue()).contains(flag);
+                        });
+            }
+        }
+    }
+
     @Test
     void composeFileIsValidForDockerCompose() throws Exception {
         Assumptions.assumeTrue(Repository.onPath("docker-compose"),

@@ -28,6 +28,16 @@ public interface IngestConfig {
     @WithDefault("100000")
     int dedupeCapacity();
 
+    /**
+     * How long reading back the accepted scans of newly assigned partitions ({@code scans.seen}) may take before the
+     * channel fails (it must finish inside the consumer's max.poll.interval.ms, 5 minutes by default).
+     */
+    @WithDefault("60s")
+    java.time.Duration dedupeLoadTimeout();
+
+    /** Bounds on HTTP uploads, {@code POST /scans} and {@code POST /studies} ({@code ingest.http.*}). */
+    Http http();
+
     /** Who may call ingest's HTTP endpoints and as which device ({@code ingest.auth.*}). */
     Auth auth();
 
@@ -76,6 +86,26 @@ public interface IngestConfig {
                     maxHeight().orElse(d.maxHeight()), maxPixels().orElse(d.maxPixels()),
                     maxRasterBytes().orElse(d.maxRasterBytes()));
         }
+    }
+
+    interface Http {
+        /**
+         * Largest request body, in bytes; a larger declared Content-Length is answered 413 before the body is read.
+         * Defaults to the contract's largest scan record ({@code scanstream.limits.scan-message-bytes}).
+         */
+        @WithDefault("${scanstream.limits.scan-message-bytes}")
+        long maxBodyBytes();
+
+        /**
+         * Uploads in progress at once per replica; one more is answered 429 with Retry-After. Each buffers its whole
+         * body: this times max-body-bytes is the heap uploads may take (16 x 20 MiB = 330 MB by default).
+         */
+        @WithDefault("16")
+        int maxConcurrentUploads();
+
+        /** What a 429 tells the device to wait (Retry-After, whole seconds). */
+        @WithDefault("2s")
+        java.time.Duration retryAfter();
     }
 
     interface Auth {

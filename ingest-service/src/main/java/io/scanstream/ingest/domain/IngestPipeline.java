@@ -107,6 +107,19 @@ public final class IngestPipeline {
         }
     }
 
+    /**
+     * Remembers a scan accepted earlier, by this process or another (ingest's durable memory, {@code scans.seen},
+     * read back at start and on every partition assignment).
+     */
+    public void recall(String scanId, String contentSha256) {
+        deduplicator.remember(scanId, contentSha256);
+    }
+
+    /** How many accepted scan ids are remembered now (bounded by the policy's dedupe capacity). */
+    public int remembered() {
+        return deduplicator.size();
+    }
+
     private IngestOutcome processOne(IncomingScan received, Map<String, String> acceptedInBatch) {
         IncomingScan scan = received.headers() == null
                 ? new IncomingScan(received.key(), new RecordHeaders(), received.payload(), received.location())
@@ -181,8 +194,10 @@ public final class IngestPipeline {
             case NEW -> Optional.empty();
             case SAME_CONTENT -> Optional.of(Rejection.of(RejectionReason.DUPLICATE,
                     "scan " + scanId + " was already accepted with identical content; this delivery is ignored"));
-            case DIFFERENT_CONTENT -> Optional.of(Rejection.of(RejectionReason.DUPLICATE,
-                    "scan id " + scanId + " was already accepted for different content; scan ids must be unique"));
+            case DIFFERENT_CONTENT -> Optional.of(Rejection.of(RejectionReason.ID_REUSED,
+                    "scan id " + scanId + " was already accepted for different content (an id reused); the scan"
+                            + " accepted first keeps the id, its image, embedding and label; send this scan under an"
+                            + " id of its own"));
         };
     }
 

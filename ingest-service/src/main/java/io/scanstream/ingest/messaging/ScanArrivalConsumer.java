@@ -1,7 +1,5 @@
 package io.scanstream.ingest.messaging;
 
-import io.scanstream.core.contract.EventCodecs;
-import io.scanstream.service.kafka.CloudEventMessages;
 import io.scanstream.service.config.TopicNames;
 import io.scanstream.ingest.domain.IncomingScan;
 import io.scanstream.ingest.domain.IngestOutcome;
@@ -13,12 +11,14 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import io.scanstream.service.logging.LoggedIds;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -27,7 +27,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * Reads {@code scans.arrived} in batches and publishes one outcome per record, exactly once: the preprocessed
  * scans, the rejections and the consumer offsets of a batch are committed in one Kafka transaction, so a crash
- * never yields a lost or a doubled outcome.
+ * never yields a lost or a doubled outcome. Each accepted scan is also remembered on the seen topic in that
+ * transaction ({@link SeenScans}), so duplicates are recognised after a restart or a rebalance.
  */
 @ApplicationScoped
 public class ScanArrivalConsumer {
@@ -42,7 +43,7 @@ public class ScanArrivalConsumer {
     private final IngestPipeline pipeline;
     private final IngestMetrics metrics;
     private final KafkaTransactions<byte[]> transactions;
-    private final String rejectedTopic;
+    private final OutcomeRecords outcomeRecords;
     private final TransactionHealth health;
 
     public ScanArrivalConsumer(IngestPipeline pipeline, IngestMetrics metrics,
@@ -51,14 +52,15 @@ public class ScanArrivalConsumer {
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.transactions = transactions;
-        this.rejectedTopic = topics.rejected();
+        this.outcomeRecords = new OutcomeRecords(topics.preprocessed(), topics.rejected(), topics.seen());
         this.health = health;
     }
 
     @Incoming(ARRIVED)
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
-        List<IncomingScan> scans = batch.getRecords().stream().map(ScanArrivalConsumer::toIncoming).toList();
+        List<KafkaRecord<String, byte[]>> records = batch.getRecords();
+        List<IncomingScan> scans = records.stream().map(ScanArrivalConsumer::toIncoming).toList();
         metrics.received(scans.size());
         List<IngestOutcome> outcomes;
         Throwable processingFailure = null;
@@ -78,7 +80,11 @@ public class ScanArrivalConsumer {
                     if (failure != null) {
                         return Uni.createFrom().failure(failure);
                     }
-                    published.forEach(outcome -> tx.send(toMessage(outcome)));
+                    for (int i = 0; i < published.size(); i++) {
+                        // outcomes are in record order: the i-th came from records.get(i)
+                        outcomeRecords.of(published.get(i), records.get(i).getPartition())
+                                .forEach(record -> tx.send(toMessage(record)));
+                    }
                     return Uni.createFrom().voidItem();
                 })
                 .invoke(() -> {
@@ -96,12 +102,14 @@ public class ScanArrivalConsumer {
                 .subscribeAsCompletionStage();
     }
 
-    private Message<byte[]> toMessage(IngestOutcome outcome) {
-        if (outcome instanceof IngestOutcome.Accepted accepted) {
-            return CloudEventMessages.toChannelTopic(EventCodecs.PREPROCESSED.encode(accepted.scan()));
+    /** Sent as it is: topic, partition, key, headers and value all come from {@link OutcomeRecords}. */
+    private static Message<byte[]> toMessage(ProducerRecord<String, byte[]> record) {
+        var metadata = OutgoingKafkaRecordMetadata.<String>builder().withTopic(record.topic()).withKey(record.key())
+                .withHeaders(record.headers());
+        if (record.partition() != null) {
+            metadata.withPartition(record.partition());
         }
-        IngestOutcome.Rejected rejected = (IngestOutcome.Rejected) outcome;
-        return CloudEventMessages.toTopic(rejectedTopic, EventCodecs.REJECTED.encode(rejected.rejection()));
+        return Message.of(record.value()).addMetadata(metadata.build());
     }
 
     private static IncomingScan toIncoming(KafkaRecord<String, byte[]> record) {

@@ -115,12 +115,25 @@ class IngestPipelineTest {
     }
 
     @Test
-    void rejectsAReusedIdWithOtherContentAsDuplicate() {
+    void rejectsAReusedIdWithOtherContentAsIdReused() {
         SyntheticScan scan = generator.scan(5);
         pipeline.committed(pipeline.process(List.of(arrival("reused", scan.contentType(), scan.bytes(), null))));
         SyntheticScan other = generator.scan(11);
-        assertRejected(single(arrival("reused", other.contentType(), other.bytes(), null)), RejectionReason.DUPLICATE,
+        assertRejected(single(arrival("reused", other.contentType(), other.bytes(), null)), RejectionReason.ID_REUSED,
                 "different content");
+    }
+
+    @Test
+    void recognisesScansRecalledFromTheDurableMemoryOfAnEarlierProcess() {
+        // What SeenScansLoader hands a new process: the id and content hash of a scan accepted before a restart.
+        SyntheticScan scan = generator.scan(12);
+        pipeline.recall("before-restart", io.scanstream.core.integrity.Sha256.hex(scan.bytes()));
+        assertThat(pipeline.remembered()).isEqualTo(1);
+        assertRejected(single(arrival("before-restart", scan.contentType(), scan.bytes(), null)),
+                RejectionReason.DUPLICATE, "identical content");
+        SyntheticScan other = generator.scan(13);
+        assertRejected(single(arrival("before-restart", other.contentType(), other.bytes(), null)),
+                RejectionReason.ID_REUSED, "image, embedding and label");
     }
 
     @Test

@@ -239,6 +239,47 @@ class IngestRoundTripTest {
         return records.stream().map(EventCodecs.PREPROCESSED::fromRecord).toList();
     }
 
+    @Test
+    void remembersEachAcceptedScanOnTheSeenTopicInItsArrivalPartition() {
+        SyntheticScan scan = generator.scan(21);
+        String id = run + "-seen";
+        KAFKA.client().send(arrival(id, scan.contentType(), scan.bytes(), null));
+        assertThat(preprocessed(List.of(id), 1)).hasSize(1);
+        int arrivalPartition = org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(id.getBytes(StandardCharsets.UTF_8)))
+                % Topics.ARRIVED.partitions();
+        List<ConsumerRecord<String, byte[]>> seen = KAFKA.client().collect(Topics.SCANS_SEEN, r -> id.equals(r.key()),
+                1, TIMEOUT);
+        assertThat(seen).singleElement().satisfies(r -> {
+            assertThat(r.partition()).isEqualTo(arrivalPartition);
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("{\"contentSha256\":\""
+                    + io.scanstream.core.integrity.Sha256.hex(scan.bytes()) + "\",\"outcome\":\"ACCEPTED\"}");
+        });
+        // A rejected scan is not remembered: it may come again, fixed.
+        String bad = run + "-seen-bad";
+        KAFKA.client().send(arrival(bad, "image/png", new byte[] {1, 2, 3}, null));
+        assertThat(rejected(List.of(bad), 1, TIMEOUT)).hasSize(1);
+        assertThat(KAFKA.client().collect(Topics.SCANS_SEEN, r -> bad.equals(r.key()), 1, Duration.ofSeconds(5)))
+                .isEmpty();
+    }
+
+    @Test
+    void reportsTheCommittedLagOfItsConsumerGroup() {
+        SyntheticScan scan = generator.scan(22);
+        String id = run + "-lag";
+        KAFKA.client().send(arrival(id, scan.contentType(), scan.bytes(), null));
+        assertThat(preprocessed(List.of(id), 1)).hasSize(1);
+        // Every arrival committed: the gauge (read every 2 s in tests) comes down to 0 for the group on its topic.
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "scanstream_consumer_group_lag\\{[^}]*group=\"ingest-service\"[^}]*topic=\"scans.arrived\"[^}]*} (\\S+)");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            java.util.regex.Matcher m = line.matcher(given().get(managementMetrics.toString()).then().statusCode(200)
+                    .extract().asString());
+            assertThat(m.find()).as("the gauge is exported").isTrue();
+            assertThat(Double.parseDouble(m.group(1))).isEqualTo(0.0);
+        });
+    }
+
     private List<ScanRejected> rejected(java.util.Collection<String> ids, int expected, Duration timeout) {
         Set<String> wanted = Set.copyOf(ids);
         return KAFKA.client().collect(Topics.SCANS_REJECTED, r -> wanted.contains(r.key()), expected, timeout).stream()

@@ -60,6 +60,8 @@ public final class KafkaAccess {
                         List.of(topic(topic, Topics.SCANS_ARRIVED, Operation.READ, Operation.WRITE),
                                 topic(topic, Topics.SCANS_PREPROCESSED, Operation.WRITE),
                                 topic(topic, Topics.SCANS_REJECTED, Operation.WRITE),
+                                // its memory of accepted scans: written with each outcome, read back at assignment
+                                topic(topic, Topics.SCANS_SEEN, Operation.READ, Operation.WRITE),
                                 literal(ResourceType.GROUP, "ingest-service", Operation.READ),
                                 prefixed(ResourceType.TRANSACTIONAL_ID, "ingest-", Operation.WRITE, Operation.DESCRIBE))),
                 new Principal(INFERENCE, "scores preprocessed scans; follows model versions and published backbones",

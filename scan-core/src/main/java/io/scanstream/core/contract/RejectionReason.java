@@ -10,8 +10,13 @@ public enum RejectionReason {
     TOO_LARGE,
     /** A required CloudEvents attribute or header is absent or blank. */
     MISSING_ATTRIBUTE,
-    /** The same scan id was already accepted (same bytes, or different bytes under a reused id). */
+    /** The same scan id was already accepted with the same content: a re-delivery, ignored. */
     DUPLICATE,
+    /**
+     * The scan id was already accepted for different content: an id reused. Refused so that the first scan's
+     * preprocessed image, embedding and label are never replaced by (or lent to) other bytes.
+     */
+    ID_REUSED,
     /** The service failed for a reason that is not the scan's fault. */
     INTERNAL
 }

@@ -19,8 +19,10 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
         configs = Map.copyOf(configs);
     }
 
+    /** Compacted, alone or with deletion ({@code compact,delete}). */
     public boolean compacted() {
-        return "compact".equals(configs.get("cleanup.policy"));
+        String policy = configs.getOrDefault("cleanup.policy", "");
+        return java.util.Arrays.asList(policy.split(",")).contains("compact");
     }
 
     /** The same topic with another partition count (local stacks use fewer, production more). */

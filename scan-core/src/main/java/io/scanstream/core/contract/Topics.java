@@ -24,6 +24,8 @@ public final class Topics {
     public static final String MODELS_PUBLISHED = "models.published";
     public static final String MODELS_BACKBONES = "models.backbones";
     public static final String TRAINING_DEAD_LETTERS = "training.dead-letters";
+    /** Ingest's memory of accepted scans (scan id → content sha256), for duplicates across restarts. */
+    public static final String SCANS_SEEN = "scans.seen";
 
     /**
      * Head artifacts travel inside the event; 16 MiB leaves room for the widest head (VGG or MobileNetV2). Fetch
@@ -89,8 +91,24 @@ public final class Topics {
     public static final TopicSpec DEAD_LETTERS = new TopicSpec(TRAINING_DEAD_LETTERS, 1, Map.of(
             "retention.ms", MONTH_MS));
 
-    public static final List<TopicSpec> ALL =
-            List.of(ARRIVED, REJECTED, PREPROCESSED, PREDICTIONS, EMBEDDINGS, LABELS, MODELS, BACKBONES, DEAD_LETTERS);
+    /**
+     * How long ingest remembers an accepted scan id across restarts: a re-delivery or a reused id later than this
+     * is no longer recognised (within one process the in-memory map may still know it).
+     */
+    public static final Duration SEEN_RETENTION = Duration.ofDays(30);
+
+    /**
+     * Compacted and deleted after {@link #SEEN_RETENTION}: one small record (~150 bytes) per accepted scan id, keyed
+     * by scan id and written by ingest in the partition of the {@code scans.arrived} record it came from, in the
+     * transaction of the scan's outcome. Ingest reads the partitions it is assigned back at start and on every
+     * rebalance, so its partition count must equal {@code scans.arrived}'s.
+     */
+    public static final TopicSpec SEEN = new TopicSpec(SCANS_SEEN, DEFAULT_PARTITIONS, Map.of(
+            "cleanup.policy", "compact,delete",
+            "retention.ms", String.valueOf(SEEN_RETENTION.toMillis())));
+
+    public static final List<TopicSpec> ALL = List.of(ARRIVED, REJECTED, PREPROCESSED, PREDICTIONS, EMBEDDINGS, LABELS,
+            MODELS, BACKBONES, DEAD_LETTERS, SEEN);
 
     private Topics() {
     }

@@ -10,14 +10,23 @@ class TopicsTest {
     void everyContractTopicIsListedOnceWithItsDefaultName() {
         assertThat(Topics.ALL).extracting(TopicSpec::name).containsExactlyInAnyOrder(
                 "scans.arrived", "scans.rejected", "scans.preprocessed", "scans.predictions", "scans.embeddings",
-                "scans.labels", "models.published", "models.backbones", "training.dead-letters");
+                "scans.labels", "models.published", "models.backbones", "training.dead-letters", "scans.seen");
     }
 
     @Test
     void compactsTheTopicsThatHoldLatestState() {
         assertThat(Topics.ALL).filteredOn(TopicSpec::compacted).extracting(TopicSpec::name)
                 .containsExactlyInAnyOrder("scans.preprocessed", "scans.embeddings", "scans.labels", "models.published",
-                        "models.backbones");
+                        "models.backbones", "scans.seen");
+    }
+
+    @Test
+    void seenScansAreCompactedAndForgottenAfterTheirRetentionInAsManyPartitionsAsArrivals() {
+        // Ingest reads back the scans.seen partition of each scans.arrived partition it is assigned.
+        assertThat(Topics.SEEN.partitions()).isEqualTo(Topics.ARRIVED.partitions());
+        assertThat(Topics.SEEN.configs()).containsEntry("cleanup.policy", "compact,delete")
+                .containsEntry("retention.ms", String.valueOf(Topics.SEEN_RETENTION.toMillis()));
+        assertThat(Topics.propertyOf("scans.seen")).isEqualTo("scanstream.topics.seen");
     }
 
     @Test

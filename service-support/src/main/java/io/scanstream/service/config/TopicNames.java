@@ -39,4 +39,7 @@ public interface TopicNames {
 
     @WithDefault(Topics.TRAINING_DEAD_LETTERS)
     String deadLetters();
+
+    @WithDefault(Topics.SCANS_SEEN)
+    String seen();
 }

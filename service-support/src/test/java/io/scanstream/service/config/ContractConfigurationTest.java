@@ -25,7 +25,7 @@ class ContractConfigurationTest {
                 "scanstream.topics.predictions", names.predictions(),
                 "scanstream.topics.embeddings", names.embeddings(), "scanstream.topics.labels", names.labels(),
                 "scanstream.topics.models", names.models(), "scanstream.topics.backbones", names.backbones(),
-                "scanstream.topics.dead-letters", names.deadLetters());
+                "scanstream.topics.dead-letters", names.deadLetters(), "scanstream.topics.seen", names.seen());
         for (TopicSpec topic : Topics.ALL) {
             assertThat(byProperty).containsEntry(Topics.propertyOf(topic.name()), topic.name());
         }
