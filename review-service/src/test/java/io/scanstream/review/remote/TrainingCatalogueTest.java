@@ -71,7 +71,7 @@ class TrainingCatalogueTest {
                     {"runId":"r1","mode":"HEAD","outcome":"PUBLISHED","version":"v2","finishedAt":"2026-12-01T09:00:00Z",
                      "gate":{"publish":true,"reason":"challenger better","metric":"AUC","challenger":0.9,"champion":0.8,
                              "championVersion":"v1"},
-                     "plots":{"roc":"/training/runs/r1/report/roc.png","evil":"/training/runs/r1/report/../x.png"}}"""));
+                     "plots":{"roc":"/training/runs/r1/report/roc.png","odd":"/training/runs/r1/report/a b?.png"}}"""));
             training.on("GET /training/runs/r1/report/roc.png", new StubServer.Reply(200, "image/png", new byte[] {1, 2, 3}));
             var catalogue = new TrainingCatalogue(training.uri(), training.uri(), Duration.ofSeconds(5));
 
