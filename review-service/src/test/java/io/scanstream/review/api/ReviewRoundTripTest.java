@@ -19,6 +19,7 @@ import io.scanstream.service.security.Roles;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
 import io.scanstream.testing.kafka.SharedBrokerClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -58,6 +59,13 @@ class ReviewRoundTripTest {
 
     @TestHTTPResource(value = "/metrics", management = true)
     URL metrics;
+
+    @ConfigProperty(name = "review.services.training")
+    String stub;
+
+    private int rollbacks() {
+        return Integer.parseInt(given().get(stub + "/stub/rollbacks").asString().trim());
+    }
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String device = "/devices/review-" + run;
@@ -163,11 +171,11 @@ class ReviewRoundTripTest {
 
     @Test
     void aClinicianSeesTheModelsButCannotRollBack() {
-        int before = StubServicesResource.ROLLBACKS.get();
+        int before = rollbacks();
         String page = given().get("/models").then().statusCode(200).extract().asString();
         assertThat(page).contains("v2 <b>(serving)</b>").contains("0.900 [0.800, 0.950]").doesNotContain("Roll back to this");
         given().formParam("version", "v1").post("/models/rollback").then().statusCode(403);
-        assertThat(StubServicesResource.ROLLBACKS.get()).isEqualTo(before);
+        assertThat(rollbacks()).isEqualTo(before);
     }
 
     @Test

@@ -21,6 +21,9 @@ public class StubServicesResource implements QuarkusTestResourceLifecycleManager
     public static final String WITHDRAWN = "v-withdrawn";
     public static final AtomicInteger EXPLANATIONS = new AtomicInteger();
     public static final AtomicInteger ROLLBACKS = new AtomicInteger();
+    /** The Authorization header of the last call to {@code GET /models}. */
+    public static final java.util.concurrent.atomic.AtomicReference<String> AUTHORIZATION =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private HttpServer server;
 
     @Override
@@ -54,6 +57,7 @@ public class StubServicesResource implements QuarkusTestResourceLifecycleManager
                 reply(exchange, 202, "{\"version\":\"v3\",\"rollbackOf\":\"v1\"}");
                 return;
             }
+            AUTHORIZATION.set(exchange.getRequestHeaders().getFirst("Authorization"));
             reply(exchange, 200, "[{\"version\":\"v2\",\"createdAt\":\"2026-12-01T10:00:00Z\",\"backboneId\":\"mobilenet_v2:stub\","
                     + "\"mode\":\"HEAD\",\"metrics\":{\"auc\":0.9,\"intervals\":{\"auc\":{\"lower\":0.8,\"upper\":0.95}}},"
                     + "\"runId\":\"r2\",\"serving\":true,\"rollbackOf\":null},"
@@ -61,6 +65,10 @@ public class StubServicesResource implements QuarkusTestResourceLifecycleManager
                     + "\"mode\":\"HEAD\",\"metrics\":{\"auc\":0.85},\"runId\":\"r1\",\"serving\":false,\"rollbackOf\":null}]");
         });
         server.createContext("/training/runs", exchange -> reply(exchange, 200, "[]"));
+        // What the stub saw, for the tests (which may run in another class loader than this resource).
+        server.createContext("/stub/rollbacks", exchange -> reply(exchange, 200, String.valueOf(ROLLBACKS.get())));
+        server.createContext("/stub/authorization", exchange -> reply(exchange, 200,
+                AUTHORIZATION.get() == null ? "" : AUTHORIZATION.get()));
         server.start();
         String url = "http://127.0.0.1:" + server.getAddress().getPort();
         return Map.of("review.services.inference", url, "review.services.training", url);
