@@ -11,15 +11,15 @@ import java.util.Set;
  * The signed-in person as the pages need them: the name a label carries ({@code labelledBy}), the roles, and the
  * access token the other services are called with (absent only where tests sign in without a provider).
  */
-record Caller(String name, Set<String> roles, Optional<String> accessToken) {
+public record Caller(String name, Set<String> roles, Optional<String> accessToken) {
 
-    static Caller of(SecurityIdentity identity) {
+    public static Caller of(SecurityIdentity identity) {
         AccessTokenCredential token = identity.getCredential(AccessTokenCredential.class);
         return new Caller(identity.getPrincipal().getName(), identity.getRoles(),
                 Optional.ofNullable(token).map(AccessTokenCredential::getToken));
     }
 
-    boolean operator() {
+    public boolean operator() {
         return roles.contains(Roles.OPERATOR);
     }
 }

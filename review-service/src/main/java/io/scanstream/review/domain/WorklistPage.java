@@ -16,4 +16,17 @@ public record WorklistPage(List<ScanRow> rows, int matched, WorklistQuery query)
     public boolean hasPrevious() {
         return query.page() > 0;
     }
+
+    /** 1-based, as people count pages. */
+    public int number() {
+        return query.page() + 1;
+    }
+
+    public int previous() {
+        return Math.max(0, query.page() - 1);
+    }
+
+    public int next() {
+        return query.page() + 1;
+    }
 }
