@@ -17,6 +17,7 @@ import java.util.Set;
  * label, and the view's size and evictions.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup
 public class ReviewMetrics {
 
     private final MeterRegistry registry;
