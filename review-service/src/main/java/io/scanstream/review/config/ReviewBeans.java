@@ -65,6 +65,11 @@ public class ReviewBeans {
         }
     }
 
+    /** The feeder, once started (the liveness check asks it). */
+    public ViewFeeder feeder() {
+        return feeder;
+    }
+
     @Produces
     @Singleton
     ReviewView view() {

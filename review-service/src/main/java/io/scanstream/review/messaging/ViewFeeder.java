@@ -40,6 +40,8 @@ public final class ViewFeeder implements Runnable, AutoCloseable {
     private final AtomicLong invalid = new AtomicLong();
     private final AtomicLong read = new AtomicLong();
     private volatile boolean running = true;
+    private volatile boolean stopped;
+    private volatile String failure;
 
     /** @param settings the client's settings (KafkaClientSettings); the feeder adds what it depends on */
     public ViewFeeder(Map<String, Object> settings, ReviewView view, String predictions, String preprocessed,
@@ -66,6 +68,15 @@ public final class ViewFeeder implements Runnable, AutoCloseable {
         return read.get();
     }
 
+    /** False once the feeding thread has ended (closed, or a failure: {@link #failure()}). */
+    public boolean alive() {
+        return !stopped;
+    }
+
+    public String failure() {
+        return failure;
+    }
+
     @Override
     public void run() {
         List<TopicPartition> assigned = List.of();
@@ -90,8 +101,10 @@ public final class ViewFeeder implements Runnable, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
+            failure = e.toString();
             LOG.errorf(e, "view feeder stopped: %s", e.getMessage());
         } finally {
+            stopped = true;
             consumer.close(Duration.ofSeconds(5));
         }
     }
@@ -111,6 +124,10 @@ public final class ViewFeeder implements Runnable, AutoCloseable {
             invalid.incrementAndGet();
             LOG.debugf("review view skips %s@%d/%d: %s", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
+        } catch (RuntimeException e) {
+            // One record the codecs did not foresee must not stop the view for every other scan.
+            invalid.incrementAndGet();
+            LOG.warnf("review view skips %s@%d/%d: %s", record.topic(), record.partition(), record.offset(), e);
         }
     }
 
