@@ -76,12 +76,19 @@ class ReviewBrowserTest {
         String device = "/devices/browser-" + run;
         String id = run + "-scan";
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        var scan = new SyntheticCtGenerator(7).scan(1);
-        KAFKA.client().send(EventCodecs.PREPROCESSED.toRecord(Topics.SCANS_PREPROCESSED, new ScanPreprocessed(id,
-                URI.create(device), now.minusMinutes(2), "p-" + run, "sha-" + id, ImageFormat.PNG, 512, 512,
-                slice(scan.bytes()))));
-        KAFKA.client().send(EventCodecs.PREDICTED.toRecord(Topics.SCANS_PREDICTIONS, new ScanPrediction(id,
-                PredictedLabel.COVID, 0.81, 0.5, "v1", "mobilenet_v2:stub", now.minusMinutes(2), now.minusMinutes(1))));
+        // A few scans on this device: the one the radiologist corrects, and others around it in the worklist.
+        SyntheticCtGenerator generator = new SyntheticCtGenerator(7);
+        double[] probabilities = {0.81, 0.12, 0.55, 0.93};
+        for (int i = 0; i < probabilities.length; i++) {
+            String scanId = i == 0 ? id : run + "-other-" + i;
+            OffsetDateTime acquired = now.minusMinutes(10 - i);
+            KAFKA.client().send(EventCodecs.PREPROCESSED.toRecord(Topics.SCANS_PREPROCESSED, new ScanPreprocessed(
+                    scanId, URI.create(device), acquired, "p-" + run, "sha-" + scanId, ImageFormat.PNG, 512, 512,
+                    slice(generator.scan(i).bytes()))));
+            KAFKA.client().send(EventCodecs.PREDICTED.toRecord(Topics.SCANS_PREDICTIONS, new ScanPrediction(scanId,
+                    PredictedLabel.of(probabilities[i], 0.5), probabilities[i], 0.5, "v1", "mobilenet_v2:stub",
+                    acquired, acquired.plusSeconds(3))));
+        }
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -101,18 +108,19 @@ class ReviewBrowserTest {
             browser.findElement(By.id("username")).sendKeys("alice");
             browser.findElement(By.id("password")).sendKeys("alice");
             browser.findElement(By.id("login")).click();
-            wait.until(d -> !d.findElements(By.id("worklist")).isEmpty());
+            wait.until(d -> !d.findElements(By.id("user")).isEmpty());
             assertThat(browser.findElement(By.id("user")).getText()).isEqualTo("alice");
+            browser.get(worklist); // signed in: the filtered worklist itself
 
             wait.until(d -> {
-                if (d.findElements(By.cssSelector("tr[data-scan='" + id + "']")).isEmpty()) {
+                if (d.findElements(By.cssSelector("tr.scan-row")).size() < probabilities.length) {
                     d.navigate().refresh();
                     return false;
                 }
                 return true;
             });
             wait.until(d -> (Boolean) ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
-                    "var i = document.querySelector('img.thumb'); return i != null && i.complete && i.naturalWidth > 0;"));
+                    "return Array.from(document.querySelectorAll('img.thumb')).every(i => i.complete && i.naturalWidth > 0);"));
             screenshot(browser, "review-worklist.png");
 
             browser.findElement(By.linkText(id)).click();

@@ -82,6 +82,7 @@ class SignInTest {
         HttpResponse<String> session = get(browser, callback);
         assertThat(session.statusCode()).isEqualTo(302); // the code exchanged, the session set, back to the page
         URI page = worklist.toURI().resolve(session.headers().firstValue("Location").orElseThrow());
+        assertThat(page.getPath()).isEqualTo("/worklist");
         HttpResponse<String> signedIn = get(browser, page);
         assertThat(signedIn.statusCode()).isEqualTo(200);
         assertThat(signedIn.body()).contains("Signed in as <b id=\"user\">alice</b>").contains("operator");
