@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -84,8 +85,15 @@ public final class ViewFeeder implements Runnable, AutoCloseable {
         try {
             while (running) {
                 if (System.nanoTime() >= nextAssign) {
-                    assigned = reassign(assigned);
-                    nextAssign = System.nanoTime() + REASSIGN_EVERY.toNanos();
+                    try {
+                        assigned = reassign(assigned);
+                        nextAssign = System.nanoTime() + REASSIGN_EVERY.toNanos();
+                    } catch (RetriableException e) {
+                        // The broker is not reachable (yet): the view waits for it rather than ending.
+                        LOG.warnf("review view cannot read the topics' partitions yet: %s", e.getMessage());
+                        Thread.sleep(2000);
+                        continue;
+                    }
                 }
                 if (assigned.isEmpty()) {
                     Thread.sleep(500);
