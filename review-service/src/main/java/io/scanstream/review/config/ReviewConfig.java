@@ -17,7 +17,7 @@ public interface ReviewConfig {
     Services services();
 
     interface View {
-        /** Predicted scans the worklist keeps (the newest ones); about 300 bytes each. */
+        /** Predicted scans the worklist keeps (the newest ones); about 500 bytes of heap each. */
         @WithDefault("100000")
         int capacity();
 

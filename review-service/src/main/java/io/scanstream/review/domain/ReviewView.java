@@ -14,7 +14,7 @@ import java.util.TreeSet;
 
 /**
  * The review service's local view of the three topics it reads, bounded: Kafka has no lookup by key, so the
- * service keeps what a worklist needs per scan (about 300 bytes: the prediction's summary, the device, the image's
+ * service keeps what a worklist needs per scan (about 500 bytes of heap: the prediction's summary, the device, the image's
  * partition and offset, the label) for the newest {@code capacity} predicted scans, in the order their latest
  * prediction was read. The images stay on the topic ({@link ScanImages}).
  *
@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * device and image location of a scan not yet predicted, and a label of a scan not yet predicted, wait in two
  * bounded maps of the same capacity, and join the row when its prediction comes. What falls out of a bound is
  * gone from the view (never from Kafka). One writer (the feeder) and many readers (pages): every method holds
- * the view's lock; a query over 100 000 rows filters and sorts in a few milliseconds (docs/review.md).
+ * the view's lock while it reads or copies rows; a query over 100 000 rows takes milliseconds to tens of
+ * milliseconds (measured in docs/review.md).
  */
 public final class ReviewView {
 

@@ -79,7 +79,8 @@ final class JsonHttp {
             HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
             return new Answer(response.statusCode(), response.body());
         } catch (IOException e) {
-            throw new RemoteServiceException(service + " at " + base + " cannot be reached: " + e.getMessage(), 0, e);
+            throw new RemoteServiceException(service + " at " + base + " cannot be reached: "
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), 0, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RemoteServiceException("interrupted while calling " + service, 0, e);
