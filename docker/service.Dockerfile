@@ -1,7 +1,7 @@
 # ScanStream service image, JVM mode, from the Quarkus fast-jar layout.
 # Build from the repository root after `./mvnw -B -DskipTests package`:
 #   docker build -f docker/service.Dockerfile --build-arg SERVICE=ingest-service -t scanstream/ingest-service .
-# (SERVICE = ingest-service | inference-service | training-service)
+# (SERVICE = ingest-service | inference-service | training-service | review-service)
 FROM registry.access.redhat.com/ubi9/openjdk-17-runtime:1.21
 
 ARG SERVICE

@@ -38,6 +38,13 @@ import java.util.Properties;
  *
  * <p>Endpoints: {@code GET /login} (form), {@code POST /login} (form → a page with the token), {@code POST /token}
  * (form {@code username}, {@code password} → {@code {"access_token": ...}} for scripts), {@code GET /keys} (JWKS).
+ *
+ * <p>It is also a minimal OpenID Connect provider for the review workstation's sign-in (authorization code flow,
+ * {@link OidcCodeFlow}): {@code GET /.well-known/openid-configuration}; {@code GET /authorize} (the same login
+ * form) → {@code POST /authorize} → a redirect to the client with a one-time code; {@code POST /token} with
+ * {@code grant_type=authorization_code}, the code and the client's secret (HTTP Basic or form) → an ID token and an
+ * access token, both signed with the same key as every token here. The registered client ({@value #REVIEW_CLIENT})
+ * and its secret are in {@code <work-dir>/auth/clients.properties}, made on first start.
  */
 public final class LocalSignIn implements AutoCloseable {
 
@@ -49,15 +56,24 @@ public final class LocalSignIn implements AutoCloseable {
             "operator", List.of("operator", "clinician"),
             "clinician", List.of("clinician"));
 
+    /** The review workstation's client id at this provider. */
+    public static final String REVIEW_CLIENT = "scanstream-review";
+
     private final TokenIssuer issuer;
     private final Path usersFile;
     private final ModelSigningKeys.KeyFiles modelSigning;
+    private final Map<String, String> clientSecrets;
+    private final OidcCodeFlow codeFlow;
     private HttpServer server;
+    private int port;
 
-    private LocalSignIn(TokenIssuer issuer, Path usersFile, ModelSigningKeys.KeyFiles modelSigning) {
+    private LocalSignIn(TokenIssuer issuer, Path usersFile, ModelSigningKeys.KeyFiles modelSigning,
+                        Map<String, String> clientSecrets) {
         this.issuer = issuer;
         this.usersFile = usersFile;
         this.modelSigning = modelSigning;
+        this.clientSecrets = clientSecrets;
+        this.codeFlow = new OidcCodeFlow(clientSecrets, java.time.Clock.systemUTC());
     }
 
     /** The key pair and users of {@code <workDir>/auth}, made on first use. */
@@ -73,7 +89,7 @@ public final class LocalSignIn implements AutoCloseable {
         restrict(signing, "rwx------");
         ModelSigningKeys.KeyFiles modelSigning = ModelSigningKeys.openOrCreate(signing);
         Path users = dir.resolve("users.properties");
-        LocalSignIn signIn = new LocalSignIn(issuer, users, modelSigning);
+        LocalSignIn signIn = new LocalSignIn(issuer, users, modelSigning, clientSecrets(dir.resolve("clients.properties")));
         if (!Files.isRegularFile(users)) {
             Properties props = new Properties();
             StringBuilder passwords = new StringBuilder("# Local sign-in (http://localhost:<auth-port>/login); generated on first start.\n");
@@ -143,6 +159,24 @@ public final class LocalSignIn implements AutoCloseable {
         return properties;
     }
 
+    /**
+     * What the review service needs to sign people in here (OIDC code flow): this provider's URL, its client id and
+     * secret. Call after {@link #start}.
+     */
+    public Map<String, String> reviewProperties() {
+        if (server == null) {
+            throw new IllegalStateException("start the sign-in before asking for its URL");
+        }
+        return Map.of("quarkus.oidc.auth-server-url", baseUrl(),
+                "quarkus.oidc.client-id", REVIEW_CLIENT,
+                "quarkus.oidc.credentials.secret", clientSecrets.get(REVIEW_CLIENT));
+    }
+
+    /** Where it listens, e.g. {@code http://localhost:8090}. */
+    public String baseUrl() {
+        return "http://localhost:" + port;
+    }
+
     public ModelSigningKeys.KeyFiles modelSigningKeys() {
         return modelSigning;
     }
@@ -179,7 +213,114 @@ public final class LocalSignIn implements AutoCloseable {
         server.createContext("/login", this::login);
         server.createContext("/token", this::token);
         server.createContext("/keys", this::keys);
+        server.createContext("/authorize", this::authorize);
+        server.createContext("/.well-known/openid-configuration", this::discovery);
         server.start();
+        this.port = server.getAddress().getPort();
+    }
+
+    /** OpenID Connect discovery: where the code flow's endpoints are. */
+    private void discovery(HttpExchange exchange) throws IOException {
+        String base = baseUrl();
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        // The issuer is the one every ScanStream token names (services verify iss = scanstream-local).
+        metadata.put("issuer", ISSUER);
+        metadata.put("authorization_endpoint", base + "/authorize");
+        metadata.put("token_endpoint", base + "/token");
+        metadata.put("jwks_uri", base + "/keys");
+        metadata.put("response_types_supported", List.of("code"));
+        metadata.put("grant_types_supported", List.of("authorization_code", "password"));
+        metadata.put("subject_types_supported", List.of("public"));
+        metadata.put("id_token_signing_alg_values_supported", List.of("RS256"));
+        metadata.put("scopes_supported", List.of("openid"));
+        metadata.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+        metadata.put("claims_supported", List.of("sub", "upn", "preferred_username", "groups", "nonce"));
+        send(exchange, 200, "application/json", io.scanstream.core.contract.Json.MAPPER.writeValueAsString(metadata));
+    }
+
+    /**
+     * GET: the login form for a client's authorization request (checked first: an unknown client or a redirect off
+     * this machine gets an error page, never a redirect); POST: the person's credentials → 302 to the client's
+     * redirect URI with a one-time code and the client's state.
+     */
+    private void authorize(HttpExchange exchange) throws IOException {
+        Map<String, String> params = exchange.getRequestMethod().equals("POST") ? form(exchange)
+                : query(exchange.getRequestURI().getRawQuery());
+        Optional<String> problem = codeFlow.checkAuthorizationRequest(params.get("response_type"),
+                params.get("client_id"), params.get("redirect_uri"));
+        if (problem.isPresent()) {
+            send(exchange, 400, "text/html", page("<p>This sign-in request cannot be served: "
+                    + html(problem.get()) + ".</p>"));
+            return;
+        }
+        if (!exchange.getRequestMethod().equals("POST")) {
+            send(exchange, 200, "text/html", page(authorizeForm(params, "")));
+            return;
+        }
+        Optional<List<String>> roles = authenticate(params.get("username"), params.get("password"));
+        if (roles.isEmpty()) {
+            send(exchange, 401, "text/html", page(authorizeForm(params, "<p>Unknown user or wrong password.</p>")));
+            return;
+        }
+        String code = codeFlow.issueCode(params.get("username"), roles.get(), params.get("client_id"),
+                params.get("redirect_uri"), params.get("nonce"));
+        String redirect = params.get("redirect_uri");
+        String location = redirect + (redirect.contains("?") ? "&" : "?") + "code=" + encode(code)
+                + (params.get("state") != null ? "&state=" + encode(params.get("state")) : "");
+        exchange.getResponseHeaders().set("Location", location);
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(302, -1);
+        exchange.close();
+    }
+
+    private static String authorizeForm(Map<String, String> params, String notice) {
+        StringBuilder hidden = new StringBuilder();
+        for (String name : List.of("response_type", "client_id", "redirect_uri", "state", "nonce", "scope")) {
+            if (params.get(name) != null) {
+                hidden.append("<input type=hidden name=").append(name).append(" value=\"")
+                        .append(html(params.get(name))).append("\">");
+            }
+        }
+        return notice + "<form method=post action=/authorize>" + hidden
+                + "<p>User <input id=username name=username autofocus></p>"
+                + "<p>Password <input id=password name=password type=password></p>"
+                + "<p><button id=sign-in>Sign in</button></p></form>";
+    }
+
+    /** The code flow's token request: the client authenticates, the code is exchanged once. */
+    private void codeToken(HttpExchange exchange, Map<String, String> form) throws IOException {
+        String clientId = form.get("client_id");
+        String secret = form.get("client_secret");
+        String basic = exchange.getRequestHeaders().getFirst("Authorization");
+        if (basic != null && basic.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String[] pair = new String(Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8)
+                    .split(":", 2);
+            clientId = URLDecoder.decode(pair[0], StandardCharsets.UTF_8);
+            secret = pair.length > 1 ? URLDecoder.decode(pair[1], StandardCharsets.UTF_8) : null;
+        }
+        if (!codeFlow.authenticClient(clientId, secret)) {
+            send(exchange, 401, "application/json", "{\"error\":\"invalid_client\"}");
+            return;
+        }
+        Optional<OidcCodeFlow.Grant> grant = codeFlow.exchange(clientId, secret, form.get("code"),
+                form.get("redirect_uri"));
+        if (grant.isEmpty()) {
+            send(exchange, 400, "application/json", "{\"error\":\"invalid_grant\"}");
+            return;
+        }
+        OidcCodeFlow.Grant g = grant.get();
+        Map<String, Object> idClaims = new LinkedHashMap<>();
+        idClaims.put("aud", g.clientId());
+        idClaims.put("azp", g.clientId());
+        idClaims.put("preferred_username", g.user());
+        if (g.nonce() != null) {
+            idClaims.put("nonce", g.nonce());
+        }
+        String idToken = issuer.issue(g.user(), g.roles(), PERSON_TOKEN_LIFETIME, idClaims);
+        String accessToken = issuer.issue(g.user(), g.roles(), PERSON_TOKEN_LIFETIME);
+        send(exchange, 200, "application/json", "{\"access_token\":\"" + accessToken + "\",\"id_token\":\""
+                + idToken + "\",\"token_type\":\"Bearer\",\"expires_in\":" + PERSON_TOKEN_LIFETIME.toSeconds()
+                + ",\"scope\":\"openid\"}");
     }
 
     private void login(HttpExchange exchange) throws IOException {
@@ -206,6 +347,10 @@ public final class LocalSignIn implements AutoCloseable {
             return;
         }
         Map<String, String> form = form(exchange);
+        if ("authorization_code".equals(form.get("grant_type"))) {
+            codeToken(exchange, form);
+            return;
+        }
         Optional<List<String>> roles = authenticate(form.get("username"), form.get("password"));
         if (roles.isEmpty()) {
             send(exchange, 401, "application/json", "{\"error\":\"invalid_grant\"}");
@@ -242,8 +387,15 @@ public final class LocalSignIn implements AutoCloseable {
 
     private static Map<String, String> form(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readNBytes(8192);
+        return query(new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, String> query(String raw) {
         Map<String, String> form = new LinkedHashMap<>();
-        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+        if (raw == null) {
+            return form;
+        }
+        for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
                 form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
@@ -270,6 +422,30 @@ public final class LocalSignIn implements AutoCloseable {
     private static byte[] unsigned(byte[] twosComplement) {
         return twosComplement.length > 1 && twosComplement[0] == 0
                 ? java.util.Arrays.copyOfRange(twosComplement, 1, twosComplement.length) : twosComplement;
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** The registered clients' secrets ({@code client=secret}), made with a random secret for the review client. */
+    private static Map<String, String> clientSecrets(Path file) throws IOException {
+        Properties props = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (Reader in = Files.newBufferedReader(file)) {
+                props.load(in);
+            }
+        }
+        if (props.getProperty(REVIEW_CLIENT) == null) {
+            props.setProperty(REVIEW_CLIENT, KafkaSecurity.randomSecret());
+            try (Writer w = Files.newBufferedWriter(file)) {
+                props.store(w, "OIDC clients of the local sign-in: client_id=secret");
+            }
+            restrict(file, "rw-------");
+        }
+        Map<String, String> secrets = new LinkedHashMap<>();
+        props.stringPropertyNames().forEach(name -> secrets.put(name, props.getProperty(name)));
+        return secrets;
     }
 
     static String hash(String password) {

@@ -106,6 +106,11 @@ public final class LocalStack {
                 device.truth());
         startThread("progress-console", console);
         stopInReverse.add(console::close);
+        if (watched.containsKey("review-service")) {
+            Console.line("review (the radiologists' workstation): http://localhost:%d/ — sign in as clinician or"
+                    + " operator, first passwords in %s", options.reviewPort(),
+                    options.workDir().resolve("auth/initial-passwords.txt"));
+        }
         Console.line("simulated device /devices/sim-ct-1: %s at %.1f scans/s; simulated clinician labels %.0f%% of them",
                 source.describe(), options.rate(), options.labelShare() * 100);
         startThread("simulated-device", device);
@@ -140,6 +145,18 @@ public final class LocalStack {
             trainingProps.put("training.fine-tune.every-labels", String.valueOf(options.fineTuneEvery()));
             services.add(ServiceProcess.of("training-service", training, options.trainingPort(),
                     options.trainingManagementPort(), options, "1g", trainingProps, environment(KafkaAccess.TRAINING)));
+        }
+        Path review = home.resolve("review-service/target/quarkus-app/quarkus-run.jar");
+        if (java.nio.file.Files.isRegularFile(review)) {
+            // People sign in at the local sign-in (OIDC code flow); the client secret travels in the environment.
+            Map<String, String> reviewProps = new java.util.LinkedHashMap<>(signIn.reviewProperties());
+            String secret = reviewProps.remove("quarkus.oidc.credentials.secret");
+            reviewProps.put("review.services.training", "http://localhost:" + options.trainingPort());
+            reviewProps.put("review.services.inference", "http://localhost:" + options.inferencePort());
+            Map<String, String> reviewEnv = new java.util.LinkedHashMap<>(kafka.serviceEnvironment(KafkaAccess.REVIEW));
+            reviewEnv.put("QUARKUS_OIDC_CREDENTIALS_SECRET", secret);
+            services.add(ServiceProcess.of("review-service", review, options.reviewPort(),
+                    options.reviewManagementPort(), options, "512m", reviewProps, reviewEnv));
         }
         return services;
     }

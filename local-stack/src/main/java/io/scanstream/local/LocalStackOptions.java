@@ -38,7 +38,9 @@ public record LocalStackOptions(
         int trainingManagementPort,
         int authPort,
         Duration arrivedRetention,
-        String backboneEngine) {
+        String backboneEngine,
+        int reviewPort,
+        int reviewManagementPort) {
 
     static final String HELP = """
             Usage: bin/scanstream-local [options]
@@ -77,8 +79,10 @@ public record LocalStackOptions(
               --ingest-port N       ingest-service HTTP port [8081]
               --inference-port N    inference-service HTTP port [8082]
               --training-port N     training-service HTTP port [8083]
-              --ingest-management-port N, --inference-management-port N, --training-management-port N
-                                    health and metrics (management interface, no token) [9081, 9082, 9083]
+              --review-port N       review-service (the radiologists' workstation) HTTP port [8084]
+              --ingest-management-port N, --inference-management-port N, --training-management-port N,
+              --review-management-port N
+                                    health and metrics (management interface, no token) [9081, 9082, 9083, 9084]
               --auth-port N         local sign-in: form login with the users of <work-dir>/auth, issues the
                                     bearer tokens the services accept [8090]
               --topic DEFAULT=NAME  use another name for a contract topic, e.g. --topic scans.arrived=ct.arrived
@@ -146,7 +150,7 @@ public record LocalStackOptions(
                 "backbone-weights", "backbone-readout", "fine-tune", "kafka-port", "controller-port", "ingest-port",
                 "inference-port", "training-port", "work-dir", "kafka-tls-port", "ingest-management-port",
                 "inference-management-port", "training-management-port", "auth-port", "arrived-retention",
-                "backbone-engine");
+                "backbone-engine", "review-port", "review-management-port");
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
@@ -180,7 +184,9 @@ public record LocalStackOptions(
                 intValue(values, "training-management-port", 9083),
                 intValue(values, "auth-port", 8090),
                 durationValue(values, "arrived-retention", Topics.DEFAULT_ARRIVED_RETENTION),
-                values.getOrDefault("backbone-engine", "onnxruntime"));
+                values.getOrDefault("backbone-engine", "onnxruntime"),
+                intValue(values, "review-port", 8084),
+                intValue(values, "review-management-port", 9084));
         options.validate();
         return options;
     }

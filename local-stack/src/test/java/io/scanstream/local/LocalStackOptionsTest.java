@@ -27,4 +27,16 @@ class LocalStackOptionsTest {
                 HOME)).hasMessageContaining(">= 0");
         assertThat(LocalStackOptions.HELP).contains("--fine-tune N");
     }
+
+    @Test
+    void theWorkstationListensOn8084AndItsManagementOn9084UnlessToldOtherwise() {
+        LocalStackOptions defaults = LocalStackOptions.parse(List.of(), HOME);
+        assertThat(defaults.reviewPort()).isEqualTo(8084);
+        assertThat(defaults.reviewManagementPort()).isEqualTo(9084);
+        LocalStackOptions moved = LocalStackOptions.parse(List.of("--review-port", "18084", "--review-management-port",
+                "19084"), HOME);
+        assertThat(moved.reviewPort()).isEqualTo(18084);
+        assertThat(moved.reviewManagementPort()).isEqualTo(19084);
+        assertThat(LocalStackOptions.HELP).contains("--review-port N");
+    }
 }

@@ -40,10 +40,10 @@ class DeploymentConfigTest {
     /** The health endpoints SmallRye Health serves (the end-to-end test checks they answer on every service). */
     static final Set<String> HEALTH_PATHS = Set.of("/q/health/started", "/q/health/live", "/q/health/ready");
     static final Map<String, Integer> SERVICE_PORTS = Map.of("ingest-service", 8081, "inference-service", 8082,
-            "training-service", 8083);
+            "training-service", 8083, "review-service", 8084);
     /** Health and metrics: the management interface of each service (application.properties' security block). */
     static final Map<String, Integer> MANAGEMENT_PORTS = Map.of("ingest-service", 9081, "inference-service", 9082,
-            "training-service", 9083);
+            "training-service", 9083, "review-service", 9084);
     static final Map<String, String> CONSUMER_GROUPS = Map.of("ingest-service", "ingest-service",
             "inference-service", "inference-service");
 
@@ -92,7 +92,7 @@ class DeploymentConfigTest {
             });
             assertThat(ports).isEqualTo(Map.of("http", SERVICE_PORTS.get(name), "management", MANAGEMENT_PORTS.get(name)));
         }
-        assertThat(byKind(docs, "PodDisruptionBudget")).hasSize(3);
+        assertThat(byKind(docs, "PodDisruptionBudget")).hasSize(4);
         assertThat(byKind(docs, "ServiceMonitor")).singleElement().satisfies(m -> {
             assertThat(m.at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics");
             assertThat(m.at("/spec/endpoints/0/port").asText()).isEqualTo("management");
@@ -121,7 +121,7 @@ class DeploymentConfigTest {
             Set<String> emptyDirs = new java.util.HashSet<>();
             pod.getVolumes().stream().filter(v -> v.getEmptyDir() != null).forEach(v -> emptyDirs.add(v.getName()));
             List<String> writable = new ArrayList<>(List.of("/tmp"));
-            if (!name.equals("ingest-service")) {
+            if (!name.equals("ingest-service") && !name.equals("review-service")) {
                 writable.add("/var/cache/djl"); // libtorch unpacks here (DJL_CACHE_DIR)
             }
             if (name.equals("training-service")) {
@@ -147,7 +147,7 @@ class DeploymentConfigTest {
         assertThat(deny.at("/spec/ingress").isMissingNode()).isTrue();
         assertThat(deny.at("/spec/egress").isMissingNode()).isTrue();
         assertThat(deny.at("/spec/podSelector/matchExpressions/0/values").toString())
-                .contains("ingest-service", "inference-service", "training-service");
+                .contains("ingest-service", "inference-service", "training-service", "review-service");
         JsonNode egress = policies.stream().filter(p -> p.at("/metadata/name").asText().equals("scanstream-egress"))
                 .findFirst().orElseThrow();
         Set<Integer> egressPorts = new java.util.TreeSet<>();
@@ -400,7 +400,8 @@ class DeploymentConfigTest {
                 published.add(service.getKey());
             }
         });
-        assertThat(published).containsExactlyInAnyOrder("ingest-service", "inference-service", "training-service", "grafana");
+        assertThat(published).containsExactlyInAnyOrder("ingest-service", "inference-service", "training-service",
+                "review-service", "grafana");
         String prometheus = Files.readString(Repository.root().resolve("docker/prometheus/prometheus.yml"));
         MANAGEMENT_PORTS.forEach((service, port) -> assertThat(prometheus).contains(service + ":" + port));
         SERVICE_PORTS.forEach((service, port) -> assertThat(prometheus).doesNotContain(service + ":" + port));
@@ -411,7 +412,7 @@ class DeploymentConfigTest {
      * A channel binds its topic by reference to it; no service has topic keys of its own or restates a name.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"ingest-service", "inference-service", "training-service"})
+    @ValueSource(strings = {"ingest-service", "inference-service", "training-service", "review-service"})
     void servicesNameTopicsOnlyThroughTheSharedTopicKeys(String service) throws Exception {
         java.util.Properties properties = new java.util.Properties();
         try (var in = Files.newBufferedReader(Repository.root().resolve(service
@@ -498,7 +499,8 @@ class DeploymentConfigTest {
                 "docker-compose (Debian package) is not installed here; .ci/run installs it and validates the file");
         String rendered = Repository.run(List.of("env", "SCANSTREAM_PSEUDONYMISATION_KEY=test", "docker-compose",
                 "-f", "docker/compose.yaml", "config"));
-        assertThat(rendered).contains("ingest-service", "inference-service", "training-service", "prometheus", "grafana");
+        assertThat(rendered).contains("ingest-service", "inference-service", "training-service", "review-service",
+                "prometheus", "grafana");
     }
 
     @Test

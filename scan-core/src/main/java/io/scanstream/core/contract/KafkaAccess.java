@@ -41,6 +41,8 @@ public final class KafkaAccess {
     public static final String INGEST = "ingest-service";
     public static final String INFERENCE = "inference-service";
     public static final String TRAINING = "training-service";
+    /** The radiologists' workstation: reads what it shows, writes their labels (no consumer group: it assigns). */
+    public static final String REVIEW = "review-service";
     /** Imaging devices that publish to Kafka (one principal per device group; docs/security.md). */
     public static final String DEVICE = "scan-device";
     /** The clinicians' labelling tool. */
@@ -88,6 +90,10 @@ public final class KafkaAccess {
                                 prefixed(ResourceType.GROUP, "training-service-", Operation.READ),
                                 prefixed(ResourceType.TRANSACTIONAL_ID, "training-service-", Operation.WRITE,
                                         Operation.DESCRIBE))),
+                new Principal(REVIEW, "the radiologists' workstation: shows predictions and images, publishes labels",
+                        List.of(topic(topic, Topics.SCANS_PREDICTIONS, Operation.READ),
+                                topic(topic, Topics.SCANS_PREPROCESSED, Operation.READ),
+                                topic(topic, Topics.SCANS_LABELS, Operation.READ, Operation.WRITE))),
                 new Principal(DEVICE, "imaging devices publishing scans to Kafka",
                         List.of(topic(topic, Topics.SCANS_ARRIVED, Operation.WRITE))),
                 new Principal(CLINICIAN_TOOL, "the clinicians' labelling tool",

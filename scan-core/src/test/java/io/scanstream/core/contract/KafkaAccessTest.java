@@ -28,12 +28,12 @@ class KafkaAccessTest {
     }
 
     @Test
-    void onlyTrainingPublishesModelsAndOnlyTheClinicianToolLabels() {
+    void onlyTrainingPublishesModelsAndOnlyTheClinicianToolAndTheWorkstationLabel() {
         for (KafkaAccess.Principal p : KafkaAccess.principals()) {
             assertThat(topics(p.user(), KafkaAccess.Operation.WRITE).contains(Topics.MODELS_PUBLISHED)).as(p.user())
                     .isEqualTo(p.user().equals(KafkaAccess.TRAINING));
             assertThat(topics(p.user(), KafkaAccess.Operation.WRITE).contains(Topics.SCANS_LABELS)).as(p.user())
-                    .isEqualTo(p.user().equals(KafkaAccess.CLINICIAN_TOOL));
+                    .isEqualTo(List.of(KafkaAccess.CLINICIAN_TOOL, KafkaAccess.REVIEW).contains(p.user()));
         }
     }
 
