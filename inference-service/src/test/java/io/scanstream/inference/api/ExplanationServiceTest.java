@@ -1,5 +1,6 @@
 package io.scanstream.inference.api;
 
+import io.scanstream.inference.TestHeads;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -7,10 +8,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelArtifact;
-import io.scanstream.core.artifact.ModelMetadata;
-import io.scanstream.core.artifact.ModelMetrics;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.ModelPublished;
 import io.scanstream.core.contract.ScanPrediction;
@@ -21,7 +19,6 @@ import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.core.contract.ClinicalLabel;
-import io.scanstream.model.head.ClassificationHead;
 import io.scanstream.service.security.Roles;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
 import io.scanstream.testing.kafka.SharedBrokerClient;
@@ -192,14 +189,7 @@ class ExplanationServiceTest {
     }
 
     private static ModelArtifact head(String version, long seed) {
-        HeadArchitecture architecture = HeadArchitecture.standard(1280, 0.2);
-        byte[] weights;
-        try (ClassificationHead head = ClassificationHead.randomlyInitialised(architecture, seed)) {
-            weights = head.weightsBytes();
-        }
-        ModelMetrics metrics = new ModelMetrics(List.of(), 0.8, 0.75, 0.7, 0.8, 0.7, 0.5, null, 10, 2);
-        return new ModelArtifact(new ModelMetadata(MODEL, version, OffsetDateTime.now(), BACKBONE, architecture,
-                metrics, Sha256.hex(weights), null, null), weights);
+        return TestHeads.random(MODEL, version, BACKBONE, seed, 0.5);
     }
 
     private static void publish(ModelArtifact artifact) {

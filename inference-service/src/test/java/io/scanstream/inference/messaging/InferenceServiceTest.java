@@ -1,12 +1,12 @@
 package io.scanstream.inference.messaging;
 
+import io.scanstream.inference.TestHeads;
 import java.net.URL;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.scanstream.service.security.Roles;
 import io.quarkus.test.security.TestSecurity;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
 import io.scanstream.core.artifact.ModelMetrics;
@@ -27,7 +27,6 @@ import io.scanstream.testing.security.TestModelSigning;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import java.security.KeyPair;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
-import io.scanstream.model.head.ClassificationHead;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
 import io.scanstream.testing.kafka.SharedBrokerClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -222,14 +221,7 @@ class InferenceServiceTest {
     }
 
     private static ModelArtifact head(String version, long seed) {
-        HeadArchitecture architecture = HeadArchitecture.standard(1280, 0.2);
-        byte[] weights;
-        try (ClassificationHead head = ClassificationHead.randomlyInitialised(architecture, seed)) {
-            weights = head.weightsBytes();
-        }
-        ModelMetrics metrics = new ModelMetrics(List.of(), 0.8, 0.75, 0.7, 0.8, 0.7, 0.4, null, 10, 2);
-        return new ModelArtifact(new ModelMetadata(MODEL, version, OffsetDateTime.now(), BACKBONE, architecture,
-                metrics, Sha256.hex(weights), null, null), weights);
+        return TestHeads.random(MODEL, version, BACKBONE, seed, 0.4);
     }
 
     private static ModelMetadata withBackbone(ModelMetadata m, String backbone) {

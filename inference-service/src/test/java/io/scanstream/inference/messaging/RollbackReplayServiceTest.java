@@ -1,5 +1,6 @@
 package io.scanstream.inference.messaging;
 
+import io.scanstream.inference.TestHeads;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -7,10 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.security.TestSecurity;
-import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelArtifact;
-import io.scanstream.core.artifact.ModelMetadata;
-import io.scanstream.core.artifact.ModelMetrics;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.ModelPublished;
 import io.scanstream.core.contract.PredictedLabel;
@@ -21,7 +19,6 @@ import io.scanstream.core.imaging.AntialiasedResizer;
 import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
-import io.scanstream.model.head.ClassificationHead;
 import io.scanstream.service.security.Roles;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
 import io.scanstream.testing.kafka.KafkaTestClient;
@@ -187,14 +184,7 @@ class RollbackReplayServiceTest {
     }
 
     private static ModelArtifact head(String version, long seed) {
-        HeadArchitecture architecture = HeadArchitecture.standard(1280, 0.2);
-        byte[] weights;
-        try (ClassificationHead head = ClassificationHead.randomlyInitialised(architecture, seed)) {
-            weights = head.weightsBytes();
-        }
-        ModelMetrics metrics = new ModelMetrics(List.of(), 0.8, 0.75, 0.7, 0.8, 0.7, 0.4, null, 10, 2);
-        return new ModelArtifact(new ModelMetadata(MODEL, version, OffsetDateTime.now(), BACKBONE, architecture,
-                metrics, Sha256.hex(weights), null, null), weights);
+        return TestHeads.random(MODEL, version, BACKBONE, seed, 0.4);
     }
 
     private static void publish(KafkaTestClient kafka, ModelArtifact artifact) {
