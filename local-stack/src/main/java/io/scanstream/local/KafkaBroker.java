@@ -74,6 +74,21 @@ public final class KafkaBroker {
         Path log = options.workDir().resolve("logs/kafka.log");
         List<String> java = List.of(javaBin(), "-Xms256m", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-Dlog4j2.configurationFile=" + log4j,
                 "-cp", kafkaLibs.toAbsolutePath() + "/*");
+        // Formatted once: a kept data directory (--keep-data, or a restart after a crash) already names its cluster,
+        // and formatting it again with a new cluster id fails.
+        if (!Files.exists(data.resolve("meta.properties"))) {
+            format(java, serverProperties, log);
+        }
+        process = new ManagedProcess("kafka", concat(java, "kafka.Kafka", serverProperties.toString()), Map.of(), log);
+        process.start();
+        awaitReady(Duration.ofSeconds(90), log);
+        if (security.enabled()) {
+            createAcls();
+        }
+        createTopics();
+    }
+
+    private void format(List<String> java, Path serverProperties, Path log) throws IOException, InterruptedException {
         List<String> formatCommand = concat(java, "kafka.tools.StorageTool", "format", "--ignore-formatted", "-t",
                 Uuid.randomUuid().toString(), "-c", serverProperties.toString());
         if (security.enabled()) {
@@ -88,13 +103,6 @@ public final class KafkaBroker {
         if (exit != 0) {
             throw new IOException("formatting the broker's storage failed (exit " + exit + "); see " + log);
         }
-        process = new ManagedProcess("kafka", concat(java, "kafka.Kafka", serverProperties.toString()), Map.of(), log);
-        process.start();
-        awaitReady(Duration.ofSeconds(90), log);
-        if (security.enabled()) {
-            createAcls();
-        }
-        createTopics();
     }
 
     public void stop() {
@@ -105,6 +113,16 @@ public final class KafkaBroker {
 
     public boolean alive() {
         return process != null && process.alive();
+    }
+
+    /**
+     * Kills the broker without a clean shutdown (fault tests). {@link #start} starts it again; with
+     * {@code --keep-data} it recovers its log and every topic's data, as a crashed broker would.
+     */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.kill();
+        }
     }
 
     private void awaitReady(Duration timeout, Path log) throws IOException, InterruptedException {

@@ -140,6 +140,9 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         consumerSettings.putAll(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, settings.groupId(),
                 ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-consumer",
+                // Static membership, one id per replica like the transactional id: a replica that restarts (crash,
+                // OOM, liveness) takes its partitions back at once instead of after the dead member's session timeout
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.transactionalId(),
                 // a new group starts from the beginning: no scan published before the first start is skipped
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
