@@ -28,8 +28,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,6 +44,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static io.scanstream.system.SystemStack.freePort;
+import static io.scanstream.system.SystemStack.jar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -191,15 +191,7 @@ class DicomSystemIT {
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    private static Path jar(String service) {
-        return ROOT.resolve(service + "/target/quarkus-app/quarkus-run.jar");
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** Predictions and rejections as downstream reads them (read_committed). */
     private static final class Outcomes {

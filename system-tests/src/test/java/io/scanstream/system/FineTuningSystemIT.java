@@ -37,7 +37,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,6 +53,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.scanstream.system.SystemStack.freePort;
+import static io.scanstream.system.SystemStack.jar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -453,15 +454,7 @@ class FineTuningSystemIT {
         return Map.of("DJL_CACHE_DIR", Path.of(System.getProperty("user.home"), ".djl.ai").toString());
     }
 
-    private static Path jar(String service) {
-        return ROOT.resolve(service + "/target/quarkus-app/quarkus-run.jar");
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** Predictions as downstream sees them (read_committed), in the order of the topic. */
     private static final class Predictions implements AutoCloseable {

@@ -37,8 +37,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,6 +56,9 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static io.scanstream.system.SystemStack.freePort;
+import static io.scanstream.system.SystemStack.jar;
+import static io.scanstream.system.SystemStack.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -345,19 +346,6 @@ class SecuredSystemIT {
         return new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
     }
 
-    private static Map<String, String> with(Map<String, String> a, Map<String, String> b) {
-        Map<String, String> all = new LinkedHashMap<>(a);
-        all.putAll(b);
-        return all;
-    }
 
-    private static Path jar(String service) {
-        return ROOT.resolve(service + "/target/quarkus-app/quarkus-run.jar");
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
