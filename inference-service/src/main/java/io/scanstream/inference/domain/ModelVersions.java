@@ -384,7 +384,11 @@ public final class ModelVersions implements AutoCloseable {
                     + " serves alone (UNDETERMINED) until another version is accepted", version);
             return;
         }
-        fallbacks.execute(() -> fallBack(version, at, candidates));
+        try {
+            fallbacks.execute(() -> fallBack(version, at, candidates));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.infof("model.fallback withdrawn=%s to=none reason=\"shutting down\"", version);
+        }
     }
 
     /** Earlier accepted versions not withdrawn, newest first: the fallback's candidates. */
