@@ -48,13 +48,16 @@ public class InferenceHealth {
                     .withData("device", backbone.device())
                     .withData("head", versions.servingVersion().orElse("no head yet: predictions are UNDETERMINED"))
                     .withData("withdrawn", withdrawn())
+                    .withData("lastRefused", versions.lastRefusal().map(r -> r.version() + ": " + r.reason() + " ("
+                            + r.detail() + ")").orElse("none"))
                     .build();
         };
     }
 
     private String withdrawn() {
         var versions = pipeline.guard().withdrawnVersions();
-        return versions.isEmpty() ? "none" : String.join(",", versions) + " (non-finite outputs; not served)";
+        return versions.isEmpty() ? "none" : String.join(",", versions)
+                + " (non-finite outputs; not served again; the last good version replaces it)";
     }
 
     @Produces

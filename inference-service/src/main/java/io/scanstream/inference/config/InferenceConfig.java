@@ -54,11 +54,20 @@ public interface InferenceConfig {
 
         /**
          * A head version whose outputs are NaN or infinite for this many scans in a row is withdrawn in service:
-         * its backbone serves without a head (UNDETERMINED) until another version is accepted. Each such scan is
-         * an INTERNAL rejection.
+         * the last good version (the newest earlier one accepted and not withdrawn) is loaded in its place; its
+         * backbone serves alone (UNDETERMINED) meanwhile, or for good when there is none. Each such scan is an
+         * INTERNAL rejection.
          */
         @WithDefault("8")
         int withdrawAfterNonFinite();
+
+        /**
+         * Inputs a new version must give finite outputs for before it serves: the last ones served with a finite
+         * outcome, topped up with deterministic synthetic scans. NaN, infinity or a failing forward pass refuse it
+         * (NON_FINITE_OUTPUT, FORWARD_FAILED). Each validation is one forward over this many inputs.
+         */
+        @WithDefault("8") // ValidationBatch.DEFAULT_SIZE
+        int validationBatchSize();
     }
 
     interface Batching {

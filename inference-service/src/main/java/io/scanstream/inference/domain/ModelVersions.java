@@ -11,10 +11,17 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The networks inference serves: a backbone and a head, changed together. Versions arrive from
@@ -25,6 +32,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * between batches ({@link #forNextBatch()}), so a swap never happens inside a batch and no scan is dropped. A
  * refused version leaves the serving network in place. At most two backbones are resident after a swap (the
  * serving one and a pending one); the one a swap replaces is closed.
+ *
+ * <p>Before a version is offered it passes the {@link ValidationBatch} (recently served inputs and synthetic scans):
+ * a NaN or infinite embedding or probability, or a forward pass that throws, refuses it (NON_FINITE_OUTPUT,
+ * FORWARD_FAILED). A version that passed but is withdrawn in service by the {@link OutputGuard} ({@link #withdrawn})
+ * is replaced by the last good one: the newest earlier accepted version not withdrawn, loaded again from its
+ * artifact (and its backbone from the {@link BackboneLibrary} if it is no longer resident) on a thread of its own,
+ * validated like any other; until it is pending the withdrawn version's backbone serves alone. A withdrawn version
+ * (its weights, under any record) is not served again by this replica: withdrawals are not published, so a
+ * restarted replica starts afresh from the replay.
  */
 public final class ModelVersions implements AutoCloseable {
 
@@ -75,7 +91,13 @@ public final class ModelVersions implements AutoCloseable {
          * Metadata out of bounds (threshold outside [0, 1], a number that is not finite, a width or size beyond the
          * limits) or weights whose declared shapes and lengths are not the head's: found before any allocation.
          */
-        INVALID_METADATA
+        INVALID_METADATA,
+        /** NaN or infinite embedding or probability on the validation batch ({@link ValidationBatch}). */
+        NON_FINITE_OUTPUT,
+        /** The forward pass over the validation batch threw (an Error of the natives included). */
+        FORWARD_FAILED,
+        /** Weights this replica withdrew in service for non-finite outputs (see {@link OutputGuard}). */
+        WITHDRAWN
     }
 
     /** Told about swaps and refusals, for metrics. */
@@ -97,6 +119,17 @@ public final class ModelVersions implements AutoCloseable {
     private final BackboneLoader loader;
     private final BackboneLibrary library;
     private final Observer observer;
+    private final ValidationBatch validation;
+    /** Where fallbacks load, off the batch thread; owned (shut down on close) when this class made it. */
+    private final Executor fallbacks;
+    private final ExecutorService ownFallbacks;
+    /** Accepted versions, newest last, at most {@link #HISTORY}: where a withdrawal falls back to. */
+    private final Deque<ModelArtifact> history = new ArrayDeque<>();
+    /** Served versions withdrawn for non-finite outputs: never served again by this replica. */
+    private final Set<String> withdrawnVersions = ConcurrentHashMap.newKeySet();
+    /** Counts versions accepted from the topic (under {@link #offers}): a fallback never overrides a newer one. */
+    private volatile long generation;
+    private volatile Refused lastRefusal;
     private ServingNetwork serving;
     private ServingNetwork pending;
     private ModelArtifact awaiting;
@@ -110,13 +143,38 @@ public final class ModelVersions implements AutoCloseable {
      */
     private final Map<String, ModelArtifact> artifacts = new ConcurrentHashMap<>();
 
-    /** Starts serving the bootstrap backbone, with no head (predictions UNDETERMINED until a version arrives). */
+    /** Accepted versions kept to fall back to (the serving one and two before it): heads are a few MB each. */
+    static final int HISTORY = 3;
+
+    /** With a validation batch of the default size at batch size 1, fallbacks on a thread of its own. */
     public ModelVersions(String modelName, BackboneLoader loader, BackboneLibrary library, Observer observer)
             throws IOException {
+        this(modelName, loader, library, observer, new ValidationBatch(ValidationBatch.DEFAULT_SIZE, List.of(1)), null);
+    }
+
+    /**
+     * Starts serving the bootstrap backbone, with no head (predictions UNDETERMINED until a version arrives).
+     *
+     * @param fallbacks where a withdrawal's fallback is loaded; null: a daemon thread of this instance's own
+     */
+    public ModelVersions(String modelName, BackboneLoader loader, BackboneLibrary library, Observer observer,
+                         ValidationBatch validation, Executor fallbacks) throws IOException {
         this.modelName = modelName;
         this.loader = loader;
         this.library = library;
         this.observer = observer;
+        this.validation = validation;
+        if (fallbacks == null) {
+            this.ownFallbacks = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "inference-model-fallback");
+                t.setDaemon(true);
+                return t;
+            });
+            this.fallbacks = ownFallbacks;
+        } else {
+            this.ownFallbacks = null;
+            this.fallbacks = fallbacks;
+        }
         this.serving = new ServingNetwork(loader.loadBootstrap(), Optional.empty());
         library.onChange(this::backboneChanged);
     }
@@ -126,11 +184,34 @@ public final class ModelVersions implements AutoCloseable {
         Verdict verdict;
         synchronized (offers) {
             verdict = check(artifact);
+            if (verdict instanceof Accepted) {
+                generation++;
+            }
         }
         if (verdict instanceof Refused r && r.reason() != RefusalReason.OTHER_MODEL) {
-            observer.refused(r.reason());
+            counted(r);
         }
         return verdict;
+    }
+
+    private void counted(Refused refused) {
+        lastRefusal = refused;
+        observer.refused(refused.reason());
+    }
+
+    /** The inputs new versions are validated on; the batch thread adds what it served. */
+    public ValidationBatch validation() {
+        return validation;
+    }
+
+    /** The last version refused (any reason but another model's), for health. */
+    public Optional<Refused> lastRefusal() {
+        return Optional.ofNullable(lastRefusal);
+    }
+
+    /** Served versions withdrawn for non-finite outputs on this replica. */
+    public Set<String> withdrawnVersions() {
+        return Set.copyOf(withdrawnVersions);
     }
 
     /** A record on the models topic that is not a readable version at all. */
@@ -140,7 +221,7 @@ public final class ModelVersions implements AutoCloseable {
 
     /** A record refused before it was read (its signature, its metadata): counted; the serving network stays. */
     public Refused refuse(Refused refused) {
-        observer.refused(refused.reason());
+        counted(refused);
         return refused;
     }
 
@@ -153,6 +234,10 @@ public final class ModelVersions implements AutoCloseable {
         }
         if (version.equals(latestAccepted)) {
             return new AlreadyServing(version);
+        }
+        if (withdrawnVersions.contains(metadata.servedVersion())) {
+            return new Refused(version, RefusalReason.WITHDRAWN, "the weights of version " + metadata.servedVersion()
+                    + " were withdrawn on this replica for non-finite outputs");
         }
         List<String> problems = ModelMetadataCheck.problems(metadata);
         if (!problems.isEmpty()) {
@@ -231,11 +316,21 @@ public final class ModelVersions implements AutoCloseable {
                         + " features, the backbone gives " + backbone.featureDim());
             }
             ClassificationHead head = ClassificationHead.fromArtifact(artifact);
+            Optional<ValidationBatch.Failure> failure = validation.check(backbone, head);
+            if (failure.isPresent()) {
+                head.close();
+                if (!loaded && !resident(backbone)) {
+                    return null; // the shared backbone was closed by a swap during the check: not the version's fault
+                }
+                closeIfLoaded(backbone, loaded);
+                return new Refused(version, failure.get().reason(), failure.get().detail());
+            }
             if (!offerPending(new ServingNetwork(backbone, Optional.of(new ServingHead(head, metadata))), loaded)) {
                 head.close();
                 return null;
             }
             keepArtifact(artifact);
+            remember(artifact);
             latestAccepted = version;
             latestServed = metadata.servedVersion();
             return new Accepted(version);
@@ -251,6 +346,102 @@ public final class ModelVersions implements AutoCloseable {
             return pending.backbone();
         }
         return serving.backboneId().equals(backboneId) ? serving.backbone() : null;
+    }
+
+    private synchronized boolean resident(FeatureExtractor backbone) {
+        return serving.backbone() == backbone || pending != null && pending.backbone() == backbone;
+    }
+
+    private void remember(ModelArtifact artifact) {
+        synchronized (history) {
+            String version = artifact.metadata().version();
+            history.removeIf(a -> a.metadata().version().equals(version));
+            history.addLast(artifact);
+            while (history.size() > HISTORY) {
+                history.removeFirst();
+            }
+        }
+    }
+
+    /**
+     * The {@link OutputGuard} withdrew {@code head} (the batch thread, which serves its backbone alone from now on):
+     * its weights are never served again here, and the last good version is loaded to replace it, unless a newer
+     * version is already pending or is accepted first.
+     */
+    public void withdrawn(ServingHead head) {
+        String version = head.version();
+        withdrawnVersions.add(version);
+        long at = generation;
+        List<ModelArtifact> candidates = fallbackCandidates();
+        synchronized (this) {
+            if (pending != null) {
+                LOG.infof("model.fallback withdrawn=%s to=none reason=\"a newer version is about to serve\"", version);
+                return;
+            }
+        }
+        if (candidates.isEmpty()) {
+            LOG.warnf("model.fallback withdrawn=%s to=none reason=\"no earlier version accepted here\"; its backbone"
+                    + " serves alone (UNDETERMINED) until another version is accepted", version);
+            return;
+        }
+        try {
+            fallbacks.execute(() -> fallBack(version, at, candidates));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.infof("model.fallback withdrawn=%s to=none reason=\"shutting down\"", version);
+        }
+    }
+
+    /** Earlier accepted versions not withdrawn, newest first: the fallback's candidates. */
+    List<ModelArtifact> fallbackCandidates() {
+        List<ModelArtifact> candidates = new ArrayList<>();
+        synchronized (history) {
+            history.descendingIterator().forEachRemaining(a -> {
+                if (!withdrawnVersions.contains(a.metadata().servedVersion())) {
+                    candidates.add(a);
+                }
+            });
+        }
+        return candidates;
+    }
+
+    private void fallBack(String withdrawn, long at, List<ModelArtifact> candidates) {
+        synchronized (offers) {
+            synchronized (this) {
+                if (generation != at || pending != null) {
+                    LOG.infof("model.fallback withdrawn=%s to=none reason=\"a newer version was accepted meanwhile\"",
+                            withdrawn);
+                    return;
+                }
+            }
+            for (ModelArtifact candidate : candidates) {
+                String version = candidate.metadata().version();
+                if (!backboneAvailable(candidate)) {
+                    LOG.warnf("model.fallback-skipped withdrawn=%s candidate=%s reason=\"backbone %s is no longer"
+                            + " published\"", withdrawn, version, candidate.metadata().backboneId());
+                    continue;
+                }
+                Verdict verdict = check(candidate);
+                if (verdict instanceof Accepted || verdict instanceof AlreadyServing) {
+                    LOG.warnf("model.fallback withdrawn=%s to=%s backbone=%s (served from the next batch)", withdrawn,
+                            candidate.metadata().servedVersion(), candidate.metadata().backboneId());
+                    return;
+                }
+                if (verdict instanceof Refused r) {
+                    counted(r);
+                    LOG.warnf("model.fallback-refused withdrawn=%s candidate=%s reason=%s detail=\"%s\"", withdrawn,
+                            version, r.reason(), r.detail());
+                }
+            }
+            LOG.warnf("model.fallback withdrawn=%s to=none reason=\"no earlier version loads and validates\"; its"
+                    + " backbone serves alone (UNDETERMINED) until another version is accepted", withdrawn);
+        }
+    }
+
+    /** Whether a version's backbone can be had without waiting: the bootstrap file, or a published one ready. */
+    private boolean backboneAvailable(ModelArtifact artifact) {
+        BackboneRef ref = artifact.metadata().backbone();
+        return ref == null || ref.source() == BackboneRef.Source.BOOTSTRAP
+                || library.status(ref.id()) instanceof BackboneLibrary.Ready;
     }
 
     private synchronized void dropPendingWithOwnBackbone() {
@@ -368,6 +559,9 @@ public final class ModelVersions implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (ownFallbacks != null) {
+            ownFallbacks.shutdownNow();
+        }
         if (pending != null) {
             pending.head().ifPresent(h -> h.head().close());
             if (pending.backbone() != serving.backbone()) {

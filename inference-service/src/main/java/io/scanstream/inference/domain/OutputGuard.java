@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Watches the head versions' outputs for NaN and infinities: a non-finite output is never published (the scan is
  * rejected as INTERNAL), and after {@code limit} consecutive non-finite outputs from one version that version is
  * withdrawn: the batch thread serves its backbone without a head (predictions UNDETERMINED, embeddings still
- * published) until another version is accepted. A finite output resets the version's count. Used by the batch
- * thread only.
+ * published) until {@link ModelVersions#withdrawn} has loaded the last good version in its place, or another version
+ * is accepted. A finite output resets the version's count. Used by the batch thread only.
  */
 public final class OutputGuard {
 

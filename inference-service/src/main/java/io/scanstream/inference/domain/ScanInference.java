@@ -19,27 +19,55 @@ import java.util.function.Supplier;
  * Throwable, Errors such as an OutOfMemoryError or a StackOverflowError included) is retried scan by scan; a scan
  * that fails alone is a {@link InferenceResult.Failed} (an INTERNAL rejection). A NaN or infinite embedding or
  * probability is never published: the scan fails, and the {@link OutputGuard} withdraws a head version after a run
- * of them, so that its backbone serves without it (UNDETERMINED) until another version is accepted.
+ * of them: its backbone serves without it (UNDETERMINED) while {@link ModelVersions#withdrawn} loads the last good
+ * version in its place. Inputs served with a finite outcome feed the {@link ValidationBatch} new versions must pass.
  */
 public final class ScanInference implements DynamicBatcher.BatchProcessor<ScanPreprocessed, InferenceResult> {
 
     private static final Logger LOG = Logger.getLogger(ScanInference.class);
 
+    /** Told what the batch thread saw: inputs served with a finite outcome, and withdrawals. */
+    public interface Feedback {
+        Feedback NONE = new Feedback() { };
+
+        default void served(GreyImage input) {
+        }
+
+        default void withdrawn(ServingHead head) {
+        }
+    }
+
     private final Supplier<ServingNetwork> networks;
     private final OutputGuard guard;
+    private final Feedback feedback;
 
     public ScanInference(ModelVersions versions) {
         this(versions, new OutputGuard(OutputGuard.DEFAULT_LIMIT, OutputGuard.Observer.NONE));
     }
 
     public ScanInference(ModelVersions versions, OutputGuard guard) {
-        this(versions::forNextBatch, guard);
+        this(versions::forNextBatch, guard, new Feedback() {
+            @Override
+            public void served(GreyImage input) {
+                versions.validation().served(input);
+            }
+
+            @Override
+            public void withdrawn(ServingHead head) {
+                versions.withdrawn(head);
+            }
+        });
     }
 
     /** @param networks the network of the next batch (called once per batch, on the batch thread) */
     public ScanInference(Supplier<ServingNetwork> networks, OutputGuard guard) {
+        this(networks, guard, Feedback.NONE);
+    }
+
+    public ScanInference(Supplier<ServingNetwork> networks, OutputGuard guard, Feedback feedback) {
         this.networks = networks;
         this.guard = guard;
+        this.feedback = feedback;
     }
 
     public OutputGuard guard() {
@@ -90,7 +118,11 @@ public final class ScanInference implements DynamicBatcher.BatchProcessor<ScanPr
         for (ScanPreprocessed scan : scans) {
             images.add(scan.image());
         }
-        float[][] embeddings = network.backbone().embed(images, paddedSize);
+        float[][] embeddings;
+        // A new version's validation may run this backbone from the models' consumer: one forward at a time.
+        synchronized (network.backbone()) {
+            embeddings = network.backbone().embed(images, paddedSize);
+        }
         Optional<ServingHead> head = network.head();
         double[] probabilities = head.map(h -> h.head().probabilities(embeddings)).orElse(null);
         String backboneId = network.backboneId();
@@ -102,18 +134,21 @@ public final class ScanInference implements DynamicBatcher.BatchProcessor<ScanPr
                 results.add(new InferenceResult.Failed(scan, "non-finite embedding (NaN or infinite) from backbone "
                         + backboneId));
             } else if (head.isEmpty()) {
+                feedback.served(scan.image());
                 results.add(new InferenceResult.Embedded(scan, embeddings[i], backboneId));
             } else if (!Double.isFinite(probabilities[i])) {
                 String version = head.get().version();
                 if (guard.nonFinite(version, backboneId)) {
                     LOG.errorf("model.withdrawn version=%s backbone=%s consecutiveNonFinite=%d; its backbone serves"
-                            + " without a head (UNDETERMINED) until another version is accepted", version, backboneId,
-                            guard.limit());
+                            + " without a head (UNDETERMINED) until the last good version is loaded in its place",
+                            version, backboneId, guard.limit());
+                    feedback.withdrawn(head.get());
                 }
                 results.add(new InferenceResult.Failed(scan, "non-finite output (" + probabilities[i]
                         + ") from head version " + version));
             } else {
                 guard.finite(head.get().version());
+                feedback.served(scan.image());
                 results.add(new InferenceResult.Scored(scan, embeddings[i], backboneId, clamp(probabilities[i]),
                         head.get().version(), head.get().threshold()));
             }

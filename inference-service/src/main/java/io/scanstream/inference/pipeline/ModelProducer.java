@@ -5,6 +5,7 @@ import io.scanstream.inference.config.InferenceConfig;
 import io.scanstream.inference.domain.BackboneLibrary;
 import io.scanstream.inference.domain.ModelReplay;
 import io.scanstream.inference.domain.ModelVersions;
+import io.scanstream.inference.domain.ValidationBatch;
 import io.scanstream.inference.domain.VersionSignatures;
 import io.scanstream.core.signing.TrustedModelKeys;
 import org.jboss.logging.Logger;
@@ -81,7 +82,8 @@ public class ModelProducer {
         DjlEnvironment.ensureOffline();
         ConfiguredBackbones loader = new ConfiguredBackbones(config, policy);
         try {
-            ModelVersions versions = new ModelVersions(config.model().name(), loader, backbones, metrics);
+            ModelVersions versions = new ModelVersions(config.model().name(), loader, backbones, metrics,
+                    new ValidationBatch(config.model().validationBatchSize(), policy.buckets()), null);
             loader.warmUp(versions.currentBackbone());
             return versions;
         } catch (IOException e) {

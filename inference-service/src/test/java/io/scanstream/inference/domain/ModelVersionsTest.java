@@ -45,6 +45,7 @@ class ModelVersionsTest {
     private ModelVersions versions() throws Exception {
         if (versions == null) {
             library = new BackboneLibrary(cache);
+            // fallbacks load synchronously here, on the thread that reports the withdrawal
             versions = new ModelVersions("covid-head", new StubLoader(), library, new ModelVersions.Observer() {
                 @Override
                 public void swapped(String from, String to, OffsetDateTime createdAt, String backboneId) {
@@ -55,7 +56,7 @@ class ModelVersionsTest {
                 public void refused(ModelVersions.RefusalReason reason) {
                     refusals.add(reason);
                 }
-            });
+            }, new ValidationBatch(4, List.of(1, 2, 4)), Runnable::run);
         }
         return versions;
     }
@@ -271,6 +272,127 @@ class ModelVersionsTest {
         assertThat(loaded.stream().filter(x -> !x.closed)).hasSize(1);
     }
 
+    @Test
+    void refusesAVersionWhoseOutputsAreNaNOnTheValidationBatchAndKeepsServingTheGoodOne() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        versions.forNextBatch();
+
+        ModelVersions.Verdict verdict = versions.offer(nanArtifact("v2", BOOTSTRAP, DIM));
+        assertThat(verdict).isInstanceOfSatisfying(ModelVersions.Refused.class, r -> {
+            assertThat(r.reason()).isEqualTo(ModelVersions.RefusalReason.NON_FINITE_OUTPUT);
+            assertThat(r.detail()).contains("probability (NaN)");
+        });
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1");
+        assertThat(versions.servingVersion()).contains("v1");
+        assertThat(refusals).containsExactly(ModelVersions.RefusalReason.NON_FINITE_OUTPUT);
+        assertThat(versions.lastRefusal()).hasValueSatisfying(r -> assertThat(r.version()).isEqualTo("v2"));
+        assertThat(swaps).containsExactly("null->v1@" + BOOTSTRAP);
+    }
+
+    @Test
+    void refusesAVersionWhoseBackboneFailsTheValidationBatchAndClosesThatBackbone() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        versions.forNextBatch();
+        BackboneManifest bad = publish("mobilenet_v2:badbadbadbad", bytes(1_200_000, 12));
+
+        assertThat(refusal(artifact("v2", bad.backboneId(), 1280, 2, bad.reference())))
+                .isEqualTo(ModelVersions.RefusalReason.FORWARD_FAILED);
+        assertThat(loaded).hasSize(2);
+        assertThat(loaded.get(1).closed).as("the refused version's own backbone is closed").isTrue();
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1");
+    }
+
+    @Test
+    void aWithdrawnVersionFallsBackToTheLastGoodOneAndIsNeverServedAgain() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        versions.forNextBatch();
+        ModelArtifact v2 = artifact("v2", BOOTSTRAP, DIM, 2, null);
+        versions.offer(v2);
+        ServingNetwork withdrawn = versions.forNextBatch();
+
+        versions.withdrawn(withdrawn.head().orElseThrow());
+
+        assertThat(versions.servingVersion()).contains("v1");
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1");
+        assertThat(swaps).containsExactly("null->v1@" + BOOTSTRAP, "v1->v2@" + BOOTSTRAP, "v2->v1@" + BOOTSTRAP);
+        assertThat(loaded).as("the bootstrap backbone is shared").hasSize(1);
+        assertThat(versions.withdrawnVersions()).containsExactly("v2");
+        assertThat(refusal(v2)).as("the same record again").isEqualTo(ModelVersions.RefusalReason.WITHDRAWN);
+        ModelArtifact rollbackToV2 = new ModelArtifact(v2.metadata().asRollback("v3", OffsetDateTime.now()),
+                v2.weights());
+        assertThat(refusal(rollbackToV2)).as("its weights under a newer record")
+                .isEqualTo(ModelVersions.RefusalReason.WITHDRAWN);
+        assertThat(versions.offer(artifact("v4", BOOTSTRAP, DIM, 4, null))).as("a newer version serves")
+                .isInstanceOf(ModelVersions.Accepted.class);
+        assertThat(version(versions.forNextBatch())).isEqualTo("v4");
+    }
+
+    @Test
+    void theFallbackSkipsWithdrawnVersionsNewestFirst() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            versions().offer(artifact("v" + i, BOOTSTRAP, DIM, i, null));
+            versions.forNextBatch();
+        }
+        versions.withdrawn(versions.forNextBatch().head().orElseThrow());
+        assertThat(version(versions.forNextBatch())).isEqualTo("v2");
+        versions.withdrawn(versions.forNextBatch().head().orElseThrow());
+        assertThat(version(versions.forNextBatch())).isEqualTo("v1");
+        versions.withdrawn(versions.forNextBatch().head().orElseThrow());
+        assertThat(versions.fallbackCandidates()).isEmpty();
+        assertThat(version(versions.forNextBatch())).as("nothing left: the network stays, ScanInference drops its"
+                + " withdrawn head").isEqualTo("v1");
+        assertThat(versions.withdrawnVersions()).containsExactlyInAnyOrder("v1", "v2", "v3");
+    }
+
+    @Test
+    void theFallbackReloadsAnEarlierPublishedBackboneWithAtMostTwoResident() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        versions.forNextBatch();
+        BackboneManifest a = publish("mobilenet_v2:aaaaaaaaaaaa", bytes(1_200_000, 20));
+        BackboneManifest b = publish("mobilenet_v2:bbbbbbbbbbbb", bytes(1_200_000, 21));
+        versions.offer(artifact("v2", a.backboneId(), 1280, 2, a.reference()));
+        versions.forNextBatch();
+        versions.offer(artifact("v3", b.backboneId(), 1280, 3, b.reference()));
+        ServingNetwork onB = versions.forNextBatch();
+        assertThat(loaded.stream().filter(x -> !x.closed).map(StubBackbone::backboneId))
+                .containsExactly(b.backboneId());
+
+        versions.withdrawn(onB.head().orElseThrow());
+        ServingNetwork fallback = versions.forNextBatch();
+
+        assertThat(version(fallback)).isEqualTo("v2");
+        assertThat(fallback.backboneId()).isEqualTo(a.backboneId());
+        assertThat(mostResident).isEqualTo(2);
+        assertThat(loaded.stream().filter(x -> !x.closed).map(StubBackbone::backboneId))
+                .containsExactly(a.backboneId());
+    }
+
+    @Test
+    void noFallbackOverridesANewerVersionAlreadyPending() throws Exception {
+        versions().offer(artifact("v1", BOOTSTRAP, DIM, 1, null));
+        versions.forNextBatch();
+        versions.offer(artifact("v2", BOOTSTRAP, DIM, 2, null));
+        ServingNetwork v2 = versions.forNextBatch();
+        versions.offer(artifact("v3", BOOTSTRAP, DIM, 3, null)); // pending
+
+        versions.withdrawn(v2.head().orElseThrow());
+
+        assertThat(version(versions.forNextBatch())).isEqualTo("v3");
+    }
+
+    private static ModelArtifact nanArtifact(String version, String backbone, int inputDim) {
+        HeadArchitecture architecture = new HeadArchitecture(inputDim, List.of(64, 32, 16), 0.1, 2);
+        byte[] weights;
+        try (ai.djl.Model model = io.scanstream.model.head.HeadBlocks.newModel(architecture)) {
+            ai.djl.nn.Block block = model.getBlock();
+            io.scanstream.model.head.HeadBlocks.initialise(block, architecture, model.getNDManager(), 5);
+            block.getParameters().forEach(p -> p.getValue().getArray().muli(Float.NaN));
+            weights = io.scanstream.model.head.HeadBlocks.weightsBytes(block);
+        }
+        return new ModelArtifact(new ModelMetadata("covid-head", version, OffsetDateTime.now(), backbone, architecture,
+                null, Sha256.hex(weights), null, null, null, null, null, null), weights);
+    }
+
     private BackboneManifest publish(String id, byte[] weights) {
         BackboneManifest manifest = manifest(id, weights);
         List<byte[]> chunks = BackboneChunks.split(weights, manifest.chunkBytes());
@@ -381,6 +503,9 @@ class ModelVersionsTest {
 
         @Override
         public float[][] embed(List<GreyImage> images, int padTo) {
+            if (id.contains("bad")) {
+                throw new IllegalStateException("stand-in backbone " + id + " fails every forward pass");
+            }
             return new float[images.size()][dim];
         }
 

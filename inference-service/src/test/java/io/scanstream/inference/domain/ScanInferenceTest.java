@@ -83,6 +83,33 @@ class ScanInferenceTest {
     }
 
     @Test
+    void reportsTheWithdrawalOnceAndFeedsOnlyInputsWithAFiniteOutcomeToTheValidationBatch() {
+        ServingNetwork nan = new ServingNetwork(new StubBackbone(images -> ones(images.size())),
+                Optional.of(head("v-nan", true)));
+        List<String> feedback = new ArrayList<>();
+        ScanInference inference = new ScanInference(() -> nan, guard, new ScanInference.Feedback() {
+            @Override
+            public void served(GreyImage input) {
+                feedback.add("served:" + input.pixels()[0]);
+            }
+
+            @Override
+            public void withdrawn(ServingHead head) {
+                feedback.add("withdrawn:" + head.version());
+            }
+        });
+        List<ScanPreprocessed> scans = scans("w", 4);
+        for (int i = 0; i < scans.size(); i++) {
+            scans.get(i).image().pixels()[0] = (byte) i;
+        }
+
+        inference.process(scans.subList(0, 3), 4); // three NaNs: withdrawn; none of them served
+        inference.process(scans.subList(3, 4), 1); // the backbone alone: an embedding, served
+
+        assertThat(feedback).containsExactly("withdrawn:v-nan", "served:3");
+    }
+
+    @Test
     void aFiniteOutputEndsTheRunSoOccasionalNaNsDoNotWithdrawAVersion() {
         boolean[] nanNext = {true};
         ServingNetwork finite = new ServingNetwork(new StubBackbone(images -> ones(images.size())),
