@@ -62,7 +62,8 @@ class TrainingSetTopologyTest {
     @BeforeEach
     void start() {
         TrainingSetTopology.Settings settings = new TrainingSetTopology.Settings(Topics.SCANS_LABELS,
-                Topics.SCANS_EMBEDDINGS, Topics.SCANS_PREPROCESSED, Topics.TRAINING_DEAD_LETTERS);
+                Topics.SCANS_EMBEDDINGS, Topics.SCANS_PREPROCESSED, Topics.TRAINING_DEAD_LETTERS,
+                PendingStateTest.LIMITS);
         TrainingSetEvents listener = new TrainingSetEvents() {
             @Override
             public void labelled(String scanId, ClinicalLabel label) {
