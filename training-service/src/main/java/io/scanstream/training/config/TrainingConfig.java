@@ -54,6 +54,29 @@ public interface TrainingConfig extends LearningConfig {
         Optional<java.util.List<Path>> trustedKeys();
     }
 
+    /** What one run may load ({@code training.runs.*}). */
+    Runs runs();
+
+    /**
+     * The bound on a run's memory (docs/training.md, "Run memory"): a run reads the newest labelled scans (by
+     * {@code labelledAt}) up to the cap, so its heap does not grow with the training set.
+     */
+    interface Runs {
+        /**
+         * A head run trains on at most the newest this many labelled scans (their embeddings: ~8 MB of vectors per
+         * 1 000 at the multi-scale readout's 1952 floats; docs/training.md has the measured heap).
+         */
+        @WithDefault("50000")
+        int maxExamples();
+
+        /**
+         * A fine-tuning run learns from at most the newest this many labelled scans' images (224x224 grey bytes held
+         * for the run, about 50 KB each, and once more resized when {@code training.full-network.image-size} differs).
+         */
+        @WithDefault("10000")
+        int maxImages();
+    }
+
     /** How long the training set keeps what waits for its other half ({@code training.pending.*}). */
     Pending pending();
 
