@@ -287,6 +287,11 @@ class TrainingSetTopologyTest {
                 driver.getKeyValueStore(TrainingSetTopology.SCANS_STORE),
                 driver.getKeyValueStore(TrainingSetTopology.EMBEDDINGS_STORE)).labelled())
                 .extracting(LabelledScan::scanId).containsExactly("c0", "c1", "c2", "c4", "c5");
+        assertThat(TrainingSetView.snapshot(BACKBONE, 1,
+                driver.getKeyValueStore(TrainingSetTopology.LABELS_STORE),
+                driver.getKeyValueStore(TrainingSetTopology.SCANS_STORE),
+                driver.getKeyValueStore(TrainingSetTopology.EMBEDDINGS_STORE)).labelled())
+                .extracting(LabelledScan::scanId).containsExactly("c4");
         assertThat(snapshot(BACKBONE).leftOut()).isZero();
     }
 
