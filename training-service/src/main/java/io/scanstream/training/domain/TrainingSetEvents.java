@@ -58,10 +58,11 @@ public interface TrainingSetEvents {
     }
 
     /**
-     * The number of pending entries of a kind changed by {@code delta} (also when a task opens with its restored
-     * store, and closes: the sum over calls is what this instance holds now).
+     * A stream task (one partition of the topics) now holds {@code count} pending entries of a kind: told when the
+     * task opens with its restored store, at each change, and (0) when it closes. The latest count per task is what
+     * it holds, whatever closes went unreported (a crashed task reopens under the same id).
      */
-    default void pendingChanged(PendingKind kind, long delta) {
+    default void pendingCount(String task, PendingKind kind, long count) {
     }
 
     /** A pending entry was dropped from the stores (and their changelogs), and why. */

@@ -19,7 +19,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -45,7 +44,9 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
     private final Counter embeddingsReceived;
     private final Counter published;
     private final TrainingSet trainingSet;
-    private final java.util.Map<PendingKind, AtomicLong> pending = new java.util.EnumMap<>(PendingKind.class);
+    /** Pending entries per kind and stream task: the gauge sums the tasks. */
+    private final java.util.Map<PendingKind, java.util.Map<String, Long>> pending =
+            new java.util.EnumMap<>(PendingKind.class);
 
     public TrainingMetrics(MeterRegistry registry, TrainingSet trainingSet) {
         this.registry = registry;
@@ -66,9 +67,10 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
             completedCounter(TrainingMode.HEAD, outcome);
         }
         for (PendingKind kind : PendingKind.values()) {
-            AtomicLong entries = new AtomicLong();
-            pending.put(kind, entries);
-            Gauge.builder("scanstream.training.pending.entries", entries, AtomicLong::get).tag("kind", tag(kind))
+            java.util.Map<String, Long> byTask = new java.util.concurrent.ConcurrentHashMap<>();
+            pending.put(kind, byTask);
+            Gauge.builder("scanstream.training.pending.entries", byTask,
+                            m -> m.values().stream().mapToLong(Long::longValue).sum()).tag("kind", tag(kind))
                     .description("Pending entries of the training set (waiting for a label, or for their scan)")
                     .register(registry);
             for (ExpiryReason reason : ExpiryReason.values()) {
@@ -78,8 +80,8 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
     }
 
     @Override
-    public void pendingChanged(PendingKind kind, long delta) {
-        pending.get(kind).addAndGet(delta);
+    public void pendingCount(String task, PendingKind kind, long count) {
+        pending.get(kind).put(task, count);
     }
 
     @Override

@@ -29,6 +29,7 @@ import java.util.Set;
  */
 final class PendingState {
 
+    private final String task;
     private final TrainingSetTopology.PendingLimits limits;
     private final TrainingSetEvents listener;
     private final KeyValueStore<String, StoreSerdes.LabelFact> labels;
@@ -39,9 +40,11 @@ final class PendingState {
     private final Map<PendingKind, Long> counts = new EnumMap<>(PendingKind.class);
     private final Set<String> knownBackbones = new LinkedHashSet<>();
 
-    PendingState(TrainingSetTopology.PendingLimits limits, TrainingSetEvents listener, KeyValueStore<String, StoreSerdes.LabelFact> labels,
+    /** @param task the stream task's id, as metrics tell tasks apart */
+    PendingState(String task, TrainingSetTopology.PendingLimits limits, TrainingSetEvents listener, KeyValueStore<String, StoreSerdes.LabelFact> labels,
                  KeyValueStore<String, StoreSerdes.ScanFact> scans, KeyValueStore<String, float[]> embeddings,
                  KeyValueStore<String, StoreSerdes.PendingFact> pending, KeyValueStore<String, Long> backbones) {
+        this.task = task;
         this.limits = limits;
         this.listener = listener;
         this.labels = labels;
@@ -66,21 +69,13 @@ final class PendingState {
                 knownBackbones.add(all.next().key);
             }
         }
-        counts.forEach((kind, n) -> {
-            if (n != 0) {
-                listener.pendingChanged(kind, n);
-            }
-        });
+        counts.forEach((kind, n) -> listener.pendingCount(task, kind, n));
     }
 
     /** The task closes (rebalance, shutdown): its entries leave this instance's figures. */
     void close() {
-        counts.forEach((kind, n) -> {
-            if (n != 0) {
-                listener.pendingChanged(kind, -n);
-            }
-        });
         counts.replaceAll((kind, n) -> 0L);
+        counts.forEach((kind, n) -> listener.pendingCount(task, kind, 0));
     }
 
     long count(PendingKind kind) {
@@ -185,7 +180,6 @@ final class PendingState {
     }
 
     private void changed(PendingKind kind, long delta) {
-        counts.merge(kind, delta, Long::sum);
-        listener.pendingChanged(kind, delta);
+        listener.pendingCount(task, kind, counts.merge(kind, delta, Long::sum));
     }
 }

@@ -72,8 +72,8 @@ public class TopologyProducer {
             }
 
             @Override
-            public void pendingChanged(PendingKind kind, long delta) {
-                listeners.forEach(l -> l.pendingChanged(kind, delta));
+            public void pendingCount(String task, PendingKind kind, long count) {
+                listeners.forEach(l -> l.pendingCount(task, kind, count));
             }
 
             @Override

@@ -150,7 +150,7 @@ public final class TrainingSetTopology {
             KeyValueStore<String, StoreSerdes.LabelFact> labels = context.getStateStore(LABELS_STORE);
             KeyValueStore<String, StoreSerdes.ScanFact> scans = context.getStateStore(SCANS_STORE);
             KeyValueStore<String, float[]> embeddings = context.getStateStore(EMBEDDINGS_STORE);
-            pending = new PendingState(settings.pending(), listener, labels, scans, embeddings,
+            pending = new PendingState(context.taskId().toString(), settings.pending(), listener, labels, scans, embeddings,
                     context.getStateStore(PENDING_STORE), context.getStateStore(BACKBONES_STORE));
             pending.open();
             facts = new TrainingFacts(settings, listener, labels, scans, embeddings, pending);
