@@ -54,6 +54,64 @@ public interface TrainingConfig extends LearningConfig {
         Optional<java.util.List<Path>> trustedKeys();
     }
 
+    /** What one run may load ({@code training.runs.*}). */
+    Runs runs();
+
+    /**
+     * The bound on a run's memory (docs/training.md, "Run memory"): a run reads the newest labelled scans (by
+     * {@code labelledAt}) up to the cap, so its heap does not grow with the training set.
+     */
+    interface Runs {
+        /**
+         * A head run trains on at most the newest this many labelled scans (their embeddings: ~8 MB of vectors per
+         * 1 000 at the multi-scale readout's 1952 floats; docs/training.md has the measured heap).
+         */
+        @WithDefault("50000")
+        int maxExamples();
+
+        /**
+         * A fine-tuning run learns from at most the newest this many labelled scans' images (224x224 grey bytes held
+         * for the run, about 50 KB each, and once more resized when {@code training.full-network.image-size} differs).
+         */
+        @WithDefault("10000")
+        int maxImages();
+    }
+
+    /** How long the training set keeps what waits for its other half ({@code training.pending.*}). */
+    Pending pending();
+
+    /**
+     * Pending state of the training-set topology (docs/training.md, "Pending state"). Ages are in stream time (the
+     * records' timestamps), so a rebuild from the topics expires exactly what the running service would have.
+     */
+    interface Pending {
+        /**
+         * A scan (facts and embeddings of every backbone) with no label is dropped this long after it arrived.
+         * Clinicians label late (weeks, for a PCR result or a follow-up): 30 days keeps those, and bounds the rest.
+         */
+        @WithDefault("30d")
+        Duration unlabelledTtl();
+
+        /**
+         * A label for a scan the training set has never seen is dropped this long after it arrived. A label is made
+         * on a scan the pipeline already has, so its scan arrives within the pipeline's backlog (minutes, hours after
+         * an outage); a week covers that, and what is left is a mistyped id or another site's scan.
+         */
+        @WithDefault("7d")
+        Duration orphanLabelTtl();
+
+        /**
+         * At most this many pending entries (both kinds) per partition of the input topics; the oldest go first.
+         * Bounds the disk of a burst of unlabelled scans faster than the TTL (about 10 KB per scan and backbone).
+         */
+        @WithDefault("100000")
+        int maxEntries();
+
+        /** How often (in stream time) entries older than their TTL are looked for. */
+        @WithDefault("1h")
+        Duration sweepInterval();
+    }
+
     /** What a failing Kafka Streams thread of the training set gets ({@code training.streams.*}). */
     Streams streams();
 

@@ -17,15 +17,31 @@ public interface TrainingSet {
     }
 
     /**
-     * @param backboneId the backbone whose embeddings it holds
-     * @param labelled   every labelled scan, by scan id
-     * @param embeddings the backbone's embeddings of those that have one (yet), by scan id
+     * @param backboneId    the backbone whose embeddings it holds
+     * @param labelled      the labelled scans it holds (all, or the newest of them under a cap), by scan id
+     * @param embeddings    the backbone's embeddings of those that have one (yet), by scan id
+     * @param labelledInSet how many labelled scans the training set has (more than {@code labelled} under a cap)
      */
-    record Snapshot(String backboneId, List<LabelledScan> labelled, Map<String, float[]> embeddings) {
+    record Snapshot(String backboneId, List<LabelledScan> labelled, Map<String, float[]> embeddings,
+                    long labelledInSet) {
 
         public Snapshot {
             labelled = List.copyOf(labelled);
             embeddings = Map.copyOf(embeddings);
+            if (labelledInSet < labelled.size()) {
+                throw new IllegalArgumentException("a snapshot of " + labelled.size() + " labelled scans of a set of "
+                        + labelledInSet);
+            }
+        }
+
+        /** The whole training set. */
+        public Snapshot(String backboneId, List<LabelledScan> labelled, Map<String, float[]> embeddings) {
+            this(backboneId, labelled, embeddings, labelled.size());
+        }
+
+        /** Labelled scans of the set that a cap left out (the oldest). */
+        public long leftOut() {
+            return labelledInSet - labelled.size();
         }
 
         /** Labelled scans with an embedding of the backbone. */
@@ -45,7 +61,16 @@ public interface TrainingSet {
     }
 
     /** Every labelled scan, with the embeddings of {@code backboneId}, waiting up to {@code wait} for the stores. */
-    Snapshot snapshot(String backboneId, Duration wait);
+    default Snapshot snapshot(String backboneId, Duration wait) {
+        return snapshot(backboneId, Integer.MAX_VALUE, wait);
+    }
+
+    /**
+     * The newest {@code maxLabelled} labelled scans (by {@code labelledAt}, then scan id), with the embeddings of
+     * {@code backboneId}: what a run trains on. Heap is bounded by the cap, not by the set: the labels are streamed
+     * through a heap of {@code maxLabelled}, and only the kept scans' facts and embeddings are read.
+     */
+    Snapshot snapshot(String backboneId, int maxLabelled, Duration wait);
 
     Summary summary(Duration wait);
 

@@ -1,6 +1,7 @@
 package io.scanstream.training.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code _runs_completed_total{mode,outcome}} (outcome: published, gated_out, insufficient_data, failed), {@code _run_duration_seconds{mode}}, {@code _run_active}, {@code _current_epoch},
  * {@code _last_validation_auc}, {@code _set_size} (labelled scans, RocksDB's estimate),
  * {@code _labels_received_total}, {@code _labels_relabelled_total}, {@code _embeddings_received_total},
- * {@code _events_ignored_total{reason}},
+ * {@code _events_ignored_total{reason}}, {@code _pending_entries{kind}} (what waits for its other half: unlabelled_scan,
+ * orphan_label), {@code _pending_expired_total{kind,reason}} (reason: age, cap),
  * {@code _versions_published_total}. Also the topology's and the runs' log lines, one per event that matters.
  */
 @ApplicationScoped
@@ -42,6 +44,9 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
     private final Counter embeddingsReceived;
     private final Counter published;
     private final TrainingSet trainingSet;
+    /** Pending entries per kind and stream task: the gauge sums the tasks. */
+    private final java.util.Map<PendingKind, java.util.Map<String, Long>> pending =
+            new java.util.EnumMap<>(PendingKind.class);
 
     public TrainingMetrics(MeterRegistry registry, TrainingSet trainingSet) {
         this.registry = registry;
@@ -61,6 +66,33 @@ public class TrainingMetrics implements RunObserver, TrainingSetEvents {
         for (RunOutcome outcome : RunOutcome.values()) {
             completedCounter(TrainingMode.HEAD, outcome);
         }
+        for (PendingKind kind : PendingKind.values()) {
+            java.util.Map<String, Long> byTask = new java.util.concurrent.ConcurrentHashMap<>();
+            pending.put(kind, byTask);
+            Gauge.builder("scanstream.training.pending.entries", byTask,
+                            m -> m.values().stream().mapToLong(Long::longValue).sum()).tag("kind", tag(kind))
+                    .description("Pending entries of the training set (waiting for a label, or for their scan)")
+                    .register(registry);
+            for (ExpiryReason reason : ExpiryReason.values()) {
+                expiredCounter(kind, reason);
+            }
+        }
+    }
+
+    @Override
+    public void pendingCount(String task, PendingKind kind, long count) {
+        pending.get(kind).put(task, count);
+    }
+
+    @Override
+    public void expired(PendingKind kind, ExpiryReason reason, String scanId) {
+        expiredCounter(kind, reason).increment();
+        LOG.debugf("training-set.expired kind=%s reason=%s scanId=%s", kind, reason, LoggedIds.scan(scanId));
+    }
+
+    private Counter expiredCounter(PendingKind kind, ExpiryReason reason) {
+        return Counter.builder("scanstream.training.pending.expired").tags("kind", tag(kind), "reason", tag(reason))
+                .description("Pending entries dropped from the training set, by kind and reason").register(registry);
     }
 
     @Override

@@ -65,6 +65,9 @@ public class RunPipelines {
                 config.validation().intervalLevel()));
         reported.put("gate", Map.of("enabled", config.gate().enabled(), "metric", config.gate().metric(),
                 "alpha", config.gate().alpha(), "resamples", config.gate().resamples()));
+        // The newest labelled scans up to these were read (docs/training.md, "Run memory").
+        reported.put("runCaps", Map.of("maxExamples", config.runs().maxExamples(), "maxImages",
+                config.runs().maxImages()));
         HeadRunPipeline.Settings settings = new HeadRunPipeline.Settings(config.model().name(), backbone, featureDim,
                 lineage, TrainerSettings.head(config), TrainerSettings.splitter(config),
                 config.validation().minExamples(), config.validation().minGroupsPerClass(),

@@ -86,7 +86,10 @@ public class RunTriggers implements TrainingSetEvents {
             return;
         }
         try {
-            List<LabelledScan> labelled = trainingSet.snapshot(backbones.info().id(), STORE_WAIT).labelled();
+            // The newest labels only (a run's cap, so the heap stays bounded): the counts are exact below the cap, and
+            // at the cap they already exceed any sensible every-labels.
+            List<LabelledScan> labelled = trainingSet.snapshot(backbones.info().id(), config.runs().maxExamples(),
+                    STORE_WAIT).labelled();
             Optional<OffsetDateTime> version = champions.current(config.model().name())
                     .map(a -> a.metadata().createdAt());
             long sinceVersion = labelledAfter(labelled, version);

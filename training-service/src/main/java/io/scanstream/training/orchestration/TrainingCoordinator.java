@@ -83,6 +83,11 @@ public class TrainingCoordinator {
     }
 
     void started(@Observes StartupEvent event) {
+        // A cap below one would fail every run at its start: refuse it at the service's start instead.
+        if (config.runs().maxExamples() < 1 || config.runs().maxImages() < 1) {
+            throw new IllegalArgumentException("training.runs.max-examples and training.runs.max-images must be at"
+                    + " least 1, got " + config.runs().maxExamples() + " and " + config.runs().maxImages());
+        }
         LOG.infof("training.started model=%s backbone=%s reports=%s everyLabels=%d interval=%s"
                         + " fineTuneEveryLabels=%d fineTuneInterval=%s gate=%s/%s", config.model().name(),
                 backbones.info().id(), pipelines.reports().root(), config.trigger().everyLabels(),
@@ -174,7 +179,12 @@ public class TrainingCoordinator {
         };
         try {
             Backbone backbone = backbones.current();
-            TrainingSet.Snapshot snapshot = trainingSet.snapshot(backbone.id(), STORE_WAIT);
+            int cap = run.mode() == TrainingMode.HEAD ? config.runs().maxExamples() : config.runs().maxImages();
+            TrainingSet.Snapshot snapshot = trainingSet.snapshot(backbone.id(), cap, STORE_WAIT);
+            if (snapshot.leftOut() > 0) {
+                LOG.infof("training.run.capped run=%s mode=%s kept=%d of=%d cap=%d (the newest labelled scans)",
+                        run.id(), run.mode(), snapshot.size(), snapshot.labelledInSet(), cap);
+            }
             HeadRunPipeline.Result r;
             if (run.mode() == TrainingMode.HEAD) {
                 EmbeddedScans.Rows rows = EmbeddedScans.of(snapshot, backbone, images, embeddings);

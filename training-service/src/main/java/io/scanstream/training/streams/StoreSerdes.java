@@ -1,6 +1,7 @@
 package io.scanstream.training.streams;
 
 import io.scanstream.core.contract.ClinicalLabel;
+import io.scanstream.training.domain.TrainingSetEvents.PendingKind;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -19,7 +20,8 @@ import java.util.Objects;
  * Compact binary values of the topology's state stores (and their changelog topics): a format byte, then the
  * fields; vectors as raw float32. A few bytes of overhead per value instead of JSON's kilobytes per vector; the
  * format byte lets a later version read what this one wrote. Format 3 came with a new application id: no store
- * of the earlier formats is ever read by it.
+ * of the earlier formats is ever read by it; the pending index ({@code pending}, {@code backbones}) came with
+ * application id v4, which rebuilds every store from the topics.
  */
 public final class StoreSerdes {
 
@@ -38,9 +40,19 @@ public final class StoreSerdes {
     public record ScanFact(String patient, String origin, String device) {
     }
 
+    /** A scan waiting for its other half, since the record time {@code sinceMillis} (epoch milliseconds). */
+    public record PendingFact(PendingKind kind, long sinceMillis) {
+        public PendingFact {
+            Objects.requireNonNull(kind, "kind");
+        }
+    }
+
     public static final Serde<LabelFact> LABEL = serde(StoreSerdes::writeLabel, StoreSerdes::readLabel);
     public static final Serde<ScanFact> SCAN = serde(StoreSerdes::writeScan, StoreSerdes::readScan);
     public static final Serde<float[]> VECTOR = serde(StoreSerdes::writeFloats, StoreSerdes::readFloats);
+    public static final Serde<PendingFact> PENDING = serde(StoreSerdes::writePending, StoreSerdes::readPending);
+    /** Epoch milliseconds (when a backbone's first embedding arrived). */
+    public static final Serde<Long> MILLIS = serde(DataOutputStream::writeLong, DataInputStream::readLong);
 
     private StoreSerdes() {
     }
@@ -104,6 +116,20 @@ public final class StoreSerdes {
 
     private static ScanFact readScan(DataInputStream in) throws IOException {
         return new ScanFact(readNullable(in), readNullable(in), readNullable(in));
+    }
+
+    private static void writePending(DataOutputStream out, PendingFact p) throws IOException {
+        out.writeByte(p.kind().ordinal());
+        out.writeLong(p.sinceMillis());
+    }
+
+    private static PendingFact readPending(DataInputStream in) throws IOException {
+        byte ordinal = in.readByte();
+        PendingKind[] kinds = PendingKind.values();
+        if (ordinal < 0 || ordinal >= kinds.length) {
+            throw new IOException("unknown pending kind ordinal " + ordinal);
+        }
+        return new PendingFact(kinds[ordinal], in.readLong());
     }
 
     private static ClinicalLabel label(byte ordinal) throws IOException {

@@ -27,11 +27,15 @@ public class TopologyProducer {
     /** One topology: Kafka Streams and Quarkus' topology manager both ask for it. */
     @Produces
     @Singleton
-    public Topology trainingSet(TopicNames topics, @All List<TrainingSetEvents> listeners) {
+    public Topology trainingSet(TopicNames topics, TrainingConfig config, @All List<TrainingSetEvents> listeners) {
+        TrainingConfig.Pending pending = config.pending();
         TrainingSetTopology.Settings settings = new TrainingSetTopology.Settings(topics.labels(), topics.embeddings(),
-                topics.preprocessed(), topics.deadLetters());
-        LOG.infof("training-set.topology labels=%s embeddings=%s preprocessed=%s dead-letters=%s", topics.labels(),
-                topics.embeddings(), topics.preprocessed(), topics.deadLetters());
+                topics.preprocessed(), topics.deadLetters(), new TrainingSetTopology.PendingLimits(
+                pending.unlabelledTtl(), pending.orphanLabelTtl(), pending.maxEntries(), pending.sweepInterval()));
+        LOG.infof("training-set.topology labels=%s embeddings=%s preprocessed=%s dead-letters=%s unlabelledTtl=%s"
+                        + " orphanLabelTtl=%s maxPendingPerPartition=%d", topics.labels(), topics.embeddings(),
+                topics.preprocessed(), topics.deadLetters(), pending.unlabelledTtl(), pending.orphanLabelTtl(),
+                pending.maxEntries());
         return TrainingSetTopology.build(settings, everyone(List.copyOf(listeners)));
     }
 
@@ -65,6 +69,16 @@ public class TopologyProducer {
             @Override
             public void embedded(String scanId, String backboneId) {
                 listeners.forEach(l -> l.embedded(scanId, backboneId));
+            }
+
+            @Override
+            public void pendingCount(String task, PendingKind kind, long count) {
+                listeners.forEach(l -> l.pendingCount(task, kind, count));
+            }
+
+            @Override
+            public void expired(PendingKind kind, ExpiryReason reason, String scanId) {
+                listeners.forEach(l -> l.expired(kind, reason, scanId));
             }
 
             @Override

@@ -24,6 +24,9 @@ import java.util.Optional;
  * times: the later arrival); a tombstone on labels removes the label; records keyed other than by their scan id
  * are ignored (they would sit in another partition than the scan's other facts).
  *
+ * <p>What waits for its other half (a scan without a label, a label without a scan) is indexed as pending and
+ * expires ({@link PendingState}); a labelled example never does.
+ *
  * <p>Each method answers the {@link Refusal} of a record that belongs on the dead-letter topic (it does not decode,
  * or it is keyed wrongly); a stale label is business as usual and answers none.
  */
@@ -34,15 +37,17 @@ final class TrainingFacts {
     private final KeyValueStore<String, StoreSerdes.LabelFact> labels;
     private final KeyValueStore<String, StoreSerdes.ScanFact> scans;
     private final KeyValueStore<String, float[]> embeddings;
+    private final PendingState pending;
 
     TrainingFacts(TrainingSetTopology.Settings settings, TrainingSetEvents listener,
                   KeyValueStore<String, StoreSerdes.LabelFact> labels, KeyValueStore<String, StoreSerdes.ScanFact> scans,
-                  KeyValueStore<String, float[]> embeddings) {
+                  KeyValueStore<String, float[]> embeddings, PendingState pending) {
         this.settings = settings;
         this.listener = listener;
         this.labels = labels;
         this.scans = scans;
         this.embeddings = embeddings;
+        this.pending = pending;
     }
 
     /** Why a record cannot be used; it goes to the dead-letter topic with this. */
@@ -56,11 +61,13 @@ final class TrainingFacts {
         return backboneId + "|" + scanId;
     }
 
-    Optional<Refusal> onLabel(String key, Headers headers, byte[] value) {
+    /** @param timestamp the record's time: when what it makes pending became so */
+    Optional<Refusal> onLabel(String key, Headers headers, byte[] value, long timestamp) {
         String topic = settings.labelsTopic();
         if (value == null) {
             if (key != null && labels.delete(key) != null) {
                 listener.removed(key);
+                pending.reindex(key, timestamp); // its scan waits for a label again
             }
             return USED;
         }
@@ -82,6 +89,7 @@ final class TrainingFacts {
             return USED;
         }
         labels.put(scanId, fact);
+        pending.reindex(scanId, timestamp);
         if (known == null) {
             listener.labelled(scanId, fact.label());
         } else if (known.label() != fact.label()) {
@@ -90,7 +98,7 @@ final class TrainingFacts {
         return USED;
     }
 
-    Optional<Refusal> onEmbedding(String key, Headers headers, byte[] value) {
+    Optional<Refusal> onEmbedding(String key, Headers headers, byte[] value, long timestamp) {
         if (value == null) {
             return USED; // a compacted-away scan: its other embeddings and its label stay
         }
@@ -106,11 +114,13 @@ final class TrainingFacts {
         }
         remember(embedding.scanId(), embedding.patientPseudonym(), embedding.origin(), embedding.device().toString());
         embeddings.put(embeddingKey(embedding.backboneId(), embedding.scanId()), embedding.vector());
+        pending.backbone(embedding.backboneId(), timestamp);
+        pending.reindex(embedding.scanId(), timestamp);
         listener.embedded(embedding.scanId(), embedding.backboneId());
         return USED;
     }
 
-    Optional<Refusal> onPreprocessed(String key, Headers headers, byte[] value) {
+    Optional<Refusal> onPreprocessed(String key, Headers headers, byte[] value, long timestamp) {
         if (value == null) {
             return USED;
         }
@@ -125,6 +135,7 @@ final class TrainingFacts {
             return refuse(settings.preprocessedTopic(), IgnoredReason.INVALID, key, notModelInput.get());
         }
         remember(scan.scanId(), scan.patientPseudonym(), scan.origin(), scan.device().toString());
+        pending.reindex(scan.scanId(), timestamp);
         return USED;
     }
 

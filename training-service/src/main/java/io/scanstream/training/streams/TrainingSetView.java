@@ -14,10 +14,12 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -44,34 +46,63 @@ public class TrainingSetView implements TrainingSet {
         return streams.state() == KafkaStreams.State.RUNNING;
     }
 
-    /** Every labelled scan with the backbone's embedding where known, waiting up to {@code wait} for the stores. */
+    /** The newest labelled scans with the backbone's embedding where known, waiting up to {@code wait}. */
     @Override
-    public Snapshot snapshot(String backboneId, Duration wait) {
-        return snapshot(backboneId, store(TrainingSetTopology.LABELS_STORE, wait),
+    public Snapshot snapshot(String backboneId, int maxLabelled, Duration wait) {
+        return snapshot(backboneId, maxLabelled, store(TrainingSetTopology.LABELS_STORE, wait),
                 store(TrainingSetTopology.SCANS_STORE, wait), store(TrainingSetTopology.EMBEDDINGS_STORE, wait));
     }
 
-    /** The snapshot from the topology's stores (the rule, apart from how the stores are reached). */
+    /** Every labelled scan (the rule, apart from how the stores are reached). */
     static Snapshot snapshot(String backboneId, ReadOnlyKeyValueStore<String, StoreSerdes.LabelFact> labels,
                              ReadOnlyKeyValueStore<String, StoreSerdes.ScanFact> scans,
                              ReadOnlyKeyValueStore<String, float[]> embeddings) {
-        List<LabelledScan> labelled = new ArrayList<>();
-        Map<String, float[]> vectors = new HashMap<>();
+        return snapshot(backboneId, Integer.MAX_VALUE, labels, scans, embeddings);
+    }
+
+    /** Oldest first by {@code labelledAt}, then scan id (a repeatable choice among equal times). */
+    private static final Comparator<KeyValue<String, StoreSerdes.LabelFact>> OLDEST_FIRST = Comparator
+            .<KeyValue<String, StoreSerdes.LabelFact>, java.time.Instant>comparing(e -> e.value.labelledAt().toInstant())
+            .thenComparing(e -> e.key);
+
+    /**
+     * The newest {@code maxLabelled} labelled scans and their facts and embeddings. The labels are streamed through a
+     * heap that keeps the newest (its head the oldest kept); facts and vectors are read for the kept ones only.
+     */
+    static Snapshot snapshot(String backboneId, int maxLabelled,
+                             ReadOnlyKeyValueStore<String, StoreSerdes.LabelFact> labels,
+                             ReadOnlyKeyValueStore<String, StoreSerdes.ScanFact> scans,
+                             ReadOnlyKeyValueStore<String, float[]> embeddings) {
+        if (maxLabelled < 1) {
+            throw new IllegalArgumentException("a snapshot holds at least one labelled scan, asked for " + maxLabelled);
+        }
+        PriorityQueue<KeyValue<String, StoreSerdes.LabelFact>> newest = new PriorityQueue<>(OLDEST_FIRST);
+        long inSet = 0;
         try (KeyValueIterator<String, StoreSerdes.LabelFact> all = labels.all()) {
             while (all.hasNext()) {
-                KeyValue<String, StoreSerdes.LabelFact> entry = all.next();
-                StoreSerdes.ScanFact facts = scans.get(entry.key);
-                StoreSerdes.LabelFact label = entry.value;
-                labelled.add(new LabelledScan(entry.key, label.label(), label.labelledBy(), label.labelledAt(),
-                        facts == null ? null : facts.patient(), facts == null ? null : facts.origin(),
-                        facts == null ? null : facts.device()));
-                float[] vector = embeddings.get(TrainingFacts.embeddingKey(backboneId, entry.key));
-                if (vector != null) {
-                    vectors.put(entry.key, vector);
+                newest.add(all.next());
+                inSet++;
+                if (newest.size() > maxLabelled) {
+                    newest.poll();
                 }
             }
         }
-        return new Snapshot(backboneId, labelled, vectors);
+        List<KeyValue<String, StoreSerdes.LabelFact>> kept = new ArrayList<>(newest);
+        kept.sort(Comparator.comparing(e -> e.key));
+        List<LabelledScan> labelled = new ArrayList<>(kept.size());
+        Map<String, float[]> vectors = new HashMap<>();
+        for (KeyValue<String, StoreSerdes.LabelFact> entry : kept) {
+            StoreSerdes.ScanFact facts = scans.get(entry.key);
+            StoreSerdes.LabelFact label = entry.value;
+            labelled.add(new LabelledScan(entry.key, label.label(), label.labelledBy(), label.labelledAt(),
+                    facts == null ? null : facts.patient(), facts == null ? null : facts.origin(),
+                    facts == null ? null : facts.device()));
+            float[] vector = embeddings.get(TrainingFacts.embeddingKey(backboneId, entry.key));
+            if (vector != null) {
+                vectors.put(entry.key, vector);
+            }
+        }
+        return new Snapshot(backboneId, labelled, vectors, inSet);
     }
 
     @Override

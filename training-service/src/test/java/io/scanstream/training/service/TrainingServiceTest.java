@@ -86,13 +86,15 @@ class TrainingServiceTest {
             SyntheticEmbeddings.examples(RUN, "service-test", 24, 2, DIM, 0.6, BACKBONE, 31);
     @RegisterExtension
     static final SharedBrokerClient KAFKA = new SharedBrokerClient();
+    @jakarta.inject.Inject
+    org.apache.kafka.streams.KafkaStreams streams;
     private static String publishedVersion;
 
     @Test
     @Order(1)
     void startsReadyWithAnEmptyTrainingSetAndARunEndsAsInsufficientData() {
         await().atMost(TIMEOUT).untilAsserted(() -> given().when().get(managementHealthReady.toString()).then().statusCode(200)
-                .body(containsString("training-service-training-set-v3"))
+                .body(containsString("training-service-training-set-v4"))
                 .body(containsString("random initialisation")));
         given().when().get("/training/set").then().statusCode(200)
                 .body("backbone.id", equalTo(BACKBONE)).body("backbone.source", equalTo("BOOTSTRAP"))
@@ -283,9 +285,53 @@ class TrainingServiceTest {
                 .body(containsString("scanstream_training_current_epoch"))
                 .body(containsString("scanstream_training_last_validation_auc"))
                 .body(containsString("scanstream_training_set_size"))
-                .body(containsString("scanstream_training_run_active 0.0"));
+                .body(containsString("scanstream_training_run_active 0.0"))
+                .body(containsString("scanstream_training_pending_entries{kind=\"unlabelled_scan\"}"))
+                .body(containsString("scanstream_training_pending_entries{kind=\"orphan_label\"}"))
+                .body(containsString("scanstream_training_pending_expired_total{kind=\"orphan_label\",reason=\"age\"} 0.0"));
         given().when().get("/training/runs").then().statusCode(200).body("size()", equalTo(5));
         given().when().get("/training/runs/nope").then().statusCode(404);
+    }
+
+    @Test
+    @Order(8)
+    void reportsTheCommittedLagOfItsStreamsGroupAndCountsOrphanLabels() {
+        String group = "training-service-training-set-v4";
+        double orphansBefore = metric("scanstream_training_pending_entries\\{kind=\"orphan_label\"[^}]*}");
+        awaitLag(group, Topics.SCANS_LABELS, lag -> assertThat(lag).isEqualTo(0.0));
+        // Paused, the Streams client commits nothing: three labels stay on the topic as the group's committed lag.
+        streams.pause();
+        try {
+            for (int i = 0; i < 3; i++) {
+                sendLabel(RUN + "-lag-" + i, ClinicalLabel.COVID);
+            }
+            awaitLag(group, Topics.SCANS_LABELS, lag -> assertThat(lag).isEqualTo(3.0));
+        } finally {
+            streams.resume();
+        }
+        awaitLag(group, Topics.SCANS_LABELS, lag -> assertThat(lag).isEqualTo(0.0));
+        // Labels for scans the training set has never seen: pending as orphans (until training.pending.orphan-label-ttl).
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
+                metric("scanstream_training_pending_entries\\{kind=\"orphan_label\"[^}]*}"))
+                .isEqualTo(orphansBefore + 3));
+        for (String topic : List.of(Topics.SCANS_EMBEDDINGS, Topics.SCANS_PREPROCESSED)) {
+            awaitLag(group, topic, lag -> assertThat(lag).isEqualTo(0.0));
+        }
+    }
+
+    /** Waits until the lag gauge (read every 2 s in tests) of the group on the topic satisfies {@code check}. */
+    private void awaitLag(String group, String topic, java.util.function.Consumer<Double> check) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> check.accept(metric(
+                "scanstream_consumer_group_lag\\{[^}]*group=\"" + group + "\"[^}]*topic=\""
+                        + java.util.regex.Pattern.quote(topic) + "\"[^}]*}")));
+    }
+
+    /** The value of the first exported line matching {@code series} (a regular expression of name and labels). */
+    private double metric(String series) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(series + " (\\S+)").matcher(
+                given().get(managementMetrics.toString()).then().statusCode(200).extract().asString());
+        assertThat(m.find()).as("%s is exported", series).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     private static String startRun(String mode) {

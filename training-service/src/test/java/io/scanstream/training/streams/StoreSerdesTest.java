@@ -28,6 +28,12 @@ class StoreSerdesTest {
 
         assertThat(roundTrip(StoreSerdes.VECTOR, new float[] {0f, -1.5f, Float.MIN_VALUE, 3.25e7f}))
                 .containsExactly(0f, -1.5f, Float.MIN_VALUE, 3.25e7f);
+
+        for (var kind : io.scanstream.training.domain.TrainingSetEvents.PendingKind.values()) {
+            var pending = new StoreSerdes.PendingFact(kind, 1_764_000_000_123L);
+            assertThat(roundTrip(StoreSerdes.PENDING, pending)).isEqualTo(pending);
+        }
+        assertThat(roundTrip(StoreSerdes.MILLIS, -1L)).isEqualTo(-1L);
     }
 
     @Test
@@ -45,6 +51,9 @@ class StoreSerdesTest {
                 .isInstanceOf(SerializationException.class);
         assertThatThrownBy(() -> StoreSerdes.LABEL.deserializer().deserialize("t", new byte[] {3, 42}))
                 .isInstanceOf(SerializationException.class);
+        assertThatThrownBy(() -> StoreSerdes.PENDING.deserializer().deserialize("t",
+                new byte[] {3, 7, 0, 0, 0, 0, 0, 0, 0, 0}))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("pending kind");
     }
 
     private static <T> T roundTrip(Serde<T> serde, T value) {

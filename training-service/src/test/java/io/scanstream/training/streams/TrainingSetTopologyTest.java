@@ -62,7 +62,8 @@ class TrainingSetTopologyTest {
     @BeforeEach
     void start() {
         TrainingSetTopology.Settings settings = new TrainingSetTopology.Settings(Topics.SCANS_LABELS,
-                Topics.SCANS_EMBEDDINGS, Topics.SCANS_PREPROCESSED, Topics.TRAINING_DEAD_LETTERS);
+                Topics.SCANS_EMBEDDINGS, Topics.SCANS_PREPROCESSED, Topics.TRAINING_DEAD_LETTERS,
+                PendingStateTest.LIMITS);
         TrainingSetEvents listener = new TrainingSetEvents() {
             @Override
             public void labelled(String scanId, ClinicalLabel label) {
@@ -256,6 +257,51 @@ class TrainingSetTopologyTest {
         assertThat(details).containsExactly("image is 100x100, the model input is 224x224");
         assertThat(driver.getKeyValueStore(TrainingSetTopology.SCANS_STORE).get("s11")).isNull();
         assertThat(driver.getKeyValueStore(TrainingSetTopology.SCANS_STORE).get("s12")).isNotNull();
+    }
+
+    @Test
+    void aCappedSnapshotHoldsTheNewestLabelledScansAndSaysHowManyItLeftOut() {
+        for (int i = 0; i < 6; i++) {
+            embed("c" + i, "p-c" + i, BACKBONE, i);
+        }
+        // Labelled in the order c3, c0, c5, c1, c4, c2 (an hour apart); c4 and c2 share their hour: the greater id wins.
+        label("c3", ClinicalLabel.COVID, T0);
+        label("c0", ClinicalLabel.COVID, T0.plusHours(1));
+        label("c5", ClinicalLabel.NON_COVID, T0.plusHours(2));
+        label("c1", ClinicalLabel.NON_COVID, T0.plusHours(3));
+        label("c4", ClinicalLabel.COVID, T0.plusHours(4));
+        label("c2", ClinicalLabel.COVID, T0.plusHours(4));
+
+        TrainingSet.Snapshot capped = TrainingSetView.snapshot(BACKBONE, 3,
+                driver.getKeyValueStore(TrainingSetTopology.LABELS_STORE),
+                driver.getKeyValueStore(TrainingSetTopology.SCANS_STORE),
+                driver.getKeyValueStore(TrainingSetTopology.EMBEDDINGS_STORE));
+
+        assertThat(capped.labelled()).extracting(LabelledScan::scanId).containsExactly("c1", "c2", "c4");
+        assertThat(capped.embeddings()).containsOnlyKeys("c1", "c2", "c4");
+        assertThat(capped.rows()).extracting(r -> r.vector()[0]).containsExactly(1f, 2f, 4f);
+        assertThat(capped.labelledInSet()).isEqualTo(6);
+        assertThat(capped.leftOut()).isEqualTo(3);
+        assertThat(TrainingSetView.snapshot(BACKBONE, 5,
+                driver.getKeyValueStore(TrainingSetTopology.LABELS_STORE),
+                driver.getKeyValueStore(TrainingSetTopology.SCANS_STORE),
+                driver.getKeyValueStore(TrainingSetTopology.EMBEDDINGS_STORE)).labelled())
+                .extracting(LabelledScan::scanId).containsExactly("c0", "c1", "c2", "c4", "c5");
+        assertThat(TrainingSetView.snapshot(BACKBONE, 1,
+                driver.getKeyValueStore(TrainingSetTopology.LABELS_STORE),
+                driver.getKeyValueStore(TrainingSetTopology.SCANS_STORE),
+                driver.getKeyValueStore(TrainingSetTopology.EMBEDDINGS_STORE)).labelled())
+                .extracting(LabelledScan::scanId).containsExactly("c4");
+        assertThat(snapshot(BACKBONE).leftOut()).isZero();
+    }
+
+    @Test
+    void refusesASnapshotCapBelowOne() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrainingSetView.snapshot(BACKBONE, 0,
+                        driver.getKeyValueStore(TrainingSetTopology.LABELS_STORE),
+                        driver.getKeyValueStore(TrainingSetTopology.SCANS_STORE),
+                        driver.getKeyValueStore(TrainingSetTopology.EMBEDDINGS_STORE)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one");
     }
 
     private TrainingSet.Snapshot snapshot(String backboneId) {
