@@ -115,6 +115,14 @@ public final class KafkaBroker {
         return process != null && process.alive();
     }
 
+    /** The broker JVM's pid (benchmarks read its CPU time and RSS from /proc). */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("the broker was not started");
+        }
+        return process.pid();
+    }
+
     /**
      * Kills the broker without a clean shutdown (fault tests). {@link #start} starts it again; with
      * {@code --keep-data} it recovers its log and every topic's data, as a crashed broker would.

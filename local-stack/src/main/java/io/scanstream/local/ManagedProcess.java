@@ -57,6 +57,14 @@ class ManagedProcess {
         return process != null && process.isAlive();
     }
 
+    /** The JVM's pid (setsid execs in place), for tools that read its CPU and memory from /proc. */
+    long pid() {
+        if (process == null) {
+            throw new IllegalStateException(name + " was not started");
+        }
+        return process.pid();
+    }
+
     /** Runs to completion (for one-shot tools such as the storage formatter). */
     int runToCompletion(Duration timeout) throws IOException, InterruptedException {
         start();

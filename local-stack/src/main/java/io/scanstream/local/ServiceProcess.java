@@ -112,6 +112,11 @@ public final class ServiceProcess {
         return process.logFile();
     }
 
+    /** The service JVM's pid (benchmarks read its CPU time and RSS from /proc). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Kills the process without a graceful shutdown (crash tests); {@link #start} starts it again. */
     public void kill() throws InterruptedException {
         process.kill();

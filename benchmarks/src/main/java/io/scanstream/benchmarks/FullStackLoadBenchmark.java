@@ -1,0 +1,335 @@
+package io.scanstream.benchmarks;
+
+import io.scanstream.core.artifact.HeadArchitecture;
+import io.scanstream.core.artifact.ModelArtifact;
+import io.scanstream.core.artifact.ModelMetadata;
+import io.scanstream.core.contract.EventCodecs;
+import io.scanstream.core.contract.ModelPublished;
+import io.scanstream.core.contract.Topics;
+import io.scanstream.core.integrity.Sha256;
+import io.scanstream.model.DjlEnvironment;
+import io.scanstream.model.backbone.BackboneArchitecture;
+import io.scanstream.model.backbone.BackboneEngine;
+import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.FeatureExtractors;
+import io.scanstream.model.backbone.FeatureReadout;
+import io.scanstream.model.head.ClassificationHead;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The full-stack load generator: broker + ingest + inference as the local stack runs them ({@link LoadStack}), scans
+ * sent as devices send them and outcomes read as clients read them ({@link ScanTraffic}); CPU-seconds per scan and
+ * RSS per process from /proc ({@link ProcessUsage}). Not a test: numbers go to docs/benchmarks.md.
+ *
+ * <p>{@code benchmarks/run stack [options]}:
+ * <ul>
+ *   <li>{@code --engine onnxruntime|pytorch} inference's engine [onnxruntime, the local stack's default];</li>
+ *   <li>{@code --weights PATH} backbone weights [../shared/models/mobilenet_v2_imagenet_backbone.onnx for
+ *   onnxruntime, .pt for pytorch, when present; else the seeded random MobileNetV2, labelled so];
+ *   {@code --random-weights} forces the random one;</li>
+ *   <li>{@code --data-dir PATH} scans [../shared/data/covid-ct when present, else synthetic phantoms];</li>
+ *   <li>fixed rate: {@code --rate N} scans/s [20] for {@code --seconds N} [60] after {@code --warmup-seconds N} [15];</li>
+ *   <li>{@code --find-max}: steps from {@code --start-rate} [10] times {@code --step-factor} [1.25] every
+ *   {@code --step-seconds} [15] until a step does not keep up (backlog grows by more than 10% of the step's scans
+ *   plus 5, or fewer than 90% of the offered scans come out) or {@code --max-seconds} [240] of stepping pass.</li>
+ * </ul>
+ */
+public final class FullStackLoadBenchmark {
+
+    private static final String MODEL_NAME = "covid-head"; // inference's default inference.model.name
+
+    /** One measured window: what was offered and came out, the latencies, and each process's CPU and RSS. */
+    record Window(String label, double offeredRate, long sent, long outcomes, double seconds, long backlogBefore,
+                  long backlogAfter, Map<String, Double> cpuSeconds, Map<String, Long> rssPeakKb,
+                  Map<String, Long> rssEndKb, long fromIndex, long toIndex) {
+
+        double achievedRate() {
+            return outcomes / seconds;
+        }
+
+        long backlogGrowth() {
+            return backlogAfter - backlogBefore;
+        }
+
+        boolean keptUp() {
+            return backlogGrowth() <= 0.1 * sent + 5 && outcomes >= 0.9 * sent;
+        }
+
+        double cpuMillisPerScan(String process) {
+            return outcomes == 0 ? Double.NaN : 1000 * cpuSeconds.get(process) / outcomes;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = parse(args);
+        DjlEnvironment.ensureOffline();
+        Path home = Path.of("").toAbsolutePath();
+        String engine = opts.getOrDefault("engine", "onnxruntime");
+        if (!List.of("onnxruntime", "pytorch").contains(engine)) {
+            throw new IllegalArgumentException("--engine must be onnxruntime or pytorch");
+        }
+        Optional<Path> weights = opts.containsKey("random-weights") ? Optional.empty()
+                : Optional.ofNullable(opts.get("weights")).map(Path::of).or(() -> Optional.of(
+                        Path.of("../shared/models/mobilenet_v2_imagenet_backbone" + (engine.equals("pytorch") ? ".pt" : ".onnx")))
+                        .filter(Files::isRegularFile));
+        weights.filter(w -> !Files.isRegularFile(w)).ifPresent(w -> {
+            throw new IllegalArgumentException("--weights " + w + " is not a file");
+        });
+        if (opts.containsKey("data-dir")) {
+            System.setProperty(BenchmarkImages.DATA_DIR_PROPERTY, opts.get("data-dir"));
+        }
+        String source = Files.isRegularFile(BenchmarkImages.dataDir().resolve("manifest.csv")) ? "real" : "synthetic";
+        List<byte[]> images = BenchmarkImages.load(source, 120);
+        boolean findMax = opts.containsKey("find-max");
+
+        System.out.println(MachineInfo.describe());
+        System.out.printf(Locale.ROOT, "load average before: %s%n", MachineInfo.loadAverage());
+        BackboneSpec spec = new BackboneSpec(BackboneArchitecture.MOBILENET_V2, weights, FeatureReadout.FINAL,
+                BackboneEngine.fromId(engine));
+        String backboneId = FeatureExtractors.backboneId(spec);
+        String weightsLabel = weights.map(Path::toString).orElse("RANDOM MobileNetV2 (seeded init; no weights file)");
+        System.out.printf("inference: engine %s, backbone %s, weights %s; scans: %d %s images%n", engine, backboneId,
+                weightsLabel, images.size(), source.equals("real") ? "real COVID-CT" : "SYNTHETIC phantom");
+
+        List<Window> windows = new ArrayList<>();
+        Map<String, Long> pids;
+        try (LoadStack stack = LoadStack.start(home, engine, weights)) {
+            pids = new LinkedHashMap<>(stack.pids());
+            pids.put("load generator", ProcessHandle.current().pid());
+            System.out.printf("stack up: pids %s; logs %s%n", pids, stack.logs());
+            publishHead(stack, backboneId, BackboneArchitecture.MOBILENET_V2.featureDim());
+            var o = stack.options();
+            try (ScanTraffic traffic = new ScanTraffic(o.bootstrapServers(), o.topic(Topics.SCANS_ARRIVED),
+                    o.topic(Topics.SCANS_PREDICTIONS), o.topic(Topics.SCANS_REJECTED), images)) {
+                awaitFirstOutcome(traffic);
+                if (findMax) {
+                    findMax(stack, traffic, pids, opts, windows);
+                } else {
+                    double rate = positive(opts, "rate", 20);
+                    int warmup = (int) positive(opts, "warmup-seconds", 15);
+                    System.out.printf(Locale.ROOT, "warm-up: %d s at %.1f scans/s (not measured)%n", warmup, rate);
+                    traffic.sendAt(rate, Duration.ofSeconds(warmup));
+                    windows.add(measure(String.format(Locale.ROOT, "fixed %.1f/s", rate), rate,
+                            Duration.ofSeconds((long) positive(opts, "seconds", 60)), traffic, pids));
+                }
+                Window last = windows.get(windows.size() - 1);
+                boolean drained = traffic.awaitOutcomes(windows.get(0).fromIndex(), last.toIndex(), Duration.ofSeconds(60));
+                if (!drained) {
+                    System.out.printf("after 60 s, %d scans still had no outcome (counted as missing)%n",
+                            traffic.outstanding());
+                }
+                System.out.printf(Locale.ROOT, "load average after: %s; send failures: %d%n", MachineInfo.loadAverage(),
+                        traffic.sendFailures());
+                stack.dead().ifPresent(p -> System.out.println("WARNING: " + p + " died during the run; see " + stack.logs()));
+                System.out.println();
+                System.out.println(report(windows, traffic, pids.keySet(), findMax, engine, backboneId, weightsLabel, source));
+            }
+        }
+        System.exit(0);
+    }
+
+    /** A randomly initialised head on the stack's backbone, signed as training signs: the head's values do not change the cost. */
+    private static void publishHead(LoadStack stack, String backboneId, int featureDim) throws IOException,
+            InterruptedException, java.util.concurrent.ExecutionException {
+        byte[] weights;
+        HeadArchitecture architecture = HeadArchitecture.standard(featureDim, 0.2);
+        try (ClassificationHead head = ClassificationHead.randomlyInitialised(architecture, 7)) {
+            weights = head.weightsBytes();
+        }
+        ModelArtifact artifact = new ModelArtifact(new ModelMetadata(MODEL_NAME, "load-v1", OffsetDateTime.now(),
+                backboneId, architecture, null, Sha256.hex(weights), null, null), weights);
+        var o = stack.options();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MODEL_MAX_MESSAGE_BYTES),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(EventCodecs.signedModelRecord(o.topic(Topics.MODELS_PUBLISHED), new ModelPublished(artifact),
+                    stack.signIn().modelSigner())).get();
+        }
+    }
+
+    /** One scan at a time until the first prediction: inference has the head and its first batch is behind it. */
+    private static void awaitFirstOutcome(ScanTraffic traffic) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (traffic.outcomeCount() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no prediction within 3 minutes of the first scan; see the logs");
+            }
+            traffic.sendOne();
+            Thread.sleep(500);
+        }
+        System.out.printf("first outcome seen after %d scans%n", traffic.sent());
+    }
+
+    private static void findMax(LoadStack stack, ScanTraffic traffic, Map<String, Long> pids, Map<String, String> opts,
+                                List<Window> windows) throws Exception {
+        double rate = positive(opts, "start-rate", 10);
+        double factor = positive(opts, "step-factor", 1.25);
+        if (factor <= 1) {
+            throw new IllegalArgumentException("--step-factor must be > 1");
+        }
+        Duration step = Duration.ofSeconds((long) positive(opts, "step-seconds", 15));
+        long budget = System.nanoTime() + Duration.ofSeconds((long) positive(opts, "max-seconds", 240)).toNanos();
+        System.out.printf(Locale.ROOT, "find-max: from %.1f scans/s, x%.2f every %d s%n", rate, factor, step.toSeconds());
+        while (System.nanoTime() + step.toNanos() <= budget) {
+            Window w = measure(String.format(Locale.ROOT, "step %.1f/s", rate), rate, step, traffic, pids);
+            windows.add(w);
+            System.out.printf(Locale.ROOT, "  offered %.1f/s, achieved %.1f/s, backlog %+d -> %s%n", rate,
+                    w.achievedRate(), w.backlogGrowth(), w.keptUp() ? "kept up" : "fell behind");
+            if (!w.keptUp() || stack.dead().isPresent()) {
+                return;
+            }
+            rate *= factor;
+        }
+        System.out.println("find-max: the time budget ended before a step fell behind");
+    }
+
+    private static Window measure(String label, double rate, Duration duration, ScanTraffic traffic,
+                                  Map<String, Long> pids) throws Exception {
+        Map<String, ProcessUsage> before = usage(pids);
+        Map<String, Long> peak = new ConcurrentHashMap<>();
+        before.forEach((k, v) -> peak.put(k, v.rssKb()));
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    usage(pids).forEach((k, v) -> peak.merge(k, v.rssKb(), Math::max));
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IOException e) {
+                    return; // a process ended: the run reports it
+                }
+            }
+        }, "rss-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        long backlogBefore = traffic.outstanding();
+        long outcomesBefore = traffic.outcomeCount();
+        long t0 = System.nanoTime();
+        long[] range = traffic.sendAt(rate, duration);
+        long t1 = System.nanoTime();
+        long outcomes = traffic.outcomeCount() - outcomesBefore;
+        long backlogAfter = traffic.outstanding();
+        Map<String, ProcessUsage> after = usage(pids);
+        sampler.interrupt();
+        sampler.join();
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        Map<String, Long> end = new LinkedHashMap<>();
+        for (String p : pids.keySet()) {
+            cpu.put(p, after.get(p).cpuSeconds() - before.get(p).cpuSeconds());
+            end.put(p, after.get(p).rssKb());
+            peak.merge(p, after.get(p).rssKb(), Math::max);
+        }
+        return new Window(label, rate, range[1] - range[0], outcomes, (t1 - t0) / 1e9, backlogBefore, backlogAfter,
+                cpu, new LinkedHashMap<>(peak), end, range[0], range[1]);
+    }
+
+    private static Map<String, ProcessUsage> usage(Map<String, Long> pids) throws IOException {
+        Map<String, ProcessUsage> usage = new LinkedHashMap<>();
+        for (var e : pids.entrySet()) {
+            usage.put(e.getKey(), ProcessUsage.read(e.getValue()));
+        }
+        return usage;
+    }
+
+    static String report(List<Window> windows, ScanTraffic traffic, java.util.Collection<String> processes,
+                         boolean findMax, String engine, String backboneId, String weights, String source) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "Engine %s, backbone %s (%s), %s scans. Latency: send of the ScanArrived"
+                + " record (its acquiredAt) -> its committed outcome seen by a read_committed consumer.%n%n",
+                engine, backboneId, weights, source.equals("real") ? "real COVID-CT" : "synthetic"));
+        out.append("| window | offered scans/s | achieved scans/s | sent | outcomes in window | backlog change | "
+                + "no outcome after drain | p50 ms | p95 ms | p99 ms | kept up |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Window w : windows) {
+            List<ScanTraffic.Outcome> done = traffic.outcomesOf(w.fromIndex(), w.toIndex());
+            List<Double> latencies = done.stream().map(ScanTraffic.Outcome::latencyMillis).toList();
+            long rejected = done.stream().filter(o -> !o.predicted()).count();
+            String lat = latencies.isEmpty() ? "– | – | –" : String.format(Locale.ROOT, "%.0f | %.0f | %.0f",
+                    LatencyPercentiles.of(latencies).p50(), LatencyPercentiles.of(latencies).p95(),
+                    LatencyPercentiles.of(latencies).p99());
+            out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %d | %d%s | %+d | %d | %s | %s |%n", w.label(),
+                    w.offeredRate(), w.achievedRate(), w.sent(), w.outcomes(),
+                    rejected > 0 ? " (" + rejected + " rejected)" : "", w.backlogGrowth(), w.sent() - done.size(), lat,
+                    w.keptUp() ? "yes" : "no"));
+        }
+        out.append("\n| window | process | CPU ms per scan | CPU cores busy | RSS peak MiB (sampled 1/s) | RSS at end MiB |\n"
+                + "|---|---|---|---|---|---|\n");
+        for (Window w : windows) {
+            for (String p : processes) {
+                out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.2f | %.0f | %.0f |%n", w.label(), p,
+                        w.cpuMillisPerScan(p), w.cpuSeconds().get(p) / w.seconds(), w.rssPeakKb().get(p) / 1024.0,
+                        w.rssEndKb().get(p) / 1024.0));
+            }
+            double stack = processes.stream().filter(p -> !p.equals("load generator"))
+                    .mapToDouble(w::cpuMillisPerScan).sum();
+            String bottleneck = processes.stream().filter(p -> !p.equals("load generator"))
+                    .max(java.util.Comparator.comparingDouble(w::cpuMillisPerScan)).orElseThrow();
+            out.append(String.format(Locale.ROOT, "| %s | **stack (broker + ingest + inference)** | **%.1f** | %.2f | | |%n",
+                    w.label(), stack, processes.stream().filter(p -> !p.equals("load generator"))
+                            .mapToDouble(p -> w.cpuSeconds().get(p)).sum() / w.seconds()));
+            out.append(String.format(Locale.ROOT, "| %s | most CPU per scan: **%s** | | | | |%n", w.label(), bottleneck));
+        }
+        if (findMax) {
+            Optional<Window> best = windows.stream().filter(Window::keptUp).reduce((a, b) -> b);
+            Window last = windows.get(windows.size() - 1);
+            out.append(String.format(Locale.ROOT, "%nMaximum sustained rate: %s; %s%n",
+                    best.map(w -> String.format(Locale.ROOT, "%.1f scans/s offered, %.1f achieved (%s)",
+                            w.offeredRate(), w.achievedRate(), w.label())).orElse("no step kept up"),
+                    last.keptUp() ? "the step budget ended before the stack fell behind (the maximum is higher)"
+                            : String.format(Locale.ROOT, "the next step (%.1f/s offered) fell behind and put out %.1f scans/s",
+                            last.offeredRate(), last.achievedRate())));
+        }
+        return out.toString();
+    }
+
+    private static double positive(Map<String, String> opts, String key, double fallback) {
+        double value;
+        try {
+            value = Double.parseDouble(opts.getOrDefault(key, String.valueOf(fallback)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " takes a number");
+        }
+        if (!(value > 0)) {
+            throw new IllegalArgumentException("--" + key + " must be > 0");
+        }
+        return value;
+    }
+
+    static Map<String, String> parse(String[] args) {
+        List<String> flags = List.of("find-max", "random-weights");
+        List<String> valued = List.of("engine", "weights", "data-dir", "rate", "seconds", "warmup-seconds",
+                "start-rate", "step-factor", "step-seconds", "max-seconds");
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String key = args[i].startsWith("--") ? args[i].substring(2) : null;
+            if (key != null && flags.contains(key)) {
+                opts.put(key, "true");
+            } else if (key != null && valued.contains(key)) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option --" + key + " needs a value");
+                }
+                opts.put(key, args[++i]);
+            } else {
+                throw new IllegalArgumentException("unknown argument '" + args[i] + "'; options: --"
+                        + String.join(", --", flags) + ", --" + String.join(" V, --", valued) + " V");
+            }
+        }
+        return opts;
+    }
+}

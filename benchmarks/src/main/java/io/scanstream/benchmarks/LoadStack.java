@@ -1,0 +1,157 @@
+package io.scanstream.benchmarks;
+
+import io.scanstream.core.contract.KafkaAccess;
+import io.scanstream.local.KafkaBroker;
+import io.scanstream.local.KafkaSecurity;
+import io.scanstream.local.LocalSignIn;
+import io.scanstream.local.LocalStackOptions;
+import io.scanstream.local.ServiceProcess;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Broker, ingest and inference as the local stack runs them (local-stack's {@link KafkaBroker} from Apache Kafka's
+ * jars, the services' runnable jars under {@code target/quarkus-app} with the heaps and properties
+ * {@code LocalStack} gives them), plaintext, on free ports. Training and review are not started: the load
+ * generator publishes the head version itself, and neither is on a scan's path to its prediction.
+ */
+final class LoadStack implements AutoCloseable {
+
+    private final LocalStackOptions options;
+    private final KafkaBroker broker;
+    private final LocalSignIn signIn;
+    private final List<ServiceProcess> started = new ArrayList<>();
+    private ServiceProcess ingest;
+    private ServiceProcess inference;
+
+    private LoadStack(LocalStackOptions options) throws IOException {
+        this.options = options;
+        this.broker = new KafkaBroker(options, options.home().resolve("local-stack/target/kafka-libs"));
+        this.signIn = LocalSignIn.open(options.workDir());
+    }
+
+    /**
+     * @param home    the repository root (the jars are under it)
+     * @param engine  inference's backbone engine (onnxruntime or pytorch)
+     * @param weights the backbone weights inference loads; empty = seeded random init
+     */
+    static LoadStack start(Path home, String engine, Optional<Path> weights) throws IOException, InterruptedException {
+        Path work = home.resolve("benchmarks/target/full-stack");
+        deleteRecursively(work);
+        List<String> args = new ArrayList<>(List.of("--kafka-port", String.valueOf(freePort()),
+                "--controller-port", String.valueOf(freePort()), "--ingest-port", String.valueOf(freePort()),
+                "--inference-port", String.valueOf(freePort()), "--ingest-management-port", String.valueOf(freePort()),
+                "--inference-management-port", String.valueOf(freePort()), "--work-dir", work.toString(),
+                "--backbone-engine", engine));
+        weights.ifPresent(w -> {
+            args.add("--backbone-weights");
+            args.add(w.toAbsolutePath().toString());
+        });
+        LoadStack stack = new LoadStack(LocalStackOptions.parse(args, home));
+        try {
+            stack.startAll();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+        return stack;
+    }
+
+    private void startAll() throws IOException, InterruptedException {
+        Files.createDirectories(options.workDir());
+        broker.start();
+        KafkaSecurity kafka = KafkaSecurity.plaintext(options);
+        Path home = options.home();
+        // As LocalStack.services(): ingest 512m with its pseudonymisation key, inference 1g with the model settings.
+        Map<String, String> ingestEnv = new LinkedHashMap<>(kafka.serviceEnvironment(KafkaAccess.INGEST));
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        ingestEnv.put("INGEST_PSEUDONYMISATION_KEY", HexFormat.of().formatHex(key));
+        ingest = ServiceProcess.of("ingest-service", home.resolve("ingest-service/target/quarkus-app/quarkus-run.jar"),
+                options.ingestPort(), options.ingestManagementPort(), options, "512m", signIn.tokenProperties(),
+                ingestEnv);
+        Map<String, String> inferenceProps = new LinkedHashMap<>(signIn.inferenceProperties());
+        inferenceProps.put("inference.model.backbone", options.backbone());
+        options.backboneWeights().ifPresent(w -> inferenceProps.put("inference.model.backbone-weights", w.toString()));
+        inferenceProps.put("inference.model.backbone-readout", options.backboneReadout());
+        inferenceProps.put("inference.model.backbone-engine", options.backboneEngine());
+        inferenceProps.put("inference.kafka.transactional-id", "inference-load");
+        Map<String, String> inferenceEnv = new LinkedHashMap<>(kafka.serviceEnvironment(KafkaAccess.INFERENCE));
+        inferenceEnv.put("DJL_CACHE_DIR", Path.of(System.getProperty("user.home"), ".djl.ai").toString());
+        inference = ServiceProcess.of("inference-service",
+                home.resolve("inference-service/target/quarkus-app/quarkus-run.jar"), options.inferencePort(),
+                options.inferenceManagementPort(), options, "1g", inferenceProps, inferenceEnv);
+        for (ServiceProcess service : List.of(ingest, inference)) {
+            started.add(service);
+            service.start(Duration.ofMinutes(3));
+        }
+    }
+
+    LocalStackOptions options() {
+        return options;
+    }
+
+    LocalSignIn signIn() {
+        return signIn;
+    }
+
+    /** The measured processes by stage, in pipeline order. */
+    Map<String, Long> pids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        pids.put("broker", broker.pid());
+        pids.put("ingest", ingest.pid());
+        pids.put("inference", inference.pid());
+        return pids;
+    }
+
+    /** Whether every process still runs (a load that kills one is a result, not a measurement). */
+    Optional<String> dead() {
+        if (!broker.alive()) {
+            return Optional.of("broker");
+        }
+        return started.stream().filter(s -> !s.alive()).map(ServiceProcess::name).findFirst();
+    }
+
+    Path logs() {
+        return options.workDir().resolve("logs");
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).stop();
+        }
+        broker.stop();
+        signIn.close();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.scanstream.benchmarks;
+
+import io.scanstream.core.contract.EventCodecs;
+import io.scanstream.core.contract.ScanArrived;
+import io.scanstream.core.contract.Topics;
+import io.scanstream.core.imaging.ImageFormat;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The device and the clients around the stack: sends {@code ScanArrived} records to {@code scans.arrived} as
+ * local-stack's simulated device does (acks=all, one record per scan, open loop at a fixed rate), and reads
+ * {@code scans.predictions} and {@code scans.rejected} read_committed, as downstream clients do. A scan's latency is
+ * from its send (the moment its {@code acquiredAt} is taken, just before {@code producer.send}) to the moment this
+ * consumer sees its committed outcome, both on this JVM's monotonic clock.
+ */
+final class ScanTraffic implements AutoCloseable {
+
+    static final URI DEVICE = URI.create("/devices/load-generator");
+
+    /** One scan sent: its index in sending order and its send time. */
+    record Sent(long index, long sentNanos) {
+    }
+
+    /** One committed outcome seen. */
+    record Outcome(long index, long sentNanos, long seenNanos, boolean predicted) {
+        double latencyMillis() {
+            return (seenNanos - sentNanos) / 1e6;
+        }
+    }
+
+    private final String arrivedTopic;
+    private final String predictionsTopic;
+    private final List<byte[]> images;
+    private final List<String> contentTypes = new ArrayList<>();
+    private final String runId = UUID.randomUUID().toString().substring(0, 8);
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Thread reader;
+    private final Map<String, Sent> inFlight = new ConcurrentHashMap<>();
+    private final List<Outcome> outcomes = new ArrayList<>();
+    private final AtomicLong sendFailures = new AtomicLong();
+    private long nextIndex;
+    private volatile boolean running = true;
+
+    ScanTraffic(String bootstrapServers, String arrivedTopic, String predictionsTopic, String rejectedTopic,
+                List<byte[]> images) {
+        this.arrivedTopic = arrivedTopic;
+        this.predictionsTopic = predictionsTopic;
+        this.images = images;
+        for (byte[] image : images) {
+            contentTypes.add(ImageFormat.sniff(image).mediaType());
+        }
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.CLIENT_ID_CONFIG, "load-generator-device",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.SCAN_MAX_MESSAGE_BYTES),
+                new StringSerializer(), new ByteArraySerializer());
+        consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "load-generator-" + runId,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(predictionsTopic, rejectedTopic));
+        reader = new Thread(this::read, "load-generator-client");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void read() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    long seen = System.nanoTime();
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    boolean predicted = r.topic().equals(predictionsTopic);
+                    String scanId = predicted ? EventCodecs.PREDICTED.fromRecord(r).scanId()
+                            : EventCodecs.REJECTED.fromRecord(r).scanId();
+                    Sent sent = inFlight.remove(scanId);
+                    if (sent != null) { // a scan of this run, seen for the first time
+                        synchronized (outcomes) {
+                            outcomes.add(new Outcome(sent.index(), sent.sentNanos(), seen, predicted));
+                        }
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Sends one scan now; returns its index. */
+    long sendOne() {
+        long index = nextIndex++;
+        int image = (int) (index % images.size());
+        String scanId = "load-" + runId + "-" + index;
+        long now = System.nanoTime();
+        inFlight.put(scanId, new Sent(index, now));
+        ScanArrived arrival = new ScanArrived(scanId, DEVICE, OffsetDateTime.now(), "load-patient-" + (index % 97),
+                contentTypes.get(image), images.get(image), null);
+        producer.send(EventCodecs.ARRIVED.toRecord(arrivedTopic, arrival), (metadata, error) -> {
+            if (error != null) {
+                sendFailures.incrementAndGet();
+                inFlight.remove(scanId);
+            }
+        });
+        return index;
+    }
+
+    /**
+     * Sends at {@code rate} scans/s for {@code duration}, open loop (the schedule does not wait for the stack, as a
+     * scanner does not); returns the index range sent, [first, end).
+     */
+    long[] sendAt(double rate, Duration duration) throws InterruptedException {
+        long first = nextIndex;
+        long interval = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        long next = start;
+        while (next < end) {
+            sendOne();
+            next += interval;
+            long sleep = next - System.nanoTime();
+            if (sleep > 0) {
+                Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+            }
+        }
+        return new long[] {first, nextIndex};
+    }
+
+    long sent() {
+        return nextIndex;
+    }
+
+    long outcomeCount() {
+        synchronized (outcomes) {
+            return outcomes.size();
+        }
+    }
+
+    /** Sent, not failed, and no outcome seen yet: the backlog somewhere in the pipeline. */
+    long outstanding() {
+        return inFlight.size();
+    }
+
+    long sendFailures() {
+        return sendFailures.get();
+    }
+
+    /** Outcomes of the scans with index in [from, to). */
+    List<Outcome> outcomesOf(long from, long to) {
+        synchronized (outcomes) {
+            return outcomes.stream().filter(o -> o.index() >= from && o.index() < to).toList();
+        }
+    }
+
+    /**
+     * Waits until no scan in [from, to) is still in flight (each has an outcome or its send failed) or
+     * {@code timeout} passes; returns whether none is.
+     */
+    boolean awaitOutcomes(long from, long to, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (inFlight.values().stream().noneMatch(s -> s.index() >= from && s.index() < to)) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        producer.close(Duration.ofSeconds(5));
+        consumer.wakeup();
+        try {
+            reader.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.scanstream.benchmarks;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FullStackLoadBenchmarkTest {
+
+    private static FullStackLoadBenchmark.Window window(long sent, long outcomes, long backlogBefore, long backlogAfter) {
+        return new FullStackLoadBenchmark.Window("w", 10, sent, outcomes, 10.0, backlogBefore, backlogAfter,
+                Map.of("ingest", 2.0), Map.of(), Map.of(), 0, sent);
+    }
+
+    @Test
+    void aStepKeepsUpWhenItsBacklogBarelyGrowsAndNearlyAllScansCameOut() {
+        assertThat(window(100, 98, 3, 8).keptUp()).isTrue();
+        assertThat(window(100, 80, 3, 30).keptUp()).isFalse(); // backlog grew by 27 > 10% of 100 + 5
+        assertThat(window(100, 85, 3, 3).keptUp()).isFalse();  // 85% came out
+    }
+
+    @Test
+    void chargesCpuToTheScansThatCameOutOfTheWindow() {
+        FullStackLoadBenchmark.Window w = window(100, 80, 0, 0);
+        assertThat(w.cpuMillisPerScan("ingest")).isEqualTo(25.0); // 2 CPU-s / 80 scans
+        assertThat(w.achievedRate()).isEqualTo(8.0);
+    }
+
+    @Test
+    void parsesFlagsAndValuesAndRefusesUnknownOnes() {
+        assertThat(FullStackLoadBenchmark.parse(new String[] {"--find-max", "--engine", "pytorch"}))
+                .containsEntry("find-max", "true").containsEntry("engine", "pytorch");
+        assertThatThrownBy(() -> FullStackLoadBenchmark.parse(new String[] {"--rates", "3"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown argument '--rates'");
+        assertThatThrownBy(() -> FullStackLoadBenchmark.parse(new String[] {"--rate"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a value");
+    }
+}
