@@ -90,7 +90,7 @@ class FaultSuiteIT {
         }
         Path report = SystemStack.ROOT.resolve("system-tests/target/fault-suite/recovery.md");
         Files.createDirectories(report.getParent());
-        List<String> lines = new ArrayList<>(List.of("| fault | test | recovery |", "|---|---|---|"));
+        List<String> lines = new ArrayList<>(List.of("| fault | test | measured from the fault |", "|---|---|---|"));
         lines.addAll(recovery);
         Files.write(report, lines, StandardCharsets.UTF_8);
         lines.forEach(System.out::println);
@@ -123,7 +123,7 @@ class FaultSuiteIT {
                     .satisfies(r -> assertThat(r.reason()).isEqualTo(RejectionReason.DUPLICATE));
         }
         record("ingest SIGKILL under load (20 scans/s), restarted; a scan re-sent after the restart",
-                "ingestKilledUnderLoad…", ready, drained, burst.size());
+                "ingestKilledUnderLoad…", "ready again", ready, "all " + burst.size() + " scans' outcomes", drained);
     }
 
     @Test
@@ -151,7 +151,7 @@ class FaultSuiteIT {
         outcomes.assertExactlyOneOutcomeEach(meanwhile);
         await().atMost(RECOVERY).pollInterval(Duration.ofSeconds(1)).until(() -> servedVersion().equals(good.metadata().version()));
         record("training SIGKILL while labels arrive (12 before, 18 during the outage)", "trainingKilledWhileLabelsArrive…",
-                ready, published, 30);
+                "ready again", ready, "the version trained on all 30 labels published", published);
     }
 
     @Test
@@ -180,7 +180,8 @@ class FaultSuiteIT {
         });
         assertThat(servedVersion()).isEqualTo(serving);
         record("a version whose weights do not load, then a head whose outputs are all NaN", "aVersionWhoseWeightsDoNotLoad…",
-                refused, refused, after.size());
+                "both refused", refused, "the next " + after.size() + " scans' outcomes (all by the good version)",
+                secondsSince(published));
     }
 
     @Test
@@ -206,7 +207,7 @@ class FaultSuiteIT {
         outcomes.awaitAll(after, RECOVERY);
         assertThat(outcomes.predictionsOf(after)).allSatisfy(p -> assertThat(p.modelVersion()).isEqualTo(serving));
         record("inference SIGKILL under load (20 scans/s), restarted (replays the bad versions too)",
-                "inferenceKilledUnderLoad…", ready, drained, burst.size());
+                "inferenceKilledUnderLoad…", "ready again", ready, "all " + burst.size() + " scans' outcomes", drained);
     }
 
     @Test
@@ -244,7 +245,8 @@ class FaultSuiteIT {
             assertThat(status(service.managementPort(), "/q/health/ready")).as(service.name()).isEqualTo(200);
         }
         record("records on scans.preprocessed: 224x100, 960x960, not a CloudEvent", "recordsOnScansPreprocessed…",
-                drained, drained, all.size());
+                "the bad records' rejections and " + good.size() + " good scans' predictions", drained,
+                "every service still ready", secondsSince(sent));
     }
 
     @Test
@@ -272,9 +274,9 @@ class FaultSuiteIT {
         }
         double healthy = secondsSince(killed);
         record("broker SIGKILL under load (10 scans/s), restarted after 2 s on its data", "theBrokerKilledUnderLoad…",
-                brokerUp, drained, burst.size());
-        recovery.add("| (every service live and ready again after the broker's restart) | theBrokerKilledUnderLoad… | "
-                + String.format("%.1f s after the kill", healthy) + " |");
+                "broker ready again", brokerUp, "all " + burst.size() + " scans' outcomes", drained);
+        recovery.add(String.format("| (the same) | theBrokerKilledUnderLoad… | no service exited; all live and ready "
+                + "again %.1f s |", healthy));
     }
 
     // --- helpers ---
@@ -314,9 +316,11 @@ class FaultSuiteIT {
         }
     }
 
-    private static void record(String fault, String test, double ready, double drained, int scans) {
-        recovery.add(String.format("| %s | %s | back in %.1f s; all %d scans' outcomes %.1f s after the fault |",
-                fault, test, ready, scans, drained));
+    /** A row of the recovery table: what was measured, in seconds from the fault. */
+    private static void record(String fault, String test, String first, double firstSeconds, String second,
+                               double secondSeconds) {
+        recovery.add(String.format("| %s | %s | %s %.1f s; %s %.1f s |", fault, test, first, firstSeconds, second,
+                secondSeconds));
     }
 
     private static double secondsSince(long nanos) {
