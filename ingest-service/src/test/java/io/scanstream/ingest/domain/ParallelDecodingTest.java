@@ -179,6 +179,42 @@ class ParallelDecodingTest {
         assertThat(kinds(outcomes)).containsExactly("INTERNAL", "ACCEPTED");
     }
 
+    @Test
+    void aCallerInterruptedWhileWaitingForTheDecodesGetsNoOutcomesButAnException() throws Exception {
+        // No partial list: the consumer then fails the batch's transaction and the batch is read again.
+        CountDownLatch decoding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ScanPreprocessor real = new ScanPreprocessor(DecodeLimits.DEFAULT);
+        IngestPipeline pipeline = new IngestPipeline(POLICY, KEY, IngestPipeline.Observer.NONE, bytes -> {
+            decoding.countDown();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return real.preprocess(bytes);
+        }, real::preprocess, pool);
+        SyntheticScan scan = generator.scan(30);
+        java.util.concurrent.atomic.AtomicReference<Object> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                result.set(pipeline.process(List.of(arrival("waiting", scan.contentType(), scan.bytes(), null))));
+            } catch (RuntimeException e) {
+                result.set(e);
+            }
+        });
+        try {
+            caller.start();
+            assertThat(decoding.await(10, TimeUnit.SECONDS)).isTrue();
+            caller.interrupt();
+            caller.join(10_000);
+        } finally {
+            release.countDown();
+        }
+        assertThat(result.get()).isInstanceOf(IllegalStateException.class);
+        assertThat(((Exception) result.get()).getMessage()).contains("interrupted");
+    }
+
     private IngestPipeline pipeline(java.util.concurrent.Executor decodes, SyntheticScan recalled) {
         IngestPipeline pipeline = new IngestPipeline(POLICY, KEY, IngestPipeline.Observer.NONE, decodes);
         pipeline.recall("recalled", Sha256.hex(recalled.bytes()));
