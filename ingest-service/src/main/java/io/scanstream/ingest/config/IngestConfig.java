@@ -20,6 +20,9 @@ public interface IngestConfig {
     /** How DICOM scans become grey ({@code ingest.dicom.*}). */
     Dicom dicom();
 
+    /** How a batch's scans are decoded ({@code ingest.decode.*}). */
+    Decode decode();
+
     /** Reject a scan whose content-type disagrees with its bytes (true), or trust the bytes (false). */
     @WithDefault("true")
     boolean strictContentType();
@@ -85,6 +88,33 @@ public interface IngestConfig {
             return new DecodeLimits(maxBytes().orElse(d.maxBytes()), maxWidth().orElse(d.maxWidth()),
                     maxHeight().orElse(d.maxHeight()), maxPixels().orElse(d.maxPixels()),
                     maxRasterBytes().orElse(d.maxRasterBytes()));
+        }
+    }
+
+    interface Decode {
+        /**
+         * Scans of a batch decoded at once, each on a worker thread ({@code ingest-decode-N}); 1 decodes them one
+         * after another on the consuming thread. Unset: {@link #defaultParallelism()}. Each running decode may hold
+         * a raster of {@code ingest.limits.max-raster-bytes}: the heap must allow this many of them.
+         */
+        OptionalInt parallelism();
+
+        /** The configured parallelism, else the default; at least 1. */
+        default int decodeParallelism() {
+            int parallelism = parallelism().orElse(defaultParallelism());
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("ingest.decode.parallelism must be at least 1 (1 decodes one scan"
+                        + " at a time on the consuming thread), was " + parallelism);
+            }
+            return parallelism;
+        }
+
+        /**
+         * The processors this JVM may use (in a container: its CPU limit, rounded up): decoding is CPU-bound, more
+         * workers than processors only add memory.
+         */
+        static int defaultParallelism() {
+            return Runtime.getRuntime().availableProcessors();
         }
     }
 

@@ -19,10 +19,17 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The ingest logic, without Kafka or Quarkus: each arriving record becomes exactly one outcome, accepted (the
@@ -32,10 +39,16 @@ import java.util.function.Function;
  * <p>Checks run cheapest first: attributes, declared type, payload size, duplicate, then the decoder (magic
  * bytes, header dimensions, pixels). DICOM records are read first (their SOP Instance UID is the scan id, see
  * {@link DicomIntake}), then checked for duplicates, then preprocessed like every other scan.
+ *
+ * <p>The decodes of a batch (the expensive part) may run in parallel on an executor the caller owns; everything
+ * that depends on record order runs on the calling thread, so the outcomes are the same at any parallelism.
  */
 public final class IngestPipeline {
 
     public static final String STAGE = "ingest";
+
+    /** Runs each decode on the calling thread, one after another: parallelism 1. */
+    public static final Executor ON_CALLING_THREAD = Runnable::run;
 
     private final Function<byte[], ScanPreprocessor.Result> preprocessor;
     private final Function<DicomInstance, ScanPreprocessor.Result> dicomPreprocessor;
@@ -44,8 +57,12 @@ public final class IngestPipeline {
     private final ScanDeduplicator deduplicator;
     private final IngestPolicy policy;
     private final Observer observer;
+    private final Executor decodeExecutor;
 
-    /** Told how long each record took; for metrics. */
+    /**
+     * Told how much work each record took (its checks plus its decode, on whichever thread ran it; not the time it
+     * waited for a decode worker); for metrics. Called on the thread that called {@link #process}, in record order.
+     */
     @FunctionalInterface
     public interface Observer {
         Observer NONE = (outcome, nanos) -> { };
@@ -59,21 +76,40 @@ public final class IngestPipeline {
     }
 
     public IngestPipeline(IngestPolicy policy, String pseudonymisationKey, Observer observer) {
-        this(policy, pseudonymisationKey, observer, new ScanPreprocessor(policy.limits(), policy.dicomWindowing()));
+        this(policy, pseudonymisationKey, observer, ON_CALLING_THREAD);
     }
 
-    private IngestPipeline(IngestPolicy policy, String key, Observer observer, ScanPreprocessor preprocessor) {
-        this(policy, key, observer, preprocessor::preprocess, preprocessor::preprocess);
+    /**
+     * @param decodeExecutor runs the decodes of a batch (a bounded pool for parallel decoding, or
+     *                       {@link #ON_CALLING_THREAD}); owned by the caller, who shuts it down. Each running decode
+     *                       may hold up to {@code policy.limits().maxRasterBytes()} of raster.
+     */
+    public IngestPipeline(IngestPolicy policy, String pseudonymisationKey, Observer observer, Executor decodeExecutor) {
+        this(policy, pseudonymisationKey, observer, new ScanPreprocessor(policy.limits(), policy.dicomWindowing()),
+                decodeExecutor);
+    }
+
+    private IngestPipeline(IngestPolicy policy, String key, Observer observer, ScanPreprocessor preprocessor,
+                           Executor decodeExecutor) {
+        this(policy, key, observer, preprocessor::preprocess, preprocessor::preprocess, decodeExecutor);
     }
 
     /** With other preprocessing steps: tests inject failures here. */
     IngestPipeline(IngestPolicy policy, String pseudonymisationKey, Observer observer,
                    Function<byte[], ScanPreprocessor.Result> preprocessor,
                    Function<DicomInstance, ScanPreprocessor.Result> dicomPreprocessor) {
+        this(policy, pseudonymisationKey, observer, preprocessor, dicomPreprocessor, ON_CALLING_THREAD);
+    }
+
+    /** With other preprocessing steps on the given executor (the preprocessing functions must be thread-safe). */
+    IngestPipeline(IngestPolicy policy, String pseudonymisationKey, Observer observer,
+                   Function<byte[], ScanPreprocessor.Result> preprocessor,
+                   Function<DicomInstance, ScanPreprocessor.Result> dicomPreprocessor, Executor decodeExecutor) {
         this.policy = policy;
         this.observer = observer;
         this.preprocessor = preprocessor;
         this.dicomPreprocessor = dicomPreprocessor;
+        this.decodeExecutor = java.util.Objects.requireNonNull(decodeExecutor, "decodeExecutor");
         this.pseudonymizer = new PatientPseudonymizer(pseudonymisationKey);
         this.dicom = new DicomIntake(policy, new DicomPseudonyms(pseudonymisationKey));
         this.deduplicator = new ScanDeduplicator(policy.dedupeCapacity());
@@ -82,20 +118,100 @@ public final class IngestPipeline {
     /**
      * Outcomes for a batch, in order. Duplicates inside the batch are caught too. Call {@link #committed} once
      * the outcomes are durably published, so that accepted scans count as seen.
+     *
+     * <p>Three steps, so that decoding may run in parallel while the outcomes stay exactly those of handling the
+     * records one after another: (1) on the calling thread, in record order, everything whose answer depends on
+     * order (attributes, checks, DICOM intake, duplicates against the durable memory) leaves each record either a
+     * final outcome or a preprocessing task; (2) the tasks run on the decode executor; (3) the outcomes are
+     * assembled in record order, where a record whose id an earlier task of the batch also claimed is judged
+     * against what that task became (the first of two same-id scans wins only if it is accepted, as before).
+     *
+     * @throws IllegalStateException when the calling thread is interrupted while waiting for the decodes (the batch
+     *                               then has no outcomes: its transaction fails and it is read again)
      */
     public List<IngestOutcome> process(List<IncomingScan> batch) {
-        List<IngestOutcome> outcomes = new ArrayList<>(batch.size());
-        Map<String, String> acceptedInBatch = new HashMap<>();
-        for (IncomingScan scan : batch) {
+        int size = batch.size();
+        List<Step> steps = new ArrayList<>(size);
+        long[] nanos = new long[size];
+        Set<String> claimed = new HashSet<>();
+        for (int i = 0; i < size; i++) {
             long start = System.nanoTime();
-            IngestOutcome outcome = processOne(scan, acceptedInBatch);
-            observer.processed(outcome, System.nanoTime() - start);
+            Step step = decide(batch.get(i), claimed);
+            nanos[i] = System.nanoTime() - start;
+            steps.add(step);
+        }
+        List<CompletableFuture<Timed>> running = new ArrayList<>(size);
+        for (Step step : steps) {
+            running.add(step instanceof Pending pending
+                    ? CompletableFuture.supplyAsync(pending.task()::run, decodeExecutor) : null);
+        }
+        List<IngestOutcome> outcomes = new ArrayList<>(size);
+        Map<String, String> acceptedInBatch = new HashMap<>();
+        for (int i = 0; i < size; i++) {
+            Step step = steps.get(i);
+            Timed timed;
+            if (step instanceof Decided decided) {
+                timed = new Timed(decided.outcome(), 0);
+            } else if (step instanceof Pending pending) {
+                timed = await(running.get(i), pending.task(), running);
+            } else {
+                timed = resolve((Contingent) step, acceptedInBatch);
+            }
+            IngestOutcome outcome = timed.outcome();
+            // the scan's own work: its checks plus its decode, on whichever thread ran it (not time queued)
+            observer.processed(outcome, nanos[i] + timed.nanos());
             if (outcome instanceof IngestOutcome.Accepted accepted) {
                 acceptedInBatch.put(accepted.scanId(), accepted.scan().contentSha256());
             }
             outcomes.add(outcome);
         }
         return outcomes;
+    }
+
+    /** What the ordered pass left for one record. */
+    private sealed interface Step permits Decided, Pending, Contingent { }
+
+    /** Rejected before any decoding. */
+    private record Decided(IngestOutcome outcome) implements Step { }
+
+    /** Passed every check (duplicates included): only its decode is left, which may run on any thread. */
+    private record Pending(Task task) implements Step { }
+
+    /**
+     * An earlier record of the batch claimed the same id and is still being decoded: whether this one is a
+     * duplicate depends on whether that one is accepted, so it is judged (and, if new, decoded) in the assembly
+     * step. Rare: a device that resends within one poll.
+     */
+    private record Contingent(String scanId, String sha256, Task task) implements Step { }
+
+    /** One scan's decode and what follows it; never throws (a failure is an {@code INTERNAL} rejection). */
+    private record Task(String scanId, String source, int bytes, Supplier<IngestOutcome> work) {
+        Timed run() {
+            long start = System.nanoTime();
+            IngestOutcome outcome;
+            try {
+                outcome = work.get();
+            } catch (RuntimeException | Error e) {
+                outcome = internal(scanId, source, e, bytes);
+            }
+            return new Timed(outcome, System.nanoTime() - start);
+        }
+    }
+
+    private record Timed(IngestOutcome outcome, long nanos) { }
+
+    private static Timed await(CompletableFuture<Timed> future, Task task, List<CompletableFuture<Timed>> running) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.stream().filter(f -> f != null).forEach(f -> f.cancel(false));
+            throw new IllegalStateException("interrupted while the batch's scans were being decoded", e);
+        } catch (ExecutionException | CancellationException e) {
+            // Task.run catches what a decode throws; this is whatever got past it.
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            return new Timed(internal(task.scanId(), task.source(), cause, task.bytes()), 0);
+        }
     }
 
     /** Remembers the accepted scans of a batch whose outcomes are now published. */
@@ -120,7 +236,12 @@ public final class IngestPipeline {
         return deduplicator.size();
     }
 
-    private IngestOutcome processOne(IncomingScan received, Map<String, String> acceptedInBatch) {
+    /**
+     * The ordered part of one record: everything up to its decode. {@code claimed} holds the ids of the batch's
+     * earlier records that went on to be decoded (only those can be accepted, so only those can make this one an
+     * in-batch duplicate).
+     */
+    private Step decide(IncomingScan received, Set<String> claimed) {
         IncomingScan scan = received.headers() == null
                 ? new IncomingScan(received.key(), new RecordHeaders(), received.payload(), received.location())
                 : received;
@@ -132,7 +253,7 @@ public final class IngestPipeline {
             try {
                 arrived = EventCodecs.ARRIVED.fromHeaders(scan.headers(), scan.payload());
             } catch (InvalidEventException e) {
-                return rejected(scanId, source, Rejection.of(e.reason(), e.getMessage()), bytes);
+                return decided(scanId, source, Rejection.of(e.reason(), e.getMessage()), bytes);
             }
             scanId = arrived.scanId();
             source = arrived.device().toString();
@@ -144,26 +265,62 @@ public final class IngestPipeline {
                 boolean sealed = dicom.sealed(arrived, header(scan, DicomIntake.SEAL_HEADER));
                 scanId = dicom.reportedId(arrived, sealed); // from here on, never a raw instance UID
                 if (refused.isPresent()) {
-                    return rejected(scanId, source, refused.get(), bytes);
+                    return decided(scanId, source, refused.get(), bytes);
                 }
-                return processDicom(arrived, dicom.read(arrived, sealed), acceptedInBatch, bytes);
-            }
-            String sha256 = refused.isEmpty() ? Sha256.hex(arrived.image()) : null;
-            if (refused.isEmpty()) {
-                refused = checkDuplicate(arrived.scanId(), sha256, acceptedInBatch);
+                DicomIntake.Read read = dicom.read(arrived, sealed);
+                if (read instanceof DicomIntake.Refused dicomRefused) {
+                    return decided(dicomRefused.scanId(), source, dicomRefused.rejection(), bytes);
+                }
+                DicomIntake.Ready ready = (DicomIntake.Ready) read;
+                return toDecode(ready.scanId(), ready.contentSha256(), claimed,
+                        new Task(ready.scanId(), source, bytes, () -> preprocessDicom(arrived, ready, bytes)));
             }
             if (refused.isPresent()) {
-                return rejected(scanId, source, refused.get(), bytes);
+                return decided(scanId, source, refused.get(), bytes);
             }
-            return preprocess(arrived, sha256, bytes);
+            String sha256 = Sha256.hex(arrived.image());
+            return toDecode(arrived.scanId(), sha256, claimed,
+                    new Task(arrived.scanId(), source, bytes, () -> preprocess(arrived, sha256, bytes)));
         } catch (RuntimeException | Error e) {
             // A bug or an environment failure: the scan is not at fault, but it must still end somewhere. Errors
             // too (an OutOfMemoryError of one decode, a StackOverflowError in a decoder): the scan gets a rejection
             // instead of vanishing with its batch. (Where the JVM runs with -XX:+ExitOnOutOfMemoryError, a heap
-            // exhaustion exits instead, and the batch is read again after the restart.)
-            return rejected(scanId, source, Rejection.of(RejectionReason.INTERNAL,
-                    "ingest failed: " + e.getClass().getSimpleName() + ": " + e.getMessage()), bytes);
+            // exhaustion exits instead, and the batch is read again after the restart.) Task.run does the same for
+            // the decode itself.
+            return new Decided(internal(scanId, source, e, bytes));
         }
+    }
+
+    /** A scan that passed its checks: decoded at once unless an earlier record of the batch claims its id. */
+    private Step toDecode(String scanId, String sha256, Set<String> claimed, Task task) {
+        if (!claimed.add(scanId)) {
+            return new Contingent(scanId, sha256, task);
+        }
+        // No earlier record of the batch can be accepted under this id: only the durable memory can object.
+        Optional<Rejection> duplicate = checkDuplicate(scanId, sha256, Map.of());
+        if (duplicate.isPresent()) {
+            claimed.remove(scanId);
+            return new Decided(rejected(scanId, task.source(), duplicate.get(), task.bytes()));
+        }
+        return new Pending(task);
+    }
+
+    /** Judged once every earlier record's outcome is known, exactly as the one-by-one pass judged it. */
+    private Timed resolve(Contingent contingent, Map<String, String> acceptedInBatch) {
+        Task task = contingent.task();
+        long start = System.nanoTime();
+        Optional<Rejection> duplicate;
+        try {
+            duplicate = checkDuplicate(contingent.scanId(), contingent.sha256(), acceptedInBatch);
+        } catch (RuntimeException | Error e) {
+            return new Timed(internal(task.scanId(), task.source(), e, task.bytes()), System.nanoTime() - start);
+        }
+        if (duplicate.isPresent()) {
+            return new Timed(rejected(task.scanId(), task.source(), duplicate.get(), task.bytes()),
+                    System.nanoTime() - start);
+        }
+        // The earlier same-id scan was rejected: this one is new after all, and is decoded here.
+        return task.run();
     }
 
     private Optional<Rejection> checkDeclaredType(ScanArrived arrived) {
@@ -220,17 +377,9 @@ public final class IngestPipeline {
         return new IngestOutcome.Accepted(preprocessed, scan.sourcePixelType(), bytes);
     }
 
-    private IngestOutcome processDicom(ScanArrived arrived, DicomIntake.Read read, Map<String, String> acceptedInBatch,
-                                       int bytes) {
+    /** The decode of a DICOM scan that passed intake and the duplicate check. */
+    private IngestOutcome preprocessDicom(ScanArrived arrived, DicomIntake.Ready ready, int bytes) {
         String source = arrived.device().toString();
-        if (read instanceof DicomIntake.Refused refused) {
-            return rejected(refused.scanId(), source, refused.rejection(), bytes);
-        }
-        DicomIntake.Ready ready = (DicomIntake.Ready) read;
-        Optional<Rejection> duplicate = checkDuplicate(ready.scanId(), ready.contentSha256(), acceptedInBatch);
-        if (duplicate.isPresent()) {
-            return rejected(ready.scanId(), source, duplicate.get(), bytes);
-        }
         ScanPreprocessor.Result result = dicomPreprocessor.apply(ready.instance());
         if (result instanceof ScanPreprocessor.Result.Rejected rejected) {
             return rejected(ready.scanId(), source, rejected.rejection(), bytes);
@@ -240,6 +389,15 @@ public final class IngestPipeline {
                 ready.patient(), ready.contentSha256(), scan.sourceFormat(), scan.sourceWidth(), scan.sourceHeight(),
                 scan.image());
         return new IngestOutcome.Accepted(preprocessed, scan.sourcePixelType(), bytes, ready.differingSubject());
+    }
+
+    private static Step decided(String scanId, String source, Rejection rejection, int bytes) {
+        return new Decided(rejected(scanId, source, rejection, bytes));
+    }
+
+    private static IngestOutcome internal(String scanId, String source, Throwable e, int bytes) {
+        return rejected(scanId, source, Rejection.of(RejectionReason.INTERNAL,
+                "ingest failed: " + e.getClass().getSimpleName() + ": " + e.getMessage()), bytes);
     }
 
     private static IngestOutcome rejected(String scanId, String source, Rejection rejection, int bytes) {
