@@ -122,8 +122,10 @@ public final class LocalStack {
         List<ServiceProcess> services = new ArrayList<>();
         Map<String, String> ingestEnv = new java.util.LinkedHashMap<>(kafka.serviceEnvironment(KafkaAccess.INGEST));
         ingestEnv.put("INGEST_PSEUDONYMISATION_KEY", pseudonymisationKey());
+        // 768m: the worst case of concurrent uploads (16 x 20 MiB) plus one decode budget per decode worker
+        // (ingest.decode.parallelism, the cores: 2 x 64 MiB here) plus the consumer's fetch came close to 512m.
         services.add(ServiceProcess.of("ingest-service", home.resolve("ingest-service/target/quarkus-app/quarkus-run.jar"),
-                options.ingestPort(), options.ingestManagementPort(), options, "512m", signIn.tokenProperties(),
+                options.ingestPort(), options.ingestManagementPort(), options, "768m", signIn.tokenProperties(),
                 ingestEnv));
         Map<String, String> model = new java.util.LinkedHashMap<>();
         model.put("backbone", options.backbone());
