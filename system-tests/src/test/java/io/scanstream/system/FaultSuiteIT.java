@@ -74,12 +74,8 @@ class FaultSuiteIT {
 
     @BeforeAll
     static void startTheSystem() throws Exception {
-        stack = SystemStack.start("fault-suite", 20261201, Map.of("inference.batching.max-batch-size", "8"), Map.of(
-                "training.trigger.every-labels", "24",
-                "training.head.epochs", "8",
-                "training.validation.min-examples", "16",
-                "training.validation.fraction", "0.4",
-                "training.validation.min-groups-per-class", "1"));
+        stack = SystemStack.start("fault-suite", 20261201, Map.of("inference.batching.max-batch-size", "8"),
+                SystemStack.SMALL_TRAINING);
         outcomes = stack.outcomes();
     }
 
@@ -158,7 +154,7 @@ class FaultSuiteIT {
     @Order(3)
     void aVersionWhoseWeightsDoNotLoadAndAHeadWhoseOutputsAreNaNAreRefusedWhileTheGoodVersionServes() throws Exception {
         String serving = good.metadata().version();
-        double refusedBefore = metric(stack.service("inference"), "scanstream_inference_model_refused_total");
+        double refusedBefore = refusedVersions();
 
         byte[] garbage = new byte[4096];
         new Random(7).nextBytes(garbage);
@@ -166,7 +162,7 @@ class FaultSuiteIT {
         publish(versionLike(good, "v-poison-weights", garbage));
         publish(versionLike(good, "v-nan-head", nanHeadWeights(good.metadata().head())));
         await().atMost(RECOVERY).pollInterval(Duration.ofMillis(500)).until(() ->
-                metric(stack.service("inference"), "scanstream_inference_model_refused_total") >= refusedBefore + 2);
+                refusedVersions() >= refusedBefore + 2);
         double refused = secondsSince(published);
 
         List<String> after = stack.sendGoodScans(16);
@@ -351,17 +347,9 @@ class FaultSuiteIT {
         }
     }
 
-    /** The sum of a counter's series on a service's Prometheus endpoint. */
-    private static double metric(ServiceProcess service, String name) throws Exception {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + service.managementPort() + "/q/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
-        double sum = 0;
-        for (String line : body.split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
+    /** Versions inference refused so far, for any reason. */
+    private static double refusedVersions() throws Exception {
+        return SystemStack.metric(stack.service("inference").managementPort(), "scanstream_inference_model_refused_total");
     }
 
     /** A version like {@code model} (same backbone and head shape), under another name, with these head weights. */

@@ -435,13 +435,8 @@ class FineTuningSystemIT {
     }
 
     private static double refused(String reason) throws Exception {
-        String prefix = "scanstream_inference_model_refused_total{reason=\"" + reason + "\"}";
-        for (String line : get(services.get("inference").managementPort(), "/q/metrics").split("\n")) {
-            if (line.startsWith(prefix)) {
-                return Double.parseDouble(line.substring(prefix.length()).trim());
-            }
-        }
-        return 0;
+        return SystemStack.metric(services.get("inference").managementPort(),
+                "scanstream_inference_model_refused_total{reason=\"" + reason + "\"}");
     }
 
     private static String get(int port, String path) throws Exception {

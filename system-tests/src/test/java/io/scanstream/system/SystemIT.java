@@ -49,13 +49,8 @@ class SystemIT {
 
     @BeforeAll
     static void startTheSystem() throws Exception {
-        stack = SystemStack.start("system-it", 20261125, Map.of("inference.batching.max-batch-size", "8"), Map.of(
-                "training.trigger.every-labels", "24",
-                "training.head.epochs", "8",
-                "training.validation.min-examples", "16",
-                // About a dozen patients: 40% of them in validation so that both classes are there.
-                "training.validation.fraction", "0.4",
-                "training.validation.min-groups-per-class", "1"));
+        stack = SystemStack.start("system-it", 20261125, Map.of("inference.batching.max-batch-size", "8"),
+                SystemStack.SMALL_TRAINING);
         outcomes = stack.outcomes();
     }
 

@@ -20,6 +20,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +48,16 @@ final class SystemStack implements AutoCloseable {
 
     static final Path ROOT = Repository.root();
     static final URI DEVICE = URI.create("/devices/system-test");
+    /**
+     * Training settings for the few dozen synthetic scans of an end-to-end test: a run every 24 labels, short, and a
+     * validation split that holds both classes among about a dozen patients (40% of them in validation).
+     */
+    static final Map<String, String> SMALL_TRAINING = Map.of(
+            "training.trigger.every-labels", "24",
+            "training.head.epochs", "8",
+            "training.validation.min-examples", "16",
+            "training.validation.fraction", "0.4",
+            "training.validation.min-groups-per-class", "1");
 
     private final LocalStackOptions options;
     private final LocalSignIn signIn;
@@ -202,6 +215,23 @@ final class SystemStack implements AutoCloseable {
         Collections.reverse(reverse);
         reverse.forEach(ServiceProcess::stop);
         broker.stop();
+    }
+
+    /**
+     * The sum of a metric's series on a service's Prometheus endpoint: {@code name} is a metric name (every series
+     * of it) or one series with its labels, as exposed ({@code name{reason="X"}}).
+     */
+    static double metric(int managementPort, String name) throws IOException, InterruptedException {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + managementPort + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 
     static Map<String, String> with(Map<String, String> a, Map<String, String> b) {
