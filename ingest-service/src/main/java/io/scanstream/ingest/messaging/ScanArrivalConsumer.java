@@ -45,20 +45,23 @@ public class ScanArrivalConsumer {
     private final KafkaTransactions<byte[]> transactions;
     private final OutcomeRecords outcomeRecords;
     private final TransactionHealth health;
+    private final SeenScansLoader seen;
 
     public ScanArrivalConsumer(IngestPipeline pipeline, IngestMetrics metrics,
                                @Channel(OUTCOMES) KafkaTransactions<byte[]> transactions, TopicNames topics,
-                               TransactionHealth health) {
+                               TransactionHealth health, SeenScansLoader seen) {
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.transactions = transactions;
         this.outcomeRecords = new OutcomeRecords(topics.preprocessed(), topics.rejected(), topics.seen());
         this.health = health;
+        this.seen = seen;
     }
 
     @Incoming(ARRIVED)
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
+        long generation = seen.generation();
         List<KafkaRecord<String, byte[]>> records = batch.getRecords();
         List<IncomingScan> scans = records.stream().map(ScanArrivalConsumer::toIncoming).toList();
         metrics.received(scans.size());
@@ -89,7 +92,13 @@ public class ScanArrivalConsumer {
                 })
                 .invoke(() -> {
                     health.committed();
-                    pipeline.committed(published);
+                    if (seen.generation() == generation) {
+                        pipeline.committed(published);
+                    } else {
+                        // partitions moved while the batch was open: it may have been aborted; scans.seen decides
+                        LOG.warnf("batch of %d scans completed across a rebalance: not remembered in memory",
+                                scans.size());
+                    }
                     metrics.published(published);
                     published.forEach(ScanArrivalConsumer::log);
                 })
