@@ -6,6 +6,7 @@ import io.scanstream.ingest.domain.IngestOutcome;
 import io.scanstream.ingest.domain.IngestPipeline;
 import io.scanstream.ingest.health.TransactionHealth;
 import io.scanstream.ingest.metrics.IngestMetrics;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -49,7 +50,8 @@ public class ScanArrivalConsumer {
 
     public ScanArrivalConsumer(IngestPipeline pipeline, IngestMetrics metrics,
                                @Channel(OUTCOMES) KafkaTransactions<byte[]> transactions, TopicNames topics,
-                               TransactionHealth health, SeenScansLoader seen) {
+                               TransactionHealth health,
+                               @Identifier(SeenScansLoader.NAME) SeenScansLoader seen) {
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.transactions = transactions;
