@@ -11,4 +11,15 @@ import org.apache.kafka.common.header.Headers;
  * @param location where the record lives ({@code topic-partition@offset}); names scans that carry no id
  */
 public record IncomingScan(String key, Headers headers, byte[] payload, String location) {
+
+    /** What {@code location} says when the record's offset is unknown. */
+    public static final String UNKNOWN_OFFSET = "@?";
+
+    /**
+     * The record's exact place ({@code topic-partition@offset}), or null when its offset is unknown: then it is never
+     * taken for the same record as another.
+     */
+    public String position() {
+        return location == null || location.endsWith(UNKNOWN_OFFSET) ? null : location;
+    }
 }

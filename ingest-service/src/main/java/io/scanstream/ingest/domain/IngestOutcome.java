@@ -16,13 +16,10 @@ public sealed interface IngestOutcome permits IngestOutcome.Accepted, IngestOutc
      * @param differingSubject for a DICOM scan whose {@code ce_subject} names another patient than its PatientID:
      *                         the pseudonym of that {@code ce_subject} (PatientID wins; the disagreement is counted
      *                         and logged); null otherwise
+     * @param position         the record it came from ({@link IncomingScan#position()}); null when unknown
      */
-    record Accepted(ScanPreprocessed scan, PixelType sourcePixelType, int payloadBytes, String differingSubject)
-            implements IngestOutcome {
-
-        public Accepted(ScanPreprocessed scan, PixelType sourcePixelType, int payloadBytes) {
-            this(scan, sourcePixelType, payloadBytes, null);
-        }
+    record Accepted(ScanPreprocessed scan, PixelType sourcePixelType, int payloadBytes, String differingSubject,
+                    String position) implements IngestOutcome {
 
         @Override
         public String scanId() {

@@ -182,7 +182,7 @@ public final class IngestPipeline {
      * duplicate depends on whether that one is accepted, so it is judged (and, if new, decoded) in the assembly
      * step. Rare: a device that resends within one poll.
      */
-    private record Contingent(String scanId, String sha256, Task task) implements Step { }
+    private record Contingent(String scanId, String sha256, String position, Task task) implements Step { }
 
     /** One scan's decode and what follows it; never throws (a failure is an {@code INTERNAL} rejection). */
     private record Task(String scanId, String source, int bytes, Supplier<IngestOutcome> work) {
@@ -214,11 +214,15 @@ public final class IngestPipeline {
         }
     }
 
-    /** Remembers the accepted scans of a batch whose outcomes are now published. */
+    /**
+     * Remembers the accepted scans of a batch whose outcomes are reported published, each with the record it came from:
+     * a report that can be wrong (see {@link ScanDeduplicator#remember}), so the very same record read again is still
+     * judged new.
+     */
     public void committed(List<IngestOutcome> outcomes) {
         for (IngestOutcome outcome : outcomes) {
             if (outcome instanceof IngestOutcome.Accepted accepted) {
-                deduplicator.remember(accepted.scanId(), accepted.scan().contentSha256());
+                deduplicator.remember(accepted.scanId(), accepted.scan().contentSha256(), accepted.position());
             }
         }
     }
@@ -228,7 +232,7 @@ public final class IngestPipeline {
      * read back at start and on every partition assignment).
      */
     public void recall(String scanId, String contentSha256) {
-        deduplicator.remember(scanId, contentSha256);
+        deduplicator.recall(scanId, contentSha256);
     }
 
     /** How many accepted scan ids are remembered now (bounded by the policy's dedupe capacity). */
@@ -272,15 +276,16 @@ public final class IngestPipeline {
                     return decided(dicomRefused.scanId(), source, dicomRefused.rejection(), bytes);
                 }
                 DicomIntake.Ready ready = (DicomIntake.Ready) read;
-                return toDecode(ready.scanId(), ready.contentSha256(), claimed,
-                        new Task(ready.scanId(), source, bytes, () -> preprocessDicom(arrived, ready, bytes)));
+                return toDecode(ready.scanId(), ready.contentSha256(), scan.position(), claimed,
+                        new Task(ready.scanId(), source, bytes,
+                                () -> preprocessDicom(arrived, ready, bytes, scan.position())));
             }
             if (refused.isPresent()) {
                 return decided(scanId, source, refused.get(), bytes);
             }
             String sha256 = Sha256.hex(arrived.image());
-            return toDecode(arrived.scanId(), sha256, claimed,
-                    new Task(arrived.scanId(), source, bytes, () -> preprocess(arrived, sha256, bytes)));
+            return toDecode(arrived.scanId(), sha256, scan.position(), claimed,
+                    new Task(arrived.scanId(), source, bytes, () -> preprocess(arrived, sha256, bytes, scan.position())));
         } catch (RuntimeException | Error e) {
             // A bug or an environment failure: the scan is not at fault, but it must still end somewhere. Errors
             // too (an OutOfMemoryError of one decode, a StackOverflowError in a decoder): the scan gets a rejection
@@ -292,12 +297,12 @@ public final class IngestPipeline {
     }
 
     /** A scan that passed its checks: decoded at once unless an earlier record of the batch claims its id. */
-    private Step toDecode(String scanId, String sha256, Set<String> claimed, Task task) {
+    private Step toDecode(String scanId, String sha256, String position, Set<String> claimed, Task task) {
         if (!claimed.add(scanId)) {
-            return new Contingent(scanId, sha256, task);
+            return new Contingent(scanId, sha256, position, task);
         }
         // No earlier record of the batch can be accepted under this id: only the durable memory can object.
-        Optional<Rejection> duplicate = checkDuplicate(scanId, sha256, Map.of());
+        Optional<Rejection> duplicate = checkDuplicate(scanId, sha256, position, Map.of());
         if (duplicate.isPresent()) {
             claimed.remove(scanId);
             return new Decided(rejected(scanId, task.source(), duplicate.get(), task.bytes()));
@@ -311,7 +316,8 @@ public final class IngestPipeline {
         long start = System.nanoTime();
         Optional<Rejection> duplicate;
         try {
-            duplicate = checkDuplicate(contingent.scanId(), contingent.sha256(), acceptedInBatch);
+            duplicate = checkDuplicate(contingent.scanId(), contingent.sha256(), contingent.position(),
+                    acceptedInBatch);
         } catch (RuntimeException | Error e) {
             return new Timed(internal(task.scanId(), task.source(), e, task.bytes()), System.nanoTime() - start);
         }
@@ -342,11 +348,12 @@ public final class IngestPipeline {
         return Optional.empty();
     }
 
-    private Optional<Rejection> checkDuplicate(String scanId, String sha256, Map<String, String> acceptedInBatch) {
+    private Optional<Rejection> checkDuplicate(String scanId, String sha256, String position,
+                                               Map<String, String> acceptedInBatch) {
         String inBatch = acceptedInBatch.get(scanId);
         ScanDeduplicator.Verdict verdict = inBatch != null
                 ? (inBatch.equals(sha256) ? ScanDeduplicator.Verdict.SAME_CONTENT : ScanDeduplicator.Verdict.DIFFERENT_CONTENT)
-                : deduplicator.check(scanId, sha256);
+                : deduplicator.check(scanId, sha256, position);
         return switch (verdict) {
             case NEW -> Optional.empty();
             case SAME_CONTENT -> Optional.of(Rejection.of(RejectionReason.DUPLICATE,
@@ -358,7 +365,7 @@ public final class IngestPipeline {
         };
     }
 
-    private IngestOutcome preprocess(ScanArrived arrived, String sha256, int bytes) {
+    private IngestOutcome preprocess(ScanArrived arrived, String sha256, int bytes, String position) {
         ScanPreprocessor.Result result = preprocessor.apply(arrived.image());
         if (result instanceof ScanPreprocessor.Result.Rejected rejected) {
             return rejected(arrived.scanId(), arrived.device().toString(), rejected.rejection(), bytes);
@@ -374,11 +381,11 @@ public final class IngestPipeline {
         ScanPreprocessed preprocessed = new ScanPreprocessed(arrived.scanId(), arrived.device(), arrived.acquiredAt(),
                 pseudonym, sha256, scan.sourceFormat(), scan.sourceWidth(), scan.sourceHeight(), scan.image(),
                 arrived.origin());
-        return new IngestOutcome.Accepted(preprocessed, scan.sourcePixelType(), bytes);
+        return new IngestOutcome.Accepted(preprocessed, scan.sourcePixelType(), bytes, null, position);
     }
 
     /** The decode of a DICOM scan that passed intake and the duplicate check. */
-    private IngestOutcome preprocessDicom(ScanArrived arrived, DicomIntake.Ready ready, int bytes) {
+    private IngestOutcome preprocessDicom(ScanArrived arrived, DicomIntake.Ready ready, int bytes, String position) {
         String source = arrived.device().toString();
         ScanPreprocessor.Result result = dicomPreprocessor.apply(ready.instance());
         if (result instanceof ScanPreprocessor.Result.Rejected rejected) {
@@ -388,7 +395,8 @@ public final class IngestPipeline {
         ScanPreprocessed preprocessed = new ScanPreprocessed(ready.scanId(), arrived.device(), arrived.acquiredAt(),
                 ready.patient(), ready.contentSha256(), scan.sourceFormat(), scan.sourceWidth(), scan.sourceHeight(),
                 scan.image());
-        return new IngestOutcome.Accepted(preprocessed, scan.sourcePixelType(), bytes, ready.differingSubject());
+        return new IngestOutcome.Accepted(preprocessed, scan.sourcePixelType(), bytes, ready.differingSubject(),
+                position);
     }
 
     private static Step decided(String scanId, String source, Rejection rejection, int bytes) {

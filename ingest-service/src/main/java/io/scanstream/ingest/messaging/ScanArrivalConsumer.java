@@ -6,7 +6,6 @@ import io.scanstream.ingest.domain.IngestOutcome;
 import io.scanstream.ingest.domain.IngestPipeline;
 import io.scanstream.ingest.health.TransactionHealth;
 import io.scanstream.ingest.metrics.IngestMetrics;
-import io.smallrye.common.annotation.Identifier;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -46,24 +45,20 @@ public class ScanArrivalConsumer {
     private final KafkaTransactions<byte[]> transactions;
     private final OutcomeRecords outcomeRecords;
     private final TransactionHealth health;
-    private final SeenScansLoader seen;
 
     public ScanArrivalConsumer(IngestPipeline pipeline, IngestMetrics metrics,
                                @Channel(OUTCOMES) KafkaTransactions<byte[]> transactions, TopicNames topics,
-                               TransactionHealth health,
-                               @Identifier(SeenScansLoader.NAME) SeenScansLoader seen) {
+                               TransactionHealth health) {
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.transactions = transactions;
         this.outcomeRecords = new OutcomeRecords(topics.preprocessed(), topics.rejected(), topics.seen());
         this.health = health;
-        this.seen = seen;
     }
 
     @Incoming(ARRIVED)
     @Blocking
     public CompletionStage<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
-        long generation = seen.generation();
         List<KafkaRecord<String, byte[]>> records = batch.getRecords();
         List<IncomingScan> scans = records.stream().map(ScanArrivalConsumer::toIncoming).toList();
         metrics.received(scans.size());
@@ -94,13 +89,7 @@ public class ScanArrivalConsumer {
                 })
                 .invoke(() -> {
                     health.committed();
-                    if (seen.generation() == generation) {
-                        pipeline.committed(published);
-                    } else {
-                        // partitions moved while the batch was open: it may have been aborted; scans.seen decides
-                        LOG.warnf("batch of %d scans completed across a rebalance: not remembered in memory",
-                                scans.size());
-                    }
+                    pipeline.committed(published);
                     metrics.published(published);
                     published.forEach(ScanArrivalConsumer::log);
                 })
@@ -125,9 +114,9 @@ public class ScanArrivalConsumer {
 
     private static IncomingScan toIncoming(KafkaRecord<String, byte[]> record) {
         String offset = record.getMetadata(IncomingKafkaRecordMetadata.class)
-                .map(m -> String.valueOf(m.getOffset())).orElse("?");
+                .map(m -> "@" + m.getOffset()).orElse(IncomingScan.UNKNOWN_OFFSET);
         return new IncomingScan(record.getKey(), record.getHeaders(), record.getPayload(),
-                record.getTopic() + "-" + record.getPartition() + "@" + offset);
+                record.getTopic() + "-" + record.getPartition() + offset);
     }
 
     private static void log(IngestOutcome outcome) {

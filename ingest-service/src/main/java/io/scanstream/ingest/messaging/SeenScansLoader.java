@@ -13,7 +13,6 @@ import org.jboss.logging.Logger;
 
 import java.util.Collection;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Before ingest processes a {@code scans.arrived} partition it has just been assigned (at start, after a restart,
@@ -38,34 +37,12 @@ public class SeenScansLoader implements KafkaConsumerRebalanceListener {
     private final KafkaClientSettings clients;
     private final String seenTopic;
     private final IngestConfig config;
-    /** Advanced whenever partitions are revoked or lost: a batch begun in an older generation may have been aborted. */
-    private final AtomicLong generation = new AtomicLong();
 
     public SeenScansLoader(IngestPipeline pipeline, KafkaClientSettings clients, TopicNames topics, IngestConfig config) {
         this.pipeline = pipeline;
         this.clients = clients;
         this.seenTopic = topics.seen();
         this.config = config;
-    }
-
-    /**
-     * The assignment's generation. A batch whose transaction completes in another generation than it began in is not
-     * trusted to have committed: on a rebalance SmallRye aborts the open transaction and may still complete the
-     * batch's stage normally (seen in the fault suite under a broker kill), so only {@code scans.seen}, read back on
-     * assignment, may then say which scans were accepted.
-     */
-    public long generation() {
-        return generation.get();
-    }
-
-    @Override
-    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        generation.incrementAndGet();
-    }
-
-    @Override
-    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        generation.incrementAndGet();
     }
 
     @Override

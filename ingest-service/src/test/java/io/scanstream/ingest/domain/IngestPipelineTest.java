@@ -18,12 +18,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class IngestPipelineTest {
 
     private static final OffsetDateTime T = OffsetDateTime.parse("2026-11-25T08:00:00Z");
+    /** Each arrival is a record of its own, at the next offset, as a device's re-delivery is. */
+    private static final AtomicLong NEXT_OFFSET = new AtomicLong();
     private final SyntheticCtGenerator generator = new SyntheticCtGenerator(99);
     private static final String KEY = "unit-test-pseudonymisation-key";
     private final PatientPseudonymizer pseudonymizer = new PatientPseudonymizer(KEY);
@@ -112,6 +115,40 @@ class IngestPipelineTest {
         pipeline.committed(first);
         IngestOutcome again = single(arrival(scan.scanId(), scan.contentType(), scan.bytes(), null));
         assertRejected(again, RejectionReason.DUPLICATE, "identical content");
+    }
+
+    @Test
+    void judgesTheSameRecordReadAgainNewEvenAfterItsCommitWasReported() {
+        // A batch aborted behind a reported success (SmallRye on a rebalance) is read again from the same offsets; a
+        // committed one never is, since its transaction moved the group's offsets past it.
+        SyntheticScan scan = generator.scan(4);
+        IncomingScan record = arrival(scan.scanId(), scan.contentType(), scan.bytes(), null);
+        pipeline.committed(pipeline.process(List.of(record)));
+
+        assertThat(single(record)).isInstanceOf(IngestOutcome.Accepted.class);
+        IncomingScan redelivery = arrival(scan.scanId(), scan.contentType(), scan.bytes(), null);
+        assertRejected(single(redelivery), RejectionReason.DUPLICATE, "identical content");
+    }
+
+    @Test
+    void neverTakesRecordsOfUnknownOffsetForTheSameRecord() {
+        SyntheticScan scan = generator.scan(4);
+        IncomingScan arrived = arrival(scan.scanId(), scan.contentType(), scan.bytes(), null);
+        IncomingScan unplaced = new IncomingScan(arrived.key(), arrived.headers(), arrived.payload(),
+                "scans.arrived-0" + IncomingScan.UNKNOWN_OFFSET);
+        pipeline.committed(pipeline.process(List.of(unplaced)));
+
+        assertRejected(single(unplaced), RejectionReason.DUPLICATE, "identical content");
+    }
+
+    @Test
+    void aScanRecalledFromTheSeenTopicIsADuplicateFromAnyRecord() {
+        // known committed: read back again (an operator's offset reset) it is still a duplicate
+        SyntheticScan scan = generator.scan(4);
+        IncomingScan record = arrival(scan.scanId(), scan.contentType(), scan.bytes(), null);
+        pipeline.recall(scan.scanId(), io.scanstream.core.integrity.Sha256.hex(scan.bytes()));
+
+        assertRejected(single(record), RejectionReason.DUPLICATE, "identical content");
     }
 
     @Test
@@ -239,6 +276,6 @@ class IngestPipelineTest {
         EncodedEvent event = EventCodecs.ARRIVED.encode(
                 new ScanArrived(id, URI.create("/devices/ct-test"), T, patient, contentType, bytes));
         Headers headers = new RecordHeaders(event.headers().toArray());
-        return new IncomingScan(event.key(), headers, event.value(), "scans.arrived-0@0");
+        return new IncomingScan(event.key(), headers, event.value(), "scans.arrived-0@" + NEXT_OFFSET.getAndIncrement());
     }
 }
