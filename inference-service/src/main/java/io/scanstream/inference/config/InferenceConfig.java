@@ -75,7 +75,12 @@ public interface InferenceConfig {
         @WithDefault("8")
         int maxBatchSize();
 
-        @WithDefault("20ms")
+        /**
+         * 0: a free worker takes what is queued at once, and batches still fill under load while a forward pass runs.
+         * Waiting buys nothing on CPU, where ONNX Runtime is as fast per scan at batch 1 as at 8, and cost 16 ms of
+         * p50 at low rates (docs/benchmarks.md). The gpu overlay waits 20ms, for fuller batches there.
+         */
+        @WithDefault("0ms")
         Duration maxDelay();
 
         @WithDefault("256")
