@@ -69,7 +69,8 @@ import java.util.UUID;
  * ../shared/data/covid-ct when present, else synthetic), {@code --scans N} (backlog size, default 480),
  * {@code --seconds N} (per raw batch size, default 15), {@code --latency-seconds N} (default 40),
  * {@code --readout final|multi-scale} (default final), {@code --engine auto|pytorch|onnxruntime} (default auto: by
- * the weights file, ONNX Runtime for {@code .onnx}), {@code --batches 1,8,32} (the max batch sizes measured).
+ * the weights file, ONNX Runtime for {@code .onnx}), {@code --batches 1,8,32} (the max batch sizes measured),
+ * {@code --max-delay-ms N} (the batcher's wait, default 0 as {@code inference.batching.max-delay}'s).
  */
 public final class InferenceThroughputBenchmark {
 
@@ -95,6 +96,7 @@ public final class InferenceThroughputBenchmark {
         BackboneEngine engine = BackboneEngine.fromId(opts.getOrDefault("engine", "auto"));
         int[] batches = Arrays.stream(opts.getOrDefault("batches", "1,8,32").split(","))
                 .mapToInt(Integer::parseInt).toArray();
+        Duration maxDelay = Duration.ofMillis(Long.parseLong(opts.getOrDefault("max-delay-ms", "0")));
         try (FeatureExtractor extractor = FeatureExtractors.load(new BackboneSpec(architecture, weights, readout,
                 engine), 42);
              ClassificationHead head = ClassificationHead.randomlyInitialised(
@@ -113,7 +115,7 @@ public final class InferenceThroughputBenchmark {
                 // End to end with the batcher capped at each raw batch size, each against its raw baseline.
                 Map<Integer, Double> endToEnd = new LinkedHashMap<>();
                 for (int batch : raw.keySet()) {
-                    try (Pipeline pipeline = new Pipeline(broker, extractor, head, batch)) {
+                    try (Pipeline pipeline = new Pipeline(broker, extractor, head, batch, maxDelay)) {
                         endToEnd.put(batch, pipeline.drainBacklog(images, scans));
                     }
                     System.out.printf(Locale.ROOT, "end-to-end, max batch %2d (broker + batcher + transactions), backlog of %d: %.1f scans/s = %.0f%% of raw batch %d%n",
@@ -121,7 +123,7 @@ public final class InferenceThroughputBenchmark {
                 }
                 int best = endToEnd.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
                 double rate = endToEnd.get(best) / 2;
-                try (Pipeline pipeline = new Pipeline(broker, extractor, head, best)) {
+                try (Pipeline pipeline = new Pipeline(broker, extractor, head, best, maxDelay)) {
                     double[] latency = pipeline.latencyAt(images, rate, Duration.ofSeconds(latencySeconds));
                     System.out.printf(Locale.ROOT, "latency, max batch %d, at %.1f scans/s (50%% of its max): p50 %.0f ms, p99 %.0f ms (n=%d)%n",
                             best, rate, latency[0], latency[1], (long) latency[2]);
@@ -179,7 +181,8 @@ public final class InferenceThroughputBenchmark {
         private final KafkaConsumer<String, byte[]> consumer;
         private int sent;
 
-        Pipeline(EmbeddedKafkaBroker broker, FeatureExtractor extractor, ClassificationHead head, int maxBatch) {
+        Pipeline(EmbeddedKafkaBroker broker, FeatureExtractor extractor, ClassificationHead head, int maxBatch,
+                 Duration maxDelay) {
             this.broker = broker;
             broker.createTopics(List.of(new TopicSpec(input, 3, Map.of()), new TopicSpec(predictions, 3, Map.of()),
                     new TopicSpec(predictions + ".emb", 3, Map.of()), new TopicSpec(predictions + ".rej", 1, Map.of())));
@@ -187,7 +190,7 @@ public final class InferenceThroughputBenchmark {
             byte[] w = head.weightsBytes();
             versions.offer(new ModelArtifact(new ModelMetadata("bench", "v1", OffsetDateTime.now(), extractor.backboneId(),
                     head.architecture(), null, Sha256.hex(w), null, null), w));
-            batcher = new DynamicBatcher<>("bench-batcher", BatchingPolicy.powersOfTwo(maxBatch, Duration.ofMillis(20), 256),
+            batcher = new DynamicBatcher<>("bench-batcher", BatchingPolicy.powersOfTwo(maxBatch, maxDelay, 256),
                     new ScanInference(versions), DynamicBatcher.Listener.NONE);
             Map<String, Object> clients = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                     ProducerConfig.LINGER_MS_CONFIG, 5);
