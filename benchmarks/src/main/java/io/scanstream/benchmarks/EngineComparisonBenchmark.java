@@ -39,7 +39,8 @@ import java.util.Optional;
  *
  * <p>Options: {@code --pt PATH}, {@code --onnx PATH} (defaults: the shared ImageNet files), {@code --readout
  * final|multi-scale}, {@code --batches 1,8,32}, {@code --seconds 10} (per measurement), {@code --rounds 3},
- * {@code --data-dir PATH}.
+ * {@code --data-dir PATH}, {@code --extra-onnx PATH} (one more backbone graph of the network on ONNX Runtime, e.g. the
+ * int8 one {@code OnnxFeatureTap} makes; final readout only).
  */
 public final class EngineComparisonBenchmark {
 
@@ -71,12 +72,16 @@ public final class EngineComparisonBenchmark {
         writeParameters(pt, params);
 
         BackboneArchitecture mobilenet = BackboneArchitecture.MOBILENET_V2;
-        List<Engine> engines = List.of(
+        List<Engine> engines = new ArrayList<>(List.of(
                 new Engine("pytorch, torchscript .pt", spec(mobilenet, pt, readout, BackboneEngine.PYTORCH)),
                 new Engine("onnxruntime, .onnx file", spec(mobilenet, onnx, readout, BackboneEngine.ONNX_RUNTIME)),
                 new Engine("pytorch, java block .params", spec(mobilenet, params, readout, BackboneEngine.PYTORCH)),
                 new Engine("onnxruntime, graph from .params", spec(mobilenet, params, readout,
-                        BackboneEngine.ONNX_RUNTIME)));
+                        BackboneEngine.ONNX_RUNTIME))));
+        if (opts.containsKey("extra-onnx")) {
+            engines.add(new Engine("onnxruntime, " + Path.of(opts.get("extra-onnx")).getFileName(),
+                    spec(mobilenet, Path.of(opts.get("extra-onnx")), readout, BackboneEngine.ONNX_RUNTIME)));
+        }
         System.out.printf(Locale.ROOT, "machine: %d cores, %s %s; JVM %s; %d %s images; readout %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                 System.getProperty("os.arch"), System.getProperty("java.version"), images.size(), source, readout.id());
