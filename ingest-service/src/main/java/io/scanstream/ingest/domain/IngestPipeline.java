@@ -252,6 +252,7 @@ public final class IngestPipeline {
         int bytes = scan.payload() == null ? 0 : scan.payload().length;
         String scanId = fallbackScanId(scan);
         String source = header(scan, "ce_source").orElse(null);
+        String position = scan.position();
         try {
             ScanArrived arrived;
             try {
@@ -276,16 +277,15 @@ public final class IngestPipeline {
                     return decided(dicomRefused.scanId(), source, dicomRefused.rejection(), bytes);
                 }
                 DicomIntake.Ready ready = (DicomIntake.Ready) read;
-                return toDecode(ready.scanId(), ready.contentSha256(), scan.position(), claimed,
-                        new Task(ready.scanId(), source, bytes,
-                                () -> preprocessDicom(arrived, ready, bytes, scan.position())));
+                return toDecode(ready.scanId(), ready.contentSha256(), position, claimed,
+                        new Task(ready.scanId(), source, bytes, () -> preprocessDicom(arrived, ready, bytes, position)));
             }
             if (refused.isPresent()) {
                 return decided(scanId, source, refused.get(), bytes);
             }
             String sha256 = Sha256.hex(arrived.image());
-            return toDecode(arrived.scanId(), sha256, scan.position(), claimed,
-                    new Task(arrived.scanId(), source, bytes, () -> preprocess(arrived, sha256, bytes, scan.position())));
+            return toDecode(arrived.scanId(), sha256, position, claimed,
+                    new Task(arrived.scanId(), source, bytes, () -> preprocess(arrived, sha256, bytes, position)));
         } catch (RuntimeException | Error e) {
             // A bug or an environment failure: the scan is not at fault, but it must still end somewhere. Errors
             // too (an OutOfMemoryError of one decode, a StackOverflowError in a decoder): the scan gets a rejection
