@@ -35,7 +35,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -244,10 +247,28 @@ final class SystemStack implements AutoCloseable {
         return ROOT.resolve(service + "/target/quarkus-app/quarkus-run.jar");
     }
 
+    // Ports come from below the kernel's ephemeral range (32768+ on Linux): an ephemeral port picked here could
+    // be taken by any outgoing connection (a Kafka client's) before the service binds it, and the stack would not
+    // start. Ports already handed out in this JVM are never handed out twice.
+    private static final int PORT_RANGE_START = 20000;
+    private static final int PORT_RANGE_SIZE = 12000;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = PORT_RANGE_START + random.nextInt(PORT_RANGE_SIZE);
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port)) {
+                HANDED_OUT.add(port);
+                return port;
+            } catch (IOException taken) {
+                // in use: try another
+            }
         }
+        throw new IOException("no free port found in " + PORT_RANGE_START + ".." + (PORT_RANGE_START + PORT_RANGE_SIZE));
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
