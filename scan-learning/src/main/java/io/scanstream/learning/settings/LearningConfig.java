@@ -102,6 +102,10 @@ public interface LearningConfig {
         @WithDefault("true")
         boolean augment();
 
+        /** PRETRAINED: the backbone's first N blocks keep their pretrained weights; 0 = fine-tune every layer. */
+        @WithDefault("0")
+        int frozenBlocks();
+
         /** Give up after this long (CPU training is slow); the epochs done so far count. */
         @WithDefault("2h")
         Duration timeBudget();

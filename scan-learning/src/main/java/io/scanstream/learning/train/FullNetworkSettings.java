@@ -25,12 +25,15 @@ import java.util.Optional;
  * @param learningRate   the cyclical schedule of the joint training
  * @param imageSize      side the scans are resized to (224 is the backbones' native input; smaller is faster)
  * @param augment        flip, crop-and-resize, brightness/contrast jitter
+ * @param frozenBlocks   PRETRAINED only: the backbone's first this many blocks (stem, then inverted residuals or
+ *                       residual stages, in order) keep their pretrained weights; 0 = every layer is fine-tuned.
+ *                       Cheaper (no backward pass through them) and a candidate against over-fitting small sets
  * @param timeBudget     no new epoch starts after this much wall time
  */
 public record FullNetworkSettings(BackboneArchitecture architecture, Initialisation initialisation,
                                   Optional<Path> initialWeights, HeadTrainingSettings head, int epochs, int batchSize,
                                   LearningRateSchedule learningRate, int imageSize, boolean augment,
-                                  Duration timeBudget) {
+                                  int frozenBlocks, Duration timeBudget) {
 
     public enum Initialisation { PRETRAINED, SCRATCH }
 
@@ -44,6 +47,10 @@ public record FullNetworkSettings(BackboneArchitecture architecture, Initialisat
         }
         if (epochs < 1 || batchSize < 1 || imageSize < 32) {
             throw new IllegalArgumentException("epochs and batch size must be >= 1, image size >= 32");
+        }
+        if (frozenBlocks < 0 || (frozenBlocks > 0 && initialisation != Initialisation.PRETRAINED)) {
+            throw new IllegalArgumentException("frozen blocks must be >= 0, and 0 unless PRETRAINED (a random block"
+                    + " has nothing worth keeping); got " + frozenBlocks);
         }
     }
 

@@ -75,6 +75,7 @@ public final class FullNetworkTrainer {
                     // pretrained layers at a rate too low for the head itself. A random network's features change
                     // completely and are batch-normalised and ReLU6-bounded: no statistics, no warm start there.
                     warmStartHead(network, train, trainImages, batchSize, s, model.getNDManager());
+                    freezeLeadingBlocks(network.backbone(), s.frozenBlocks());
                 }
                 TimeBudget budget = new TimeBudget(s.timeBudget(), start);
                 SplittableRandom augmentation = new SplittableRandom(s.seed() ^ AUGMENTATION_SALT);
@@ -93,6 +94,20 @@ public final class FullNetworkTrainer {
         return new DefaultTrainingConfig(new BinaryCrossEntropyLoss())
                 .optInitializer(new SeededInitializer(s.seed()), Parameter.Type.WEIGHT)
                 .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule.tracker()).build());
+    }
+
+    /**
+     * Keeps the first {@code count} blocks at their pretrained weights: no gradients for them, so the backward pass
+     * stops at the first trainable block and the optimiser skips them (DJL updates only parameters that require a
+     * gradient).
+     */
+    private static void freezeLeadingBlocks(Block backbone, int count) {
+        List<Block> blocks = backbone.getChildren().values();
+        if (count > blocks.size()) {
+            throw new IllegalArgumentException("frozen blocks " + count + " > the backbone's " + blocks.size()
+                    + " blocks");
+        }
+        blocks.subList(0, count).forEach(block -> block.freezeParameters(true));
     }
 
     /** Trains the head on the pretrained backbone's features (computed once) and copies it into the network. */

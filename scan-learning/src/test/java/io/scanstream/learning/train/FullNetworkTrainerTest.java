@@ -1,9 +1,16 @@
 package io.scanstream.learning.train;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
 import io.scanstream.core.contract.ClinicalLabel;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.BackboneWeights;
+import io.scanstream.model.backbone.Backbones;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
 import io.scanstream.learning.data.LabelledImage;
@@ -21,6 +28,7 @@ import java.util.Optional;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Full-network training kept tiny for a CPU test: 32x32 images (MobileNetV2 accepts them), an easy task, a few
@@ -71,10 +79,64 @@ class FullNetworkTrainerTest {
     }
 
     @Test
+    void keepsTheLeadingBlocksAtTheirPretrainedWeightsWhenAskedToFreezeThem() throws Exception {
+        List<LabelledImage> train = images(32, 5);
+        TrainedNetwork scratch = new FullNetworkTrainer().train(train, List.of(),
+                settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 1, 1e-2), EpochObserver.NONE);
+        Path pretrained = dir.resolve("pretrained.params");
+        Files.write(pretrained, scratch.backboneParameters());
+        int frozen = 10;
+        FullNetworkSettings partial = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
+                FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(pretrained), head(3), 1, 8,
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 2, 1), SIZE, true, frozen,
+                Duration.ofMinutes(5));
+
+        TrainedNetwork fineTuned = new FullNetworkTrainer().train(train, List.of(), partial, EpochObserver.NONE);
+        Path tuned = dir.resolve("tuned.params");
+        Files.write(tuned, fineTuned.backboneParameters());
+
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            List<List<float[]>> before = blockWeights(pretrained, manager);
+            List<List<float[]>> after = blockWeights(tuned, manager);
+            for (int b = 0; b < frozen; b++) {
+                for (int p = 0; p < before.get(b).size(); p++) {
+                    assertThat(after.get(b).get(p)).as("block %d parameter %d", b, p).isEqualTo(before.get(b).get(p));
+                }
+            }
+            // every block after them that has weights was trained
+            for (int b = frozen; b < before.size(); b++) {
+                if (!before.get(b).isEmpty()) {
+                    assertThat(after.get(b).get(0)).as("block %d", b).isNotEqualTo(before.get(b).get(0));
+                }
+            }
+        }
+    }
+
+    @Test
+    void refusesFrozenBlocksWithoutPretrainedWeights() {
+        assertThatThrownBy(() -> new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
+                FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), head(3), 1, 8,
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE, false, 3,
+                Duration.ofMinutes(1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen");
+    }
+
+    /** Each block's parameter values, in order, as a backbone file holds them. */
+    private static List<List<float[]>> blockWeights(Path file, NDManager manager) throws Exception {
+        SequentialBlock block = Backbones.build(BackboneArchitecture.MOBILENET_V2);
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
+        BackboneWeights.copyInto(block, BackboneArchitecture.MOBILENET_V2, file, manager);
+        List<List<float[]>> out = new ArrayList<>();
+        for (Block child : block.getChildren().values()) {
+            out.add(child.getParameters().values().stream().map(p -> p.getArray().toFloatArray()).toList());
+        }
+        return out;
+    }
+
+    @Test
     void stopsStartingEpochsOnceTheTimeBudgetIsSpent() throws Exception {
         FullNetworkSettings settings = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), head(3), 50, 8,
-                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE, false,
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE, false, 0,
                 Duration.ofMillis(1));
 
         TrainedNetwork network = new FullNetworkTrainer().train(images(8, 3), images(4, 4), settings,
@@ -88,7 +150,7 @@ class FullNetworkTrainerTest {
                                                 int epochs, double maxLearningRate) {
         return new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2, init, weights, head(3), epochs, 8,
                 new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, maxLearningRate / 10, maxLearningRate,
-                        2, 1), SIZE, true, Duration.ofMinutes(5));
+                        2, 1), SIZE, true, 0, Duration.ofMinutes(5));
     }
 
     /** A small head; its linear probe (PRETRAINED) trains as the service's defaults do. */
