@@ -8,6 +8,7 @@ import io.scanstream.evaluation.experiments.FullNetworkExperiment;
 import io.scanstream.learning.report.ReportPlots;
 import io.scanstream.learning.settings.LearningConfig;
 import io.scanstream.learning.settings.TrainerSettings;
+import io.scanstream.learning.train.FullNetworkSettings;
 import io.scanstream.learning.train.HeadTrainingSettings;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.backbone.BackboneArchitecture;
@@ -121,12 +122,19 @@ public final class EvaluationCommand {
         if (options.wants("scratch")) {
             scratch(data);
         }
-        if (weights.isPresent() && options.wants("finetune-cv")) {
-            new FineTuneCrossValidation(TrainerSettings.fullNetwork(options.learning(Map.of(
+        if (weights.isPresent() && (options.wants("finetune-cv") || options.wants("frozen-cv"))) {
+            FullNetworkSettings fineTuning = TrainerSettings.fullNetwork(options.learning(Map.of(
                     "training.full-network.initialisation", "PRETRAINED",
                     "training.full-network.epochs", String.valueOf(options.fineTuneEpochs()))),
-                    BackboneArchitecture.MOBILENET_V2, weights), options.cvFolds(), options.cvFoldLimit(),
-                    TrainerSettings.splitter(learning), results).run(options.name(), data.train());
+                    BackboneArchitecture.MOBILENET_V2, weights);
+            if (options.wants("frozen-cv")) {
+                FineTuneCrossValidation.frozen(fineTuning, options.cvFolds(), options.cvFoldLimit(),
+                        TrainerSettings.splitter(learning), results).run("frozen", data.train());
+            }
+            if (options.wants("finetune-cv")) {
+                new FineTuneCrossValidation(fineTuning, options.cvFolds(), options.cvFoldLimit(),
+                        TrainerSettings.splitter(learning), results).run(options.name(), data.train());
+            }
         }
     }
 

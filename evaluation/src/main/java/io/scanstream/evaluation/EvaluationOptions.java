@@ -41,6 +41,7 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
               finetune-cv  (a config) source-grouped cross-validation of fine-tuning on the train split: per fold,
                            fine-tune, freeze, the service's head on each readout with and without flip averaging;
                            --cv-fold-limit runs only the first folds (screening); --name labels the candidate
+              frozen-cv    (a config) the same protocol on --weights as they are: the fold-by-fold baseline
             """;
 
     /** @throws IllegalArgumentException with message "help" for --help, or what is wrong */

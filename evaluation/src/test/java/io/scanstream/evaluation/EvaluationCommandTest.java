@@ -53,6 +53,40 @@ class EvaluationCommandTest {
     }
 
     @Test
+    void crossValidatesFineTuningAgainstTheSameProtocolOnTheWeightsAsTheyAre() throws Exception {
+        writeDataSet(48, 16);
+        // Weights to start from: a tiny scratch run's backbone (ImageNet weights are not on a fresh machine).
+        Path scratchOut = out.resolve("first");
+        assertThat(new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
+                "--out", scratchOut.toString(), "--configs", "scratch", "--scratch-epochs", "1",
+                "--scratch-image-size", "32", "--head-seeds", "7", "--head-epochs", "2"})).run()).isZero();
+        Path weights = scratchOut.resolve("scratch").resolve("backbone-mobilenet_v2.params");
+
+        Path cvOut = out.resolve("cv");
+        int exit = new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
+                "--weights", weights.toString(), "--out", cvOut.toString(), "--configs", "frozen-cv,finetune-cv",
+                "--cv-folds", "3", "--cv-fold-limit", "1", "--fine-tune-epochs", "1", "--head-epochs", "2",
+                "--set", "training.full-network.image-size=32", "--set", "training.full-network.frozen-blocks=4",
+                "--name", "partial"})).run();
+
+        assertThat(exit).isZero();
+        JsonNode summary = Json.MAPPER.readTree(cvOut.resolve("summary.json").toFile());
+        for (String config : List.of("finetune-cv:frozen", "finetune-cv:partial")) {
+            for (String variant : List.of("final", "final+flip", "multi-scale", "multi-scale+flip")) {
+                assertThat(summary.at("/" + config + "/" + variant + "/auc").asDouble()).as(config + " " + variant)
+                        .isBetween(0.0, 1.0);
+                assertThat(summary.at("/" + config + "/" + variant + "/foldAucs")).hasSize(1);
+            }
+            assertThat(summary.at("/" + config + "/folds").asText()).isEqualTo("1/3");
+        }
+        assertThat(summary.at("/finetune-cv:frozen/settings").asText()).startsWith("not fine-tuned");
+        assertThat(summary.at("/finetune-cv:partial/settings").asText()).contains("frozenBlocks=4");
+        List<String> lines = Files.readAllLines(cvOut.resolve("summary.txt"));
+        assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-cv.epoch config=partial fold=1/3 epoch=1/1"));
+        assertThat(lines).noneMatch(l -> l.startsWith("evaluation.finetune-cv.epoch config=frozen"));
+    }
+
+    @Test
     void withoutADataFolderSaysSoAndSucceeds() throws Exception {
         int exit = new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir",
                 data.resolve("absent").toString(), "--out", out.toString()})).run();
