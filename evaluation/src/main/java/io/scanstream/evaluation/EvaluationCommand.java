@@ -128,11 +128,11 @@ public final class EvaluationCommand {
                     "training.full-network.epochs", String.valueOf(options.fineTuneEpochs()))),
                     BackboneArchitecture.MOBILENET_V2, weights);
             if (options.wants("frozen-cv")) {
-                FineTuneCrossValidation.frozen(fineTuning, options.cvFolds(), options.cvFoldLimit(),
+                FineTuneCrossValidation.frozen(fineTuning, options.cvFolds(), options.cvFoldsToRun(),
                         TrainerSettings.splitter(learning), results).run("frozen", data.train());
             }
             if (options.wants("finetune-cv")) {
-                new FineTuneCrossValidation(fineTuning, options.cvFolds(), options.cvFoldLimit(),
+                new FineTuneCrossValidation(fineTuning, options.cvFolds(), options.cvFoldsToRun(),
                         TrainerSettings.splitter(learning), results).run(options.name(), data.train());
             }
         }

@@ -21,7 +21,7 @@ import java.util.Set;
 public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, Set<String> configs,
                                 List<Long> headSeeds, int rerunEpochs, int fineTuneEpochs, int scratchEpochs,
                                 int scratchImageSize, int limit, Map<String, String> settings, int cvFolds,
-                                int cvFoldLimit, String name) {
+                                List<Integer> cvFoldsToRun, String name) {
 
     public static final String USAGE = """
             usage: evaluation/run [--data-dir DIR] [--weights FILE.pt] [--out DIR]
@@ -29,6 +29,7 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                                   [--head-epochs N] [--rerun-epochs 2] [--fine-tune-epochs 10] [--scratch-epochs 30]
                                   [--scratch-image-size 128] [--full-batch-size N] [--full-time-budget PT2H]
                                   [--limit N] [--set training.KEY=VALUE ...] [--cv-folds 5] [--cv-fold-limit N]
+                                  [--cv-run-folds 1,2]
                                   [--name LABEL]
               --data-dir   folder with manifest.csv (default ../shared/data/covid-ct); absent: skipped, exit 0
               --weights    ImageNet MobileNetV2 TorchScript backbone; absent: cv, frozen* and fine-tune are skipped
@@ -40,7 +41,8 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
               --limit      use only the first N train and N/4 val images (a smoke run)
               finetune-cv  (a config) source-grouped cross-validation of fine-tuning on the train split: per fold,
                            fine-tune, freeze, the service's head on each readout with and without flip averaging;
-                           --cv-fold-limit runs only the first folds (screening); --name labels the candidate
+                           --cv-fold-limit N runs only folds 1..N, --cv-run-folds the listed ones (1-based), for
+                           screening or to finish a run that stopped; --name labels the candidate
               frozen-cv    (a config) the same protocol on --weights as they are: the fold-by-fold baseline
             """;
 
@@ -83,8 +85,19 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                 Integer.parseInt(values.getOrDefault("scratch-image-size", "128")),
                 Integer.parseInt(values.getOrDefault("limit", "0")), Map.copyOf(settings),
                 Integer.parseInt(values.getOrDefault("cv-folds", "5")),
-                Integer.parseInt(values.getOrDefault("cv-fold-limit", values.getOrDefault("cv-folds", "5"))),
+                foldsToRun(values),
                 values.getOrDefault("name", "candidate"));
+    }
+
+    /** 1-based: --cv-run-folds as listed, else 1..--cv-fold-limit, else every fold. */
+    private static List<Integer> foldsToRun(Map<String, String> values) {
+        int folds = Integer.parseInt(values.getOrDefault("cv-folds", "5"));
+        if (values.containsKey("cv-run-folds")) {
+            return Arrays.stream(values.get("cv-run-folds").split(",")).map(String::strip).map(Integer::parseInt)
+                    .toList();
+        }
+        int limit = Math.min(folds, Integer.parseInt(values.getOrDefault("cv-fold-limit", String.valueOf(folds))));
+        return java.util.stream.IntStream.rangeClosed(1, limit).boxed().toList();
     }
 
     private static void shortcut(Map<String, String> values, String option, Map<String, String> settings,

@@ -78,6 +78,7 @@ class EvaluationCommandTest {
                 assertThat(summary.at("/" + config + "/" + variant + "/foldAucs")).hasSize(1);
             }
             assertThat(summary.at("/" + config + "/folds").asText()).isEqualTo("1/3");
+            assertThat(summary.at("/" + config + "/foldsRun").toString()).isEqualTo("[1]");
         }
         assertThat(summary.at("/finetune-cv:frozen/settings").asText()).startsWith("not fine-tuned");
         assertThat(summary.at("/finetune-cv:partial/settings").asText()).contains("frozenBlocks=4");

@@ -39,6 +39,19 @@ class EvaluationOptionsTest {
     }
 
     @Test
+    void runsEveryFoldTheFirstFewOrTheListedOnes() {
+        assertThat(EvaluationOptions.parse(new String[0]).cvFoldsToRun()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(EvaluationOptions.parse(new String[] {"--cv-fold-limit", "2"}).cvFoldsToRun())
+                .containsExactly(1, 2);
+        assertThat(EvaluationOptions.parse(new String[] {"--cv-folds", "3", "--cv-fold-limit", "9"}).cvFoldsToRun())
+                .containsExactly(1, 2, 3);
+        // Finishing a run that stopped after fold 4, or screening the two hardest folds.
+        assertThat(EvaluationOptions.parse(new String[] {"--cv-run-folds", "5"}).cvFoldsToRun()).containsExactly(5);
+        assertThat(EvaluationOptions.parse(new String[] {"--cv-run-folds", "1, 2"}).cvFoldsToRun())
+                .containsExactly(1, 2);
+    }
+
+    @Test
     void refusesMalformedArguments() {
         assertThatThrownBy(() -> EvaluationOptions.parse(new String[] {"--set", "head.epochs=3"}))
                 .hasMessageContaining("training.KEY=VALUE");

@@ -58,27 +58,28 @@ public final class FineTuneCrossValidation {
 
     private final FullNetworkSettings settings;
     private final int folds;
-    private final int foldLimit;
+    /** The folds to run (0-based, ascending): all of them, or a screening's few. */
+    private final List<Integer> foldsToRun;
     private final GroupedSplitter innerSplit;
     private final Results results;
     private final boolean fineTune;
 
     /**
-     * @param foldLimit  run only the first this many folds (screening); out-of-fold figures then cover those
+     * @param foldsToRun the folds to run, 1-based (screening runs a few); out-of-fold figures then cover those
      * @param innerSplit how the head's threshold rows are held out inside the training folds (the service's rule)
      */
-    public FineTuneCrossValidation(FullNetworkSettings settings, int folds, int foldLimit, GroupedSplitter innerSplit,
+    public FineTuneCrossValidation(FullNetworkSettings settings, int folds, List<Integer> foldsToRun, GroupedSplitter innerSplit,
                                    Results results) {
-        this(settings, folds, foldLimit, innerSplit, results, true);
+        this(settings, folds, foldsToRun, innerSplit, results, true);
     }
 
     /** The same folds, heads, readouts and thresholds on {@code settings}' initial weights, not fine-tuned. */
-    public static FineTuneCrossValidation frozen(FullNetworkSettings settings, int folds, int foldLimit,
+    public static FineTuneCrossValidation frozen(FullNetworkSettings settings, int folds, List<Integer> foldsToRun,
                                                  GroupedSplitter innerSplit, Results results) {
-        return new FineTuneCrossValidation(settings, folds, foldLimit, innerSplit, results, false);
+        return new FineTuneCrossValidation(settings, folds, foldsToRun, innerSplit, results, false);
     }
 
-    private FineTuneCrossValidation(FullNetworkSettings settings, int folds, int foldLimit,
+    private FineTuneCrossValidation(FullNetworkSettings settings, int folds, List<Integer> foldsToRun,
                                     GroupedSplitter innerSplit, Results results, boolean fineTune) {
         if (settings.initialWeights().isEmpty()) {
             throw new IllegalArgumentException("the cross-validation of fine-tuning starts from pretrained weights");
@@ -86,7 +87,10 @@ public final class FineTuneCrossValidation {
         this.fineTune = fineTune;
         this.settings = settings;
         this.folds = folds;
-        this.foldLimit = Math.min(folds, foldLimit);
+        if (foldsToRun.isEmpty() || foldsToRun.stream().anyMatch(f -> f < 1 || f > folds)) {
+            throw new IllegalArgumentException("folds to run must be among 1.." + folds + ", got " + foldsToRun);
+        }
+        this.foldsToRun = foldsToRun.stream().distinct().sorted().map(f -> f - 1).toList();
         this.innerSplit = innerSplit;
         this.results = results;
     }
@@ -101,7 +105,7 @@ public final class FineTuneCrossValidation {
         });
         List<Integer> covered = new ArrayList<>();
         long start = System.nanoTime();
-        for (int f = 0; f < foldLimit; f++) {
+        for (int f : foldsToRun) {
             List<Integer> heldIdx = new ArrayList<>();
             List<LabelledImage> fit = new ArrayList<>();
             for (int i = 0; i < train.size(); i++) {
@@ -202,8 +206,7 @@ public final class FineTuneCrossValidation {
             // Per-fold figures give the spread; the pooled out-of-fold figure is the headline.
             List<Double> foldAucs = new ArrayList<>();
             List<Double> foldAccuracies = new ArrayList<>();
-            for (int f = 0; f < foldLimit; f++) {
-                int theFold = f;
+            for (int theFold : foldsToRun) {
                 List<Integer> in = covered.stream().filter(i -> fold[i] == theFold).toList();
                 boolean[] y = new boolean[in.size()];
                 double[] fs = new double[in.size()];
@@ -218,12 +221,13 @@ public final class FineTuneCrossValidation {
             }
             results.line("evaluation.finetune-cv config=%s variant=%s folds=%d/%d scans=%d outOfFoldAuc=%.3f"
                             + " outOfFoldAccuracy=%.3f foldAucs=%s foldAccuracies=%s seconds=%.0f", name, v.name(),
-                    foldLimit, folds, covered.size(), auc, accuracy, rounded(foldAucs), rounded(foldAccuracies),
+                    foldsToRun.size(), folds, covered.size(), auc, accuracy, rounded(foldAucs), rounded(foldAccuracies),
                     seconds);
             figures.put(v.name(), Map.of("auc", auc, "accuracy", accuracy, "foldAucs", foldAucs,
                     "foldAccuracies", foldAccuracies));
         }
-        figures.put("folds", foldLimit + "/" + folds);
+        figures.put("folds", foldsToRun.size() + "/" + folds);
+        figures.put("foldsRun", foldsToRun.stream().map(f -> f + 1).toList());
         figures.put("settings", fineTune ? settings.toString() : "not fine-tuned: " + settings.initialWeights().get()
                 + ", head " + settings.head());
         results.put("finetune-cv:" + name, figures);
