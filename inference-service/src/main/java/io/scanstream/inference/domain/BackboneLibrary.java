@@ -81,11 +81,22 @@ public final class BackboneLibrary {
         tryAssemble(manifest.backboneId(), true);
     }
 
-    /** A tombstone of a manifest: the backbone was retired. */
+    /**
+     * A tombstone of a manifest: the backbone was retired (no retained version refers to it), so its assembled file
+     * leaves the cache too, unless another ready backbone has the same bytes. A network already loaded from it is
+     * unaffected: the engines hold the weights in memory.
+     */
     public synchronized void manifestRemoved(String backboneId) {
         manifests.remove(backboneId);
         assemblers.remove(backboneId);
-        statuses.remove(backboneId);
+        if (statuses.remove(backboneId) instanceof Ready retired
+                && statuses.values().stream().noneMatch(s -> s instanceof Ready r && r.weights().equals(retired.weights()))) {
+            try {
+                Files.deleteIfExists(retired.weights());
+            } catch (IOException e) {
+                // the cache is scratch space (an emptyDir): a file left there costs disk, not correctness
+            }
+        }
     }
 
     public synchronized Status status(String backboneId) {

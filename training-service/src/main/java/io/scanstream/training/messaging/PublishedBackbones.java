@@ -125,7 +125,8 @@ public class PublishedBackbones implements BackbonePublisher, BackboneSource {
      */
     public List<String> retireUnreferenced(Set<String> referenced, Duration retention, Instant now) {
         List<String> retired = new ArrayList<>();
-        for (Map.Entry<String, Published> e : read(null).entrySet()) {
+        Map<String, Published> all = read(null);
+        for (Map.Entry<String, Published> e : all.entrySet()) {
             BackboneManifest manifest = e.getValue().manifest();
             boolean young = manifest != null && manifest.createdAt().toInstant().plus(retention).isAfter(now);
             if (referenced.contains(e.getKey()) || young || e.getValue().isGone()) {
@@ -138,10 +139,31 @@ public class PublishedBackbones implements BackbonePublisher, BackboneSource {
             retired.add(e.getKey());
         }
         producer.flush();
+        uncache(all, retired);
         if (!retired.isEmpty()) {
             LOG.infof("backbone.retired backbones=%s retention=%s", retired, retention);
         }
         return retired;
+    }
+
+    /** Deletes the cached files of retired backbones, unless a backbone still published has the same bytes. */
+    private void uncache(Map<String, Published> all, List<String> retired) {
+        Set<String> kept = new java.util.HashSet<>();
+        all.forEach((id, p) -> {
+            if (!retired.contains(id) && p.manifest() != null) {
+                kept.add(p.manifest().sha256());
+            }
+        });
+        for (String id : retired) {
+            BackboneManifest manifest = all.get(id).manifest();
+            if (manifest != null && !kept.contains(manifest.sha256())) {
+                try {
+                    Files.deleteIfExists(cache.resolve(manifest.sha256() + ".params"));
+                } catch (IOException e) {
+                    LOG.warnf("backbone.uncache-failed backbone=%s reason=%s", id, e);
+                }
+            }
+        }
     }
 
     /** What the topic holds now per backbone (only {@code backboneId}'s records when not null). */

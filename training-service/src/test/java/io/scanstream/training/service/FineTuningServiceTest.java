@@ -180,12 +180,17 @@ class FineTuningServiceTest {
     void retiresBackbonesNoVersionRefersToOnceOlderThanTheRetention() {
         byte[] old = new byte[] {1, 2, 3};
         byte[] recent = new byte[] {4, 5, 6};
-        backbones.publish(stray("mobilenet_v2:0000000000aa", old, Instant.now().minus(Duration.ofDays(30))), old);
+        BackboneManifest oldManifest = stray("mobilenet_v2:0000000000aa", old,
+                Instant.now().minus(Duration.ofDays(30)));
+        backbones.publish(oldManifest, old);
         backbones.publish(stray("mobilenet_v2:0000000000bb", recent, Instant.now()), recent);
+        var cached = backbones.fetch(oldManifest.reference()).weights(); // fetched once: now in the cache folder
+        assertThat(cached).exists();
 
         List<String> retired = retention.retire(Instant.now());
 
         assertThat(retired).containsExactly("mobilenet_v2:0000000000aa");
+        assertThat(cached).doesNotExist(); // the cache follows the topic
         List<ConsumerRecord<String, byte[]>> tombstones = kafka.collect(Topics.MODELS_BACKBONES,
                 r -> r.value() == null, 2, Duration.ofSeconds(10), Duration.ofSeconds(2));
         assertThat(tombstones).extracting(ConsumerRecord::key).containsExactlyInAnyOrder(
