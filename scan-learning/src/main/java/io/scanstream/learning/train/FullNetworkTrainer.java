@@ -61,6 +61,7 @@ public final class FullNetworkTrainer {
         Engine.getEngine(ENGINE).setRandomSeed((int) s.seed());
         FullNetworkBlock network = new FullNetworkBlock(Backbones.build(s.architecture()),
                 HeadBlocks.build(headArchitecture), s.trainsBatchNormStatistics());
+        List<Block> frozen = leadingBlocks(network.backbone(), s.frozenBlocks()); // refused before any work
         long start = System.nanoTime();
         try (Model model = Model.newInstance("full-network-" + s.architecture().id(), ENGINE)) {
             model.setBlock(network);
@@ -75,7 +76,9 @@ public final class FullNetworkTrainer {
                     // pretrained layers at a rate too low for the head itself. A random network's features change
                     // completely and are batch-normalised and ReLU6-bounded: no statistics, no warm start there.
                     warmStartHead(network, train, trainImages, batchSize, s, model.getNDManager());
-                    freezeLeadingBlocks(network.backbone(), s.frozenBlocks());
+                    // No gradients for them: the backward pass stops at the first trainable block, and the
+                    // optimiser skips them (DJL updates only parameters that require a gradient).
+                    frozen.forEach(block -> block.freezeParameters(true));
                 }
                 TimeBudget budget = new TimeBudget(s.timeBudget(), start);
                 SplittableRandom augmentation = new SplittableRandom(s.seed() ^ AUGMENTATION_SALT);
@@ -96,18 +99,14 @@ public final class FullNetworkTrainer {
                 .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule.tracker()).build());
     }
 
-    /**
-     * Keeps the first {@code count} blocks at their pretrained weights: no gradients for them, so the backward pass
-     * stops at the first trainable block and the optimiser skips them (DJL updates only parameters that require a
-     * gradient).
-     */
-    private static void freezeLeadingBlocks(Block backbone, int count) {
+    /** The first {@code count} blocks of the backbone, those kept at their pretrained weights. */
+    private static List<Block> leadingBlocks(Block backbone, int count) {
         List<Block> blocks = backbone.getChildren().values();
         if (count > blocks.size()) {
             throw new IllegalArgumentException("frozen blocks " + count + " > the backbone's " + blocks.size()
                     + " blocks");
         }
-        blocks.subList(0, count).forEach(block -> block.freezeParameters(true));
+        return blocks.subList(0, count);
     }
 
     /** Trains the head on the pretrained backbone's features (computed once) and copies it into the network. */

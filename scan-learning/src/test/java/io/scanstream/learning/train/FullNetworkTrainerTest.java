@@ -120,6 +120,18 @@ class FullNetworkTrainerTest {
                 Duration.ofMinutes(1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen");
     }
 
+    @Test
+    void refusesMoreFrozenBlocksThanTheBackboneHasBeforeReadingAnything() {
+        // MobileNetV2 has fewer than 25 blocks; the weights file is never opened, the probe never runs
+        FullNetworkSettings tooMany = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
+                FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(dir.resolve("absent.params")), head(3), 1,
+                8, new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE, false, 25,
+                Duration.ofMinutes(1));
+
+        assertThatThrownBy(() -> new FullNetworkTrainer().train(images(8, 3), List.of(), tooMany, EpochObserver.NONE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen blocks 25");
+    }
+
     /** Each block's parameter values, in order, as a backbone file holds them. */
     private static List<List<float[]>> blockWeights(Path file, NDManager manager) throws Exception {
         SequentialBlock block = Backbones.build(BackboneArchitecture.MOBILENET_V2);
