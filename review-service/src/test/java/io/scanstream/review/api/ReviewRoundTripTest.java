@@ -14,6 +14,7 @@ import io.scanstream.core.contract.ScanPreprocessed;
 import io.scanstream.core.contract.Topics;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
+import io.scanstream.review.testing.CsrfForms;
 import io.scanstream.review.testing.StubServicesResource;
 import io.scanstream.service.security.Roles;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
@@ -116,8 +117,8 @@ class ReviewRoundTripTest {
         await().atMost(TIMEOUT).until(() -> given().get("/scans/" + id).statusCode() == 200);
         assertThat(given().get("/scans/" + id).asString()).contains("not labelled").contains("id=\"correct\"");
 
-        given().redirects().follow(false).formParam("action", "correct").formParam("back", "order=newest")
-                .post("/scans/" + id + "/label").then().statusCode(303);
+        CsrfForms.fromPage("/scans/" + id).redirects().follow(false).formParam("action", "correct")
+                .formParam("back", "order=newest").post("/scans/" + id + "/label").then().statusCode(303);
 
         List<ConsumerRecord<String, byte[]>> labels = KAFKA.client().collect(Topics.SCANS_LABELS,
                 r -> id.equals(r.key()), 1, TIMEOUT, Duration.ofSeconds(2));
@@ -166,7 +167,41 @@ class ReviewRoundTripTest {
     void anUnknownScanIsNotFound() {
         given().get("/scans/no-such-" + run).then().statusCode(404);
         given().get("/scans/no-such-" + run + "/image.png").then().statusCode(404);
-        given().formParam("action", "confirm").post("/scans/no-such-" + run + "/label").then().statusCode(404);
+        String known = run + "-known";
+        scan(known, 0.6, 0.5, "v1", 7, 7);
+        await().atMost(TIMEOUT).until(() -> given().get("/scans/" + known).statusCode() == 200);
+        // a token from a real page, a scan that is not there
+        CsrfForms.fromPage("/scans/" + known).formParam("action", "confirm").post("/scans/no-such-" + run + "/label")
+                .then().statusCode(404);
+    }
+
+    @Test
+    void aFormPostWithoutTheCsrfTokenOfItsPageIsRefusedAndRecordsNothing() {
+        String id = run + "-csrf";
+        scan(id, 0.8, 0.5, "v1", 8, 8);
+        await().atMost(TIMEOUT).until(() -> given().get("/scans/" + id).statusCode() == 200);
+        String token = given().get("/scans/" + id).getCookie(CsrfForms.COOKIE);
+
+        // another site's form: the browser would send neither the session (SameSite) nor a token it cannot read
+        given().formParam("action", "confirm").post("/scans/" + id + "/label").then().statusCode(400);
+        // a cookie, but no field or a different one
+        given().cookie(CsrfForms.COOKIE, token).formParam("action", "confirm").post("/scans/" + id + "/label")
+                .then().statusCode(400);
+        given().cookie(CsrfForms.COOKIE, token).formParam(CsrfForms.FIELD, "x" + token.substring(1))
+                .formParam("action", "confirm").post("/scans/" + id + "/label").then().statusCode(400);
+        // the field, but no cookie
+        given().formParam(CsrfForms.FIELD, token).formParam("action", "confirm").post("/scans/" + id + "/label")
+                .then().statusCode(400);
+
+        assertThat(given().get("/scans/" + id).asString()).contains("not labelled");
+
+        // then the page's own form: of the five posts, only this one is a label
+        CsrfForms.fromPage("/scans/" + id).redirects().follow(false).formParam("action", "correct")
+                .post("/scans/" + id + "/label").then().statusCode(303);
+        List<ConsumerRecord<String, byte[]>> labels = KAFKA.client().collect(Topics.SCANS_LABELS,
+                r -> id.equals(r.key()), 1, TIMEOUT, Duration.ofSeconds(3));
+        assertThat(labels).hasSize(1);
+        assertThat(EventCodecs.LABELLED.fromRecord(labels.get(0)).label()).isEqualTo(ClinicalLabel.NON_COVID);
     }
 
     @Test
@@ -174,7 +209,11 @@ class ReviewRoundTripTest {
         int before = rollbacks();
         String page = given().get("/models").then().statusCode(200).extract().asString();
         assertThat(page).contains("v2 <b>(serving)</b>").contains("0.900 [0.800, 0.950]").doesNotContain("Roll back to this");
-        given().formParam("version", "v1").post("/models/rollback").then().statusCode(403);
+        // a clinician's page has no rollback form; a token from the scan page's form is as good as any
+        String id = run + "-clinician";
+        scan(id, 0.6, 0.5, "v1", 9, 9);
+        await().atMost(TIMEOUT).until(() -> given().get("/scans/" + id).statusCode() == 200);
+        CsrfForms.fromPage("/scans/" + id).formParam("version", "v1").post("/models/rollback").then().statusCode(403);
         assertThat(rollbacks()).isEqualTo(before);
     }
 
@@ -182,8 +221,8 @@ class ReviewRoundTripTest {
     @TestSecurity(user = "op-review", roles = {Roles.OPERATOR, Roles.CLINICIAN})
     void anOperatorRollsBack() {
         assertThat(given().get("/models").asString()).contains("Roll back to this");
-        String location = given().redirects().follow(false).formParam("version", "v1").post("/models/rollback")
-                .then().statusCode(303).extract().header("Location");
+        String location = CsrfForms.fromPage("/models").redirects().follow(false).formParam("version", "v1")
+                .post("/models/rollback").then().statusCode(303).extract().header("Location");
         assertThat(location).contains("Rolled%20back%20to%20v1%20as%20new%20version%20v3");
     }
 }
