@@ -17,6 +17,8 @@ import io.scanstream.model.backbone.FeatureReadout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -122,6 +124,9 @@ public final class EvaluationCommand {
         if (options.wants("scratch")) {
             scratch(data);
         }
+        if (weights.isPresent() && options.wants("finetune-val")) {
+            fineTuneValidation(data, weights);
+        }
         if (weights.isPresent() && (options.wants("finetune-cv") || options.wants("frozen-cv"))) {
             FullNetworkSettings fineTuning = TrainerSettings.fullNetwork(options.learning(Map.of(
                     "training.full-network.initialisation", "PRETRAINED",
@@ -136,6 +141,39 @@ public final class EvaluationCommand {
                         TrainerSettings.splitter(learning), results).run(options.name(), data.train());
             }
         }
+    }
+
+    /**
+     * The method chosen by {@code finetune-cv}, scored once on the validation split per fine-tuning seed (each seed
+     * seeds the whole run: initialisation of the head, shuffling, augmentation, dropout), then the spread over seeds.
+     */
+    private void fineTuneValidation(DevelopmentSet data, Optional<Path> weights) throws IOException {
+        Map<String, List<double[]>> perVariant = new LinkedHashMap<>();
+        for (long seed : options.fineTuneSeeds()) {
+            FullNetworkSettings settings = TrainerSettings.fullNetwork(options.learning(Map.of(
+                    "training.full-network.initialisation", "PRETRAINED",
+                    "training.full-network.epochs", String.valueOf(options.fineTuneEpochs()),
+                    "training.head.seed", String.valueOf(seed))), BackboneArchitecture.MOBILENET_V2, weights);
+            new FineTuneCrossValidation(settings, options.cvFolds(), options.cvFoldsToRun(),
+                    TrainerSettings.splitter(options.learning(Map.of())), results)
+                    .scoreValidation(options.name(), data.train(), data.validation())
+                    .forEach((variant, figures) -> perVariant.computeIfAbsent(variant, k -> new ArrayList<>())
+                            .add(figures));
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        perVariant.forEach((variant, runs) -> {
+            double[] aucs = runs.stream().mapToDouble(r -> r[0]).toArray();
+            double[] accuracies = runs.stream().mapToDouble(r -> r[1]).toArray();
+            results.line("evaluation.finetune-val config=%s variant=%s seeds=%s valAuc=%.3f±%.3f"
+                            + " valAccuracy=%.3f±%.3f aucs=%s accuracies=%s", options.name(), variant,
+                    options.fineTuneSeeds(), Statistics.mean(aucs), Statistics.sd(aucs), Statistics.mean(accuracies),
+                    Statistics.sd(accuracies), java.util.Arrays.toString(aucs), java.util.Arrays.toString(accuracies));
+            summary.put(variant, Map.of("aucMean", Statistics.mean(aucs), "aucSd", Statistics.sd(aucs),
+                    "accuracyMean", Statistics.mean(accuracies), "accuracySd", Statistics.sd(accuracies),
+                    "aucs", aucs, "accuracies", accuracies));
+        });
+        summary.put("seeds", options.fineTuneSeeds());
+        results.put("finetune-val:" + options.name(), summary);
     }
 
     /** From a random initialisation the network needs ten times fine-tuning's rates, and smaller inputs on CPU. */

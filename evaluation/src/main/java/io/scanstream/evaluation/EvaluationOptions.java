@@ -21,7 +21,7 @@ import java.util.Set;
 public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, Set<String> configs,
                                 List<Long> headSeeds, int rerunEpochs, int fineTuneEpochs, int scratchEpochs,
                                 int scratchImageSize, int limit, Map<String, String> settings, int cvFolds,
-                                List<Integer> cvFoldsToRun, String name) {
+                                List<Integer> cvFoldsToRun, String name, List<Long> fineTuneSeeds) {
 
     public static final String USAGE = """
             usage: evaluation/run [--data-dir DIR] [--weights FILE.pt] [--out DIR]
@@ -30,7 +30,7 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                                   [--scratch-image-size 128] [--full-batch-size N] [--full-time-budget PT2H]
                                   [--limit N] [--set training.KEY=VALUE ...] [--cv-folds 5] [--cv-fold-limit N]
                                   [--cv-run-folds 1,2]
-                                  [--name LABEL]
+                                  [--name LABEL] [--fine-tune-seeds 7,8,9]
               --data-dir   folder with manifest.csv (default ../shared/data/covid-ct); absent: skipped, exit 0
               --weights    ImageNet MobileNetV2 TorchScript backbone; absent: cv, frozen* and fine-tune are skipped
               --configs    cv: 5-fold cross-validation on the train split, folds by source (SourceGroupedFolds), of
@@ -44,6 +44,8 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                            --cv-fold-limit N runs only folds 1..N, --cv-run-folds the listed ones (1-based), for
                            screening or to finish a run that stopped; --name labels the candidate
               frozen-cv    (a config) the same protocol on --weights as they are: the fold-by-fold baseline
+              finetune-val (a config) the chosen method once on the val split, per --fine-tune-seeds (default 7):
+                           fine-tuned on all of train, head and threshold as in a fold, val scored; mean ± sd
             """;
 
     /** @throws IllegalArgumentException with message "help" for --help, or what is wrong */
@@ -86,7 +88,9 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                 Integer.parseInt(values.getOrDefault("limit", "0")), Map.copyOf(settings),
                 Integer.parseInt(values.getOrDefault("cv-folds", "5")),
                 foldsToRun(values),
-                values.getOrDefault("name", "candidate"));
+                values.getOrDefault("name", "candidate"),
+                Arrays.stream(values.getOrDefault("fine-tune-seeds", "7").split(","))
+                        .map(String::strip).map(Long::parseLong).toList());
     }
 
     /** 1-based: --cv-run-folds as listed, else 1..--cv-fold-limit, else every fold. */

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The command end to end on a data folder the test writes (synthetic phantoms with a manifest, as the real
@@ -85,6 +86,38 @@ class EvaluationCommandTest {
         List<String> lines = Files.readAllLines(cvOut.resolve("summary.txt"));
         assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-cv.epoch config=partial fold=1/3 epoch=1/1"));
         assertThat(lines).noneMatch(l -> l.startsWith("evaluation.finetune-cv.epoch config=frozen"));
+    }
+
+    @Test
+    void scoresTheChosenFineTuningOnceOnTheValidationSplitPerSeedWithTheSpread() throws Exception {
+        writeDataSet(40, 16);
+        Path scratchOut = out.resolve("first");
+        assertThat(new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
+                "--out", scratchOut.toString(), "--configs", "scratch", "--scratch-epochs", "1",
+                "--scratch-image-size", "32", "--head-seeds", "7", "--head-epochs", "2"})).run()).isZero();
+        Path weights = scratchOut.resolve("scratch").resolve("backbone-mobilenet_v2.params");
+
+        Path valOut = out.resolve("val");
+        int exit = new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
+                "--weights", weights.toString(), "--out", valOut.toString(), "--configs", "finetune-val",
+                "--fine-tune-seeds", "7,8", "--fine-tune-epochs", "1", "--head-epochs", "2",
+                "--set", "training.full-network.image-size=32", "--name", "chosen"})).run();
+
+        assertThat(exit).isZero();
+        JsonNode summary = Json.MAPPER.readTree(valOut.resolve("summary.json").toFile());
+        for (String seed : List.of("seed7", "seed8")) {
+            assertThat(summary.at("/finetune-val:chosen:" + seed + "/multi-scale/auc").asDouble()).isBetween(0.0, 1.0);
+            assertThat(summary.at("/finetune-val:chosen:" + seed + "/settings").asText()).contains("seed="
+                    + seed.substring(4));
+        }
+        JsonNode spread = summary.at("/finetune-val:chosen/multi-scale+flip");
+        assertThat(spread.at("/aucs")).hasSize(2);
+        assertThat(spread.at("/aucMean").asDouble()).isCloseTo(
+                (spread.at("/aucs/0").asDouble() + spread.at("/aucs/1").asDouble()) / 2, within(1e-9));
+        List<String> lines = Files.readAllLines(valOut.resolve("summary.txt"));
+        assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-cv.fold config=chosen split=val train=40"
+                + " held=16 epochs=1 seed=8"));
+        assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-val config=chosen variant=final seeds=[7, 8]"));
     }
 
     @Test

@@ -115,22 +115,48 @@ public final class FineTuneCrossValidation {
                     fit.add(train.get(i));
                 }
             }
-            runFold(name, f, fit, heldIdx, train, scores, correct);
+            runFold(name, "fold=" + (f + 1) + "/" + folds, fit, heldIdx, train, scores, correct);
             covered.addAll(heldIdx);
         }
         summarise(name, train, fold, covered, scores, correct, seconds(start));
     }
 
-    private void runFold(String name, int f, List<LabelledImage> fit, List<Integer> heldIdx,
-                         List<LabelledImage> all, Map<String, double[]> scores, Map<String, boolean[]> correct)
-            throws IOException {
+    /**
+     * The chosen method scored once on the validation split: fine-tuned on all of {@code train}, the head trained
+     * and its threshold chosen on {@code train} exactly as in a fold, then {@code validation} scored. Nothing here
+     * is chosen on {@code validation}. Returns each variant's AUC and accuracy.
+     */
+    public Map<String, double[]> scoreValidation(String name, List<LabelledImage> train,
+                                                 List<LabelledImage> validation) throws IOException {
+        List<LabelledImage> all = new ArrayList<>(train);
+        all.addAll(validation);
+        List<Integer> heldIdx = java.util.stream.IntStream.range(train.size(), all.size()).boxed().toList();
+        Map<String, double[]> scores = new LinkedHashMap<>();
+        Map<String, boolean[]> correct = new LinkedHashMap<>();
+        VARIANTS.forEach(v -> {
+            scores.put(v.name(), new double[all.size()]);
+            correct.put(v.name(), new boolean[all.size()]);
+        });
+        Map<String, double[]> figures = runFold(name, "split=val", train, heldIdx, all, scores, correct);
+        Map<String, Object> report = new LinkedHashMap<>();
+        figures.forEach((variant, f) -> report.put(variant, Map.of("auc", f[0], "accuracy", f[1])));
+        report.put("seed", settings.seed());
+        report.put("settings", settings.toString());
+        results.put("finetune-val:" + name + ":seed" + settings.seed(), report);
+        return figures;
+    }
+
+    /** Runs one fold (or the validation split) and returns each variant's AUC and accuracy on the held-out scans. */
+    private Map<String, double[]> runFold(String name, String where, List<LabelledImage> fit, List<Integer> heldIdx,
+                                          List<LabelledImage> all, Map<String, double[]> scores,
+                                          Map<String, boolean[]> correct) throws IOException {
         long t = System.nanoTime();
         int epochs = 0;
         Path file = settings.initialWeights().orElseThrow();
         if (fineTune) {
             TrainedNetwork network = new FullNetworkTrainer().train(fit, List.of(), settings, (m, total) ->
-                    results.line("evaluation.finetune-cv.epoch config=%s fold=%d/%d epoch=%d/%d trainLoss=%.4f"
-                                    + " trainAccuracy=%.3f seconds=%.0f", name, f + 1, folds, m.epoch(), total,
+                    results.line("evaluation.finetune-cv.epoch config=%s %s epoch=%d/%d trainLoss=%.4f"
+                                    + " trainAccuracy=%.3f seconds=%.0f", name, where, m.epoch(), total,
                             m.trainLoss(), m.trainAccuracy(), seconds(t)));
             epochs = network.epochs().size();
             file = Files.createTempFile("finetune-cv-", ".params");
@@ -151,22 +177,26 @@ public final class FineTuneCrossValidation {
                 Files.deleteIfExists(file);
             }
         }
-        results.line("evaluation.finetune-cv.fold config=%s fold=%d/%d train=%d held=%d epochs=%d seconds=%.0f",
-                name, f + 1, folds, fit.size(), heldIdx.size(), epochs, seconds(t));
+        results.line("evaluation.finetune-cv.fold config=%s %s train=%d held=%d epochs=%d seed=%d seconds=%.0f",
+                name, where, fit.size(), heldIdx.size(), epochs, settings.seed(), seconds(t));
         // Each fold's figures as soon as it ends: a screening stopped part-way still says something.
         boolean[] heldCovid = new boolean[heldIdx.size()];
         for (int j = 0; j < heldCovid.length; j++) {
             heldCovid[j] = all.get(heldIdx.get(j)).covid();
         }
+        Map<String, double[]> figures = new LinkedHashMap<>();
         for (Variant v : VARIANTS) {
             double[] s = heldIdx.stream().mapToDouble(i -> scores.get(v.name())[i]).toArray();
             long right = heldIdx.stream().filter(i -> correct.get(v.name())[i]).count();
             boolean both = heldIdx.stream().anyMatch(i -> all.get(i).covid())
                     && heldIdx.stream().anyMatch(i -> !all.get(i).covid());
-            results.line("evaluation.finetune-cv.fold config=%s fold=%d/%d variant=%s auc=%.3f accuracy=%.3f", name,
-                    f + 1, folds, v.name(), both ? RocCurve.of(s, heldCovid).auc() : Double.NaN,
-                    (double) right / heldIdx.size());
+            double auc = both ? RocCurve.of(s, heldCovid).auc() : Double.NaN;
+            double accuracy = (double) right / heldIdx.size();
+            results.line("evaluation.finetune-cv.fold config=%s %s variant=%s auc=%.3f accuracy=%.3f", name, where,
+                    v.name(), auc, accuracy);
+            figures.put(v.name(), new double[] {auc, accuracy});
         }
+        return figures;
     }
 
     /** The service's head on the training folds' embeddings, threshold from an inner held-out part; held fold scored. */
