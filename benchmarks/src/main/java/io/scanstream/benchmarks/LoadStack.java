@@ -1,6 +1,7 @@
 package io.scanstream.benchmarks;
 
 import io.scanstream.core.contract.KafkaAccess;
+import io.scanstream.local.FreePorts;
 import io.scanstream.local.KafkaBroker;
 import io.scanstream.local.KafkaSecurity;
 import io.scanstream.local.LocalSignIn;
@@ -8,7 +9,6 @@ import io.scanstream.local.LocalStackOptions;
 import io.scanstream.local.ServiceProcess;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -139,9 +139,7 @@ final class LoadStack implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.next(); // below the ephemeral range: no outgoing connection takes it before the bind
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

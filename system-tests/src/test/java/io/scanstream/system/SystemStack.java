@@ -7,6 +7,7 @@ import io.scanstream.core.contract.ScanLabel;
 import io.scanstream.core.contract.Topics;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.core.synthetic.SyntheticScan;
+import io.scanstream.local.FreePorts;
 import io.scanstream.local.KafkaBroker;
 import io.scanstream.local.LocalSignIn;
 import io.scanstream.local.LocalStackOptions;
@@ -18,7 +19,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,10 +35,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -247,28 +244,9 @@ final class SystemStack implements AutoCloseable {
         return ROOT.resolve(service + "/target/quarkus-app/quarkus-run.jar");
     }
 
-    // Ports come from below the kernel's ephemeral range (32768+ on Linux): an ephemeral port picked here could
-    // be taken by any outgoing connection (a Kafka client's) before the service binds it, and the stack would not
-    // start. Ports already handed out in this JVM are never handed out twice.
-    private static final int PORT_RANGE_START = 20000;
-    private static final int PORT_RANGE_SIZE = 12000;
-    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
-
+    /** A port for a service of the stack (FreePorts: below the ephemeral range, never twice). */
     static int freePort() throws IOException {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = PORT_RANGE_START + random.nextInt(PORT_RANGE_SIZE);
-            if (HANDED_OUT.contains(port)) {
-                continue;
-            }
-            try (ServerSocket socket = new ServerSocket(port)) {
-                HANDED_OUT.add(port);
-                return port;
-            } catch (IOException taken) {
-                // in use: try another
-            }
-        }
-        throw new IOException("no free port found in " + PORT_RANGE_START + ".." + (PORT_RANGE_START + PORT_RANGE_SIZE));
+        return FreePorts.next();
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
