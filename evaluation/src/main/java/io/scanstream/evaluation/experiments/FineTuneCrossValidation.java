@@ -68,8 +68,8 @@ public final class FineTuneCrossValidation {
      * @param foldsToRun the folds to run, 1-based (screening runs a few); out-of-fold figures then cover those
      * @param innerSplit how the head's threshold rows are held out inside the training folds (the service's rule)
      */
-    public FineTuneCrossValidation(FullNetworkSettings settings, int folds, List<Integer> foldsToRun, GroupedSplitter innerSplit,
-                                   Results results) {
+    public FineTuneCrossValidation(FullNetworkSettings settings, int folds, List<Integer> foldsToRun,
+                                   GroupedSplitter innerSplit, Results results) {
         this(settings, folds, foldsToRun, innerSplit, results, true);
     }
 
