@@ -113,10 +113,7 @@ public final class EvaluationCommand {
             frozen.run(data, FeatureReadout.MULTI_SCALE);
         }
         if (weights.isPresent() && options.wants("fine-tune")) {
-            new FullNetworkExperiment(TrainerSettings.fullNetwork(options.learning(Map.of(
-                    "training.full-network.initialisation", "PRETRAINED",
-                    "training.full-network.epochs", String.valueOf(options.fineTuneEpochs()))),
-                    BackboneArchitecture.MOBILENET_V2, weights), options.headSeeds(), results)
+            new FullNetworkExperiment(fineTuning(weights, Map.of()), options.headSeeds(), results)
                     .run("fine-tuned-imagenet", "ImageNet MobileNetV2, every layer fine-tuned (batch-norm statistics"
                             + " frozen), augmentation; then the new backbone frozen and a head trained on its"
                             + " embeddings", data);
@@ -125,13 +122,10 @@ public final class EvaluationCommand {
             scratch(data);
         }
         if (weights.isPresent() && options.wants("finetune-val")) {
-            fineTuneValidation(data, weights);
+            fineTuneValidation(data, weights, learning);
         }
         if (weights.isPresent() && (options.wants("finetune-cv") || options.wants("frozen-cv"))) {
-            FullNetworkSettings fineTuning = TrainerSettings.fullNetwork(options.learning(Map.of(
-                    "training.full-network.initialisation", "PRETRAINED",
-                    "training.full-network.epochs", String.valueOf(options.fineTuneEpochs()))),
-                    BackboneArchitecture.MOBILENET_V2, weights);
+            FullNetworkSettings fineTuning = fineTuning(weights, Map.of());
             if (options.wants("frozen-cv")) {
                 FineTuneCrossValidation.frozen(fineTuning, options.cvFolds(), options.cvFoldsToRun(),
                         TrainerSettings.splitter(learning), results).run("frozen", data.train());
@@ -143,19 +137,25 @@ public final class EvaluationCommand {
         }
     }
 
+    /** Fine-tuning MobileNetV2 from {@code weights}: the settings, {@code --fine-tune-epochs}, and {@code more}. */
+    private FullNetworkSettings fineTuning(Optional<Path> weights, Map<String, String> more) {
+        Map<String, String> settings = new LinkedHashMap<>(more);
+        settings.put("training.full-network.initialisation", "PRETRAINED");
+        settings.put("training.full-network.epochs", String.valueOf(options.fineTuneEpochs()));
+        return TrainerSettings.fullNetwork(options.learning(settings), BackboneArchitecture.MOBILENET_V2, weights);
+    }
+
     /**
      * The method chosen by {@code finetune-cv}, scored once on the validation split per fine-tuning seed (each seed
      * seeds the whole run: initialisation of the head, shuffling, augmentation, dropout), then the spread over seeds.
      */
-    private void fineTuneValidation(DevelopmentSet data, Optional<Path> weights) throws IOException {
+    private void fineTuneValidation(DevelopmentSet data, Optional<Path> weights, LearningConfig learning)
+            throws IOException {
         Map<String, List<double[]>> perVariant = new LinkedHashMap<>();
         for (long seed : options.fineTuneSeeds()) {
-            FullNetworkSettings settings = TrainerSettings.fullNetwork(options.learning(Map.of(
-                    "training.full-network.initialisation", "PRETRAINED",
-                    "training.full-network.epochs", String.valueOf(options.fineTuneEpochs()),
-                    "training.head.seed", String.valueOf(seed))), BackboneArchitecture.MOBILENET_V2, weights);
+            FullNetworkSettings settings = fineTuning(weights, Map.of("training.head.seed", String.valueOf(seed)));
             new FineTuneCrossValidation(settings, options.cvFolds(), options.cvFoldsToRun(),
-                    TrainerSettings.splitter(options.learning(Map.of())), results)
+                    TrainerSettings.splitter(learning), results)
                     .scoreValidation(options.name(), data.train(), data.validation())
                     .forEach((variant, figures) -> perVariant.computeIfAbsent(variant, k -> new ArrayList<>())
                             .add(figures));

@@ -56,12 +56,7 @@ class EvaluationCommandTest {
     @Test
     void crossValidatesFineTuningAgainstTheSameProtocolOnTheWeightsAsTheyAre() throws Exception {
         writeDataSet(48, 16);
-        // Weights to start from: a tiny scratch run's backbone (ImageNet weights are not on a fresh machine).
-        Path scratchOut = out.resolve("first");
-        assertThat(new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
-                "--out", scratchOut.toString(), "--configs", "scratch", "--scratch-epochs", "1",
-                "--scratch-image-size", "32", "--head-seeds", "7", "--head-epochs", "2"})).run()).isZero();
-        Path weights = scratchOut.resolve("scratch").resolve("backbone-mobilenet_v2.params");
+        Path weights = scratchWeights();
 
         Path cvOut = out.resolve("cv");
         int exit = new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
@@ -91,11 +86,7 @@ class EvaluationCommandTest {
     @Test
     void scoresTheChosenFineTuningOnceOnTheValidationSplitPerSeedWithTheSpread() throws Exception {
         writeDataSet(40, 16);
-        Path scratchOut = out.resolve("first");
-        assertThat(new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
-                "--out", scratchOut.toString(), "--configs", "scratch", "--scratch-epochs", "1",
-                "--scratch-image-size", "32", "--head-seeds", "7", "--head-epochs", "2"})).run()).isZero();
-        Path weights = scratchOut.resolve("scratch").resolve("backbone-mobilenet_v2.params");
+        Path weights = scratchWeights();
 
         Path valOut = out.resolve("val");
         int exit = new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
@@ -127,6 +118,15 @@ class EvaluationCommandTest {
 
         assertThat(exit).isZero();
         assertThat(out.resolve("summary.json")).doesNotExist();
+    }
+
+    /** Weights to start from: a tiny scratch run's backbone (ImageNet weights are not on a fresh machine). */
+    private Path scratchWeights() throws Exception {
+        Path scratchOut = out.resolve("first");
+        assertThat(new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
+                "--out", scratchOut.toString(), "--configs", "scratch", "--scratch-epochs", "1",
+                "--scratch-image-size", "32", "--head-seeds", "7", "--head-epochs", "2"})).run()).isZero();
+        return scratchOut.resolve("scratch").resolve("backbone-mobilenet_v2.params");
     }
 
     private void writeDataSet(int train, int validation) throws Exception {

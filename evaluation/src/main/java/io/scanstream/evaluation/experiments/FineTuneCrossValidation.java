@@ -97,12 +97,8 @@ public final class FineTuneCrossValidation {
 
     public void run(String name, List<LabelledImage> train) throws IOException {
         int[] fold = SourceGroupedFolds.assign(train, folds, FOLD_SEED);
-        Map<String, double[]> scores = new LinkedHashMap<>();
-        Map<String, boolean[]> correct = new LinkedHashMap<>();
-        VARIANTS.forEach(v -> {
-            scores.put(v.name(), new double[train.size()]);
-            correct.put(v.name(), new boolean[train.size()]);
-        });
+        Map<String, double[]> scores = perVariant(() -> new double[train.size()]);
+        Map<String, boolean[]> correct = perVariant(() -> new boolean[train.size()]);
         List<Integer> covered = new ArrayList<>();
         long start = System.nanoTime();
         for (int f : foldsToRun) {
@@ -131,12 +127,8 @@ public final class FineTuneCrossValidation {
         List<LabelledImage> all = new ArrayList<>(train);
         all.addAll(validation);
         List<Integer> heldIdx = java.util.stream.IntStream.range(train.size(), all.size()).boxed().toList();
-        Map<String, double[]> scores = new LinkedHashMap<>();
-        Map<String, boolean[]> correct = new LinkedHashMap<>();
-        VARIANTS.forEach(v -> {
-            scores.put(v.name(), new double[all.size()]);
-            correct.put(v.name(), new boolean[all.size()]);
-        });
+        Map<String, double[]> scores = perVariant(() -> new double[all.size()]);
+        Map<String, boolean[]> correct = perVariant(() -> new boolean[all.size()]);
         Map<String, double[]> figures = runFold(name, "split=val", train, heldIdx, all, scores, correct);
         Map<String, Object> report = new LinkedHashMap<>();
         figures.forEach((variant, f) -> report.put(variant, Map.of("auc", f[0], "accuracy", f[1])));
@@ -261,6 +253,13 @@ public final class FineTuneCrossValidation {
         figures.put("settings", fineTune ? settings.toString() : "not fine-tuned: " + settings.initialWeights().get()
                 + ", head " + settings.head());
         results.put("finetune-cv:" + name, figures);
+    }
+
+    /** One fresh array per variant, by variant name, in the variants' order. */
+    private static <T> Map<String, T> perVariant(java.util.function.Supplier<T> array) {
+        Map<String, T> byVariant = new LinkedHashMap<>();
+        VARIANTS.forEach(v -> byVariant.put(v.name(), array.get()));
+        return byVariant;
     }
 
     private static String rounded(List<Double> values) {

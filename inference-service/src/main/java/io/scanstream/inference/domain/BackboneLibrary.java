@@ -89,8 +89,8 @@ public final class BackboneLibrary {
     public synchronized void manifestRemoved(String backboneId) {
         manifests.remove(backboneId);
         assemblers.remove(backboneId);
-        if (statuses.remove(backboneId) instanceof Ready retired
-                && statuses.values().stream().noneMatch(s -> s instanceof Ready r && r.weights().equals(retired.weights()))) {
+        if (statuses.remove(backboneId) instanceof Ready retired && statuses.values().stream()
+                .noneMatch(s -> s instanceof Ready r && r.weights().equals(retired.weights()))) {
             try {
                 Files.deleteIfExists(retired.weights());
             } catch (IOException e) {
