@@ -1,6 +1,7 @@
 package io.scanstream.evaluation;
 
 import io.scanstream.core.dataset.ScanManifest;
+import io.scanstream.evaluation.experiments.ContrastivePretraining;
 import io.scanstream.evaluation.experiments.CrossValidation;
 import io.scanstream.evaluation.experiments.FineTuneCrossValidation;
 import io.scanstream.evaluation.experiments.FrozenBackbone;
@@ -8,8 +9,10 @@ import io.scanstream.evaluation.experiments.FullNetworkExperiment;
 import io.scanstream.learning.report.ReportPlots;
 import io.scanstream.learning.settings.LearningConfig;
 import io.scanstream.learning.settings.TrainerSettings;
+import io.scanstream.learning.train.ContrastiveSettings;
 import io.scanstream.learning.train.FullNetworkSettings;
 import io.scanstream.learning.train.HeadTrainingSettings;
+import io.scanstream.learning.train.ImageAugmentation;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.FeatureReadout;
@@ -33,12 +36,20 @@ import static io.scanstream.evaluation.Statistics.seconds;
  *   <li>{@code cv}: source-grouped cross-validation on the train split (how settings are chosen without val);</li>
  *   <li>{@code frozen}, {@code frozen-multiscale}: the ImageNet backbone frozen, the head on cached embeddings;</li>
  *   <li>{@code fine-tune}: full-network training from the ImageNet weights, then its backbone frozen + head;</li>
- *   <li>{@code scratch}: full-network training from a seeded random initialisation with augmentation.</li>
+ *   <li>{@code scratch}: full-network training from a seeded random initialisation with augmentation;</li>
+ *   <li>{@code finetune-cv}, {@code frozen-cv}, {@code finetune-val}: choosing fine-tuning on train, scoring it on
+ *   val once;</li>
+ *   <li>{@code contrastive}: SimCLR pretraining of the weights on the train images, labels unused.</li>
  * </ul>
  * Without the data folder it says so and exits 0 (nothing to evaluate); without weights it skips the ImageNet
  * configurations. Run it with {@code evaluation/run} (docs/training.md, docs/benchmarks.md).
  */
 public final class EvaluationCommand {
+
+    /** SimCLR wants large batches; 2 x 32 views at 112 px is what a 2-core CPU takes in reasonable time. */
+    private static final int CONTRASTIVE_PAIRS_PER_BATCH = 32;
+    private static final float CONTRASTIVE_TEMPERATURE = 0.2f;
+    private static final int CONTRASTIVE_PROJECTION = 128;
 
     private final EvaluationOptions options;
     private final Results results;
@@ -121,6 +132,9 @@ public final class EvaluationCommand {
         if (options.wants("scratch")) {
             scratch(data);
         }
+        if (weights.isPresent() && options.wants("contrastive")) {
+            contrastive(data, weights);
+        }
         if (weights.isPresent() && options.wants("finetune-val")) {
             fineTuneValidation(data, weights, learning);
         }
@@ -174,6 +188,16 @@ public final class EvaluationCommand {
         });
         summary.put("seeds", options.fineTuneSeeds());
         results.put("finetune-val:" + options.name(), summary);
+    }
+
+    /** SimCLR views of the train images, 32 per step, temperature 0.2, with fine-tuning's rate schedule. */
+    private void contrastive(DevelopmentSet data, Optional<Path> weights) throws IOException {
+        FullNetworkSettings fineTuning = fineTuning(weights, Map.of());
+        ContrastiveSettings settings = new ContrastiveSettings(fineTuning.architecture(), weights,
+                options.contrastiveEpochs(), CONTRASTIVE_PAIRS_PER_BATCH, options.contrastiveImageSize(),
+                CONTRASTIVE_TEMPERATURE, CONTRASTIVE_PROJECTION, ImageAugmentation.Strength.CONTRASTIVE,
+                fineTuning.learningRate(), fineTuning.seed());
+        new ContrastivePretraining(settings, results).run("contrastive", data.train());
     }
 
     /** From a random initialisation the network needs ten times fine-tuning's rates, and smaller inputs on CPU. */

@@ -21,7 +21,8 @@ import java.util.Set;
 public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, Set<String> configs,
                                 List<Long> headSeeds, int rerunEpochs, int fineTuneEpochs, int scratchEpochs,
                                 int scratchImageSize, int limit, Map<String, String> settings, int cvFolds,
-                                List<Integer> cvFoldsToRun, String name, List<Long> fineTuneSeeds) {
+                                List<Integer> cvFoldsToRun, String name, List<Long> fineTuneSeeds,
+                                int contrastiveEpochs, int contrastiveImageSize) {
 
     public static final String USAGE = """
             usage: evaluation/run [--data-dir DIR] [--weights FILE.pt] [--out DIR]
@@ -31,6 +32,7 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                                   [--limit N] [--set training.KEY=VALUE ...] [--cv-folds 5] [--cv-fold-limit N]
                                   [--cv-run-folds 1,2]
                                   [--name LABEL] [--fine-tune-seeds 7,8,9]
+                                  [--contrastive-epochs 10] [--contrastive-image-size 112]
               --data-dir   folder with manifest.csv (default ../shared/data/covid-ct); absent: skipped, exit 0
               --weights    ImageNet MobileNetV2 TorchScript backbone; absent: cv, frozen* and fine-tune are skipped
               --configs    cv: 5-fold cross-validation on the train split, folds by source (SourceGroupedFolds), of
@@ -46,6 +48,9 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
               frozen-cv    (a config) the same protocol on --weights as they are: the fold-by-fold baseline
               finetune-val (a config) the chosen method once on the val split, per --fine-tune-seeds (default 7):
                            fine-tuned on all of train, head and threshold as in a fold, val scored; mean ± sd
+              contrastive  (a config) self-supervised SimCLR pretraining of --weights on the train split's images,
+                           labels unused, --contrastive-epochs at --contrastive-image-size; writes
+                           contrastive/backbone-mobilenet_v2.params, a --weights for finetune-cv or finetune-val
             """;
 
     /** @throws IllegalArgumentException with message "help" for --help, or what is wrong */
@@ -90,7 +95,9 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                 foldsToRun(values),
                 values.getOrDefault("name", "candidate"),
                 Arrays.stream(values.getOrDefault("fine-tune-seeds", "7").split(","))
-                        .map(String::strip).map(Long::parseLong).toList());
+                        .map(String::strip).map(Long::parseLong).toList(),
+                Integer.parseInt(values.getOrDefault("contrastive-epochs", "10")),
+                Integer.parseInt(values.getOrDefault("contrastive-image-size", "112")));
     }
 
     /** 1-based: --cv-run-folds as listed, else 1..--cv-fold-limit, else every fold. */

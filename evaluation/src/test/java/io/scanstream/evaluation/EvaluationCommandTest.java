@@ -112,6 +112,37 @@ class EvaluationCommandTest {
     }
 
     @Test
+    void pretrainsContrastivelyOnTheUnlabelledTrainImagesIntoWeightsThatFineTuningStartsFrom() throws Exception {
+        writeDataSet(40, 8);
+        Path weights = scratchWeights();
+
+        Path sslOut = out.resolve("ssl");
+        int exit = new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
+                "--weights", weights.toString(), "--out", sslOut.toString(), "--configs", "contrastive",
+                "--contrastive-epochs", "2", "--contrastive-image-size", "32"})).run();
+
+        assertThat(exit).isZero();
+        JsonNode summary = Json.MAPPER.readTree(sslOut.resolve("summary.json").toFile());
+        assertThat(summary.at("/contrastive/images").asInt()).isEqualTo(40);
+        assertThat(summary.at("/contrastive/epochLosses")).hasSize(2);
+        // 32 images per step: log(63) is what projections that carry nothing score
+        assertThat(summary.at("/contrastive/epochLosses/0").asDouble()).isBetween(0.0, 2 * Math.log(63));
+        Path pretrained = sslOut.resolve("contrastive").resolve("backbone-mobilenet_v2.params");
+        assertThat(pretrained).exists();
+        assertThat(Files.readAllLines(sslOut.resolve("summary.txt")))
+                .anyMatch(l -> l.startsWith("evaluation.contrastive.epoch config=contrastive epoch=2/2"));
+
+        // the written backbone is a --weights for the fine-tuning cross-validation
+        Path cvOut = out.resolve("ssl-cv");
+        assertThat(new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir", data.toString(),
+                "--weights", pretrained.toString(), "--out", cvOut.toString(), "--configs", "finetune-cv",
+                "--cv-folds", "3", "--cv-run-folds", "2", "--fine-tune-epochs", "1", "--head-epochs", "2",
+                "--set", "training.full-network.image-size=32", "--name", "ssl"})).run()).isZero();
+        assertThat(Json.MAPPER.readTree(cvOut.resolve("summary.json").toFile())
+                .at("/finetune-cv:ssl/multi-scale/auc").asDouble()).isBetween(0.0, 1.0);
+    }
+
+    @Test
     void withoutADataFolderSaysSoAndSucceeds() throws Exception {
         int exit = new EvaluationCommand(EvaluationOptions.parse(new String[] {"--data-dir",
                 data.resolve("absent").toString(), "--out", out.toString()})).run();
