@@ -39,6 +39,7 @@ import java.util.UUID;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 
 /**
  * The workstation through the real broker: predictions and preprocessed scans in → the worklist shows them in the
@@ -183,7 +184,9 @@ class ReviewRoundTripTest {
         String token = given().get("/scans/" + id).getCookie(CsrfForms.COOKIE);
 
         // another site's form: the browser would send neither the session (SameSite) nor a token it cannot read
-        given().formParam("action", "confirm").post("/scans/" + id + "/label").then().statusCode(400);
+        given().formParam("action", "confirm").post("/scans/" + id + "/label").then().statusCode(400)
+                .contentType(containsString("text/html")).body(containsString("Nothing was recorded"),
+                        containsString("reload the page"));
         // a cookie, but no field or a different one
         given().cookie(CsrfForms.COOKIE, token).formParam("action", "confirm").post("/scans/" + id + "/label")
                 .then().statusCode(400);
