@@ -15,7 +15,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
-import io.scanstream.core.imaging.AntialiasedResizer;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.model.BlockParameters;
 import io.scanstream.model.DjlEnvironment;
@@ -62,11 +61,7 @@ public final class ContrastivePretrainer {
             throw new IllegalArgumentException("contrastive pretraining needs at least 2 images, got " + images.size());
         }
         DjlEnvironment.ensureOffline();
-        List<GreyImage> resized = new ArrayList<>(images.size());
-        for (GreyImage g : images) {
-            resized.add(g.width() == s.imageSize() && g.height() == s.imageSize() ? g
-                    : AntialiasedResizer.resize(g, s.imageSize(), s.imageSize()));
-        }
+        List<GreyImage> resized = FullNetworkTrainer.resizedImages(images, s.imageSize());
         // Whole batches only: a last batch of one image would have no negatives.
         int steps = resized.size() / pairs;
         CyclicLearningRate schedule = s.learningRate().inIterations(steps);
@@ -90,7 +85,8 @@ public final class ContrastivePretrainer {
                 SplittableRandom views = new SplittableRandom(s.seed() ^ VIEW_SALT);
                 double[] losses = new double[s.epochs()];
                 for (int epoch = 0; epoch < s.epochs(); epoch++) {
-                    int[] order = shuffled(resized.size(), shuffling);
+                    int[] order = EpochLoop.identity(resized.size());
+                    EpochLoop.shuffle(order, shuffling);
                     double sum = 0;
                     for (int step = 0; step < steps; step++) {
                         sum += step(trainer, resized, order, step * pairs, pairs, views, s);
@@ -131,19 +127,5 @@ public final class ContrastivePretrainer {
                 .add(Linear.builder().setUnits(PROJECTION_HIDDEN).build())
                 .add(Activation.reluBlock())
                 .add(Linear.builder().setUnits(s.projectionDim()).build());
-    }
-
-    private static int[] shuffled(int size, SplittableRandom random) {
-        int[] order = new int[size];
-        for (int i = 0; i < size; i++) {
-            order[i] = i;
-        }
-        for (int i = size - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 }

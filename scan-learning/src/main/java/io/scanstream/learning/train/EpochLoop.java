@@ -11,6 +11,7 @@ import io.scanstream.core.artifact.EpochMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.random.RandomGenerator;
 
 /**
  * The one epoch loop of both trainers. Each epoch shuffles the training rows with the run's seeded generator
@@ -179,7 +180,7 @@ final class EpochLoop {
         return targets;
     }
 
-    private static int[] identity(int n) {
+    static int[] identity(int n) {
         return range(0, n);
     }
 
@@ -191,7 +192,8 @@ final class EpochLoop {
         return rows;
     }
 
-    private static void shuffle(int[] order, Random random) {
+    /** Fisher–Yates, in place (also the contrastive pretrainer's, which shuffles a fresh identity each epoch). */
+    static void shuffle(int[] order, RandomGenerator random) {
         for (int i = order.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = order[i];

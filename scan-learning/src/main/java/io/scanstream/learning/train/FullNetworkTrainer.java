@@ -184,9 +184,13 @@ public final class FullNetworkTrainer {
     }
 
     private static List<GreyImage> resized(List<LabelledImage> images, int size) {
+        return resizedImages(images.stream().map(LabelledImage::image).toList(), size);
+    }
+
+    /** Each image at size x size (as it is when it already is): the trainers' input side. */
+    static List<GreyImage> resizedImages(List<GreyImage> images, int size) {
         List<GreyImage> out = new ArrayList<>(images.size());
-        for (LabelledImage image : images) {
-            GreyImage g = image.image();
+        for (GreyImage g : images) {
             out.add(g.width() == size && g.height() == size ? g : AntialiasedResizer.resize(g, size, size));
         }
         return out;
