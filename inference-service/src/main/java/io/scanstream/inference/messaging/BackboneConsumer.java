@@ -4,16 +4,15 @@ import io.scanstream.core.artifact.BackboneManifest;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.EventTypes;
 import io.scanstream.core.contract.InvalidEventException;
+import io.scanstream.core.contract.HeaderValues;
 import io.scanstream.inference.domain.BackboneLibrary;
 import io.scanstream.inference.domain.ModelReplay;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Follows {@code models.backbones} from its beginning (a group of its own per replica), so a new replica assembles
@@ -63,7 +62,7 @@ public class BackboneConsumer {
             return;
         }
         try {
-            if (EventTypes.BACKBONE_MANIFEST.equals(type(record))) {
+            if (EventTypes.BACKBONE_MANIFEST.equals(HeaderValues.eventType(record.headers()))) {
                 BackboneManifest m = EventCodecs.BACKBONE_MANIFEST.fromRecord(record);
                 LOG.infof("backbone.manifest backbone=%s chunks=%d bytes=%d", m.backboneId(), m.chunks(),
                         m.sizeBytes());
@@ -74,10 +73,5 @@ public class BackboneConsumer {
         } catch (InvalidEventException | IllegalArgumentException e) {
             LOG.warnf("backbone.record.ignored key=%s offset=%d reason=\"%s\"", key, record.offset(), e.getMessage());
         }
-    }
-
-    private static String type(ConsumerRecord<String, byte[]> record) {
-        Header type = record.headers().lastHeader("ce_type");
-        return type == null ? null : new String(type.value(), StandardCharsets.UTF_8);
     }
 }

@@ -3,6 +3,7 @@ package io.scanstream.inference.messaging;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.InvalidEventException;
 import io.scanstream.core.contract.ModelPublished;
+import io.scanstream.core.contract.HeaderValues;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.scanstream.core.signing.ModelSignature;
@@ -12,11 +13,9 @@ import io.scanstream.inference.domain.VersionSignatures;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -58,8 +57,9 @@ public class ModelVersionConsumer {
         // The signature first, over the value bytes as they arrived: nothing is parsed or allocated for a record
         // that is unsigned or not signed by a trusted key.
         String label = "unread(key=" + record.key() + ", offset=" + record.offset() + ")";
-        Optional<ModelVersions.Refused> unsigned = signatures.check(label, header(record, ModelSignature.KEY_ID_HEADER),
-                header(record, ModelSignature.SIGNATURE_HEADER), record.value());
+        Optional<ModelVersions.Refused> unsigned = signatures.check(label,
+                HeaderValues.text(record.headers(), ModelSignature.KEY_ID_HEADER),
+                HeaderValues.text(record.headers(), ModelSignature.SIGNATURE_HEADER), record.value());
         if (unsigned.isPresent()) {
             ModelVersions.Refused r = versions.refuse(unsigned.get());
             LOG.warnf("model.refused key=%s offset=%d reason=%s detail=\"%s\"; the serving version stays",
@@ -100,10 +100,5 @@ public class ModelVersionConsumer {
             }
         }
         return false;
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

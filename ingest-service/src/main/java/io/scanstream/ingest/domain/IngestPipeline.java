@@ -2,6 +2,7 @@ package io.scanstream.ingest.domain;
 
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.InvalidEventException;
+import io.scanstream.core.contract.HeaderValues;
 import io.scanstream.core.contract.Rejection;
 import io.scanstream.core.contract.RejectionReason;
 import io.scanstream.core.contract.ScanArrived;
@@ -13,10 +14,8 @@ import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.imaging.ScanPreprocessor;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.core.privacy.PatientPseudonymizer;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -421,11 +420,6 @@ public final class IngestPipeline {
     }
 
     private static Optional<String> header(IncomingScan scan, String name) {
-        Header header = scan.headers().lastHeader(name);
-        if (header == null || header.value() == null) {
-            return Optional.empty();
-        }
-        String value = new String(header.value(), StandardCharsets.UTF_8);
-        return value.isBlank() ? Optional.empty() : Optional.of(value);
+        return Optional.ofNullable(HeaderValues.nonBlank(scan.headers(), name));
     }
 }

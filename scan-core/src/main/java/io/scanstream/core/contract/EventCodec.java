@@ -5,10 +5,8 @@ import io.cloudevents.kafka.KafkaMessageFactory;
 import io.cloudevents.rw.CloudEventRWException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -87,9 +85,7 @@ public abstract class EventCodec<T> {
     static void requireHeaders(Headers headers, List<String> names) {
         List<String> missing = new ArrayList<>();
         for (String name : names) {
-            Header header = headers.lastHeader(name);
-            if (header == null || header.value() == null
-                    || new String(header.value(), StandardCharsets.UTF_8).isBlank()) {
+            if (HeaderValues.nonBlank(headers, name) == null) {
                 missing.add(name);
             }
         }

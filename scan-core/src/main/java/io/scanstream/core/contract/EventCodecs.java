@@ -41,13 +41,7 @@ public final class EventCodecs {
             CloudEventBuilder b = CloudEventBuilder.v1().withId(e.scanId()).withSource(e.device())
                     .withType(eventType()).withTime(e.acquiredAt())
                     .withData(e.contentType(), e.image());
-            if (e.patientRef() != null) {
-                b.withSubject(e.patientRef());
-            }
-            if (e.origin() != null) {
-                b.withExtension(Origin.EXTENSION, e.origin());
-            }
-            return b.build();
+            return withPatientAndOrigin(b, e.patientRef(), e.origin()).build();
         }
 
         @Override
@@ -120,13 +114,7 @@ public final class EventCodecs {
                     .withExtension("width", e.image().width())
                     .withExtension("height", e.image().height())
                     .withData(GREY8_MEDIA_TYPE, e.image().pixels());
-            if (e.patientPseudonym() != null) {
-                b.withSubject(e.patientPseudonym());
-            }
-            if (e.origin() != null) {
-                b.withExtension(Origin.EXTENSION, e.origin());
-            }
-            return b.build();
+            return withPatientAndOrigin(b, e.patientPseudonym(), e.origin()).build();
         }
 
         @Override
@@ -167,13 +155,7 @@ public final class EventCodecs {
                     .withExtension("backbone", e.backboneId())
                     .withExtension("dim", e.vector().length)
                     .withData(FLOAT32_MEDIA_TYPE, buffer.array());
-            if (e.patientPseudonym() != null) {
-                b.withSubject(e.patientPseudonym());
-            }
-            if (e.origin() != null) {
-                b.withExtension(Origin.EXTENSION, e.origin());
-            }
-            return b.build();
+            return withPatientAndOrigin(b, e.patientPseudonym(), e.origin()).build();
         }
 
         @Override
@@ -341,6 +323,17 @@ public final class EventCodecs {
             throw missing("ce_time");
         }
         return ce.getTime();
+    }
+
+    /** The scan events' optional attributes: absent, not empty, when the scan has no patient or origin. */
+    private static CloudEventBuilder withPatientAndOrigin(CloudEventBuilder b, String patient, String origin) {
+        if (patient != null) {
+            b.withSubject(patient);
+        }
+        if (origin != null) {
+            b.withExtension(Origin.EXTENSION, origin);
+        }
+        return b;
     }
 
     private static String origin(CloudEvent ce) {

@@ -7,6 +7,7 @@ import io.scanstream.core.contract.BackboneChunk;
 import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.EventTypes;
 import io.scanstream.core.contract.InvalidEventException;
+import io.scanstream.core.contract.HeaderValues;
 import io.scanstream.core.contract.Topics;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.service.config.TopicNames;
@@ -19,14 +20,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -191,7 +190,7 @@ public class PublishedBackbones implements BackbonePublisher, BackboneSource {
                 return;
             }
             try {
-                if (manifestKey && EventTypes.BACKBONE_MANIFEST.equals(type(record.headers().lastHeader("ce_type")))) {
+                if (manifestKey && EventTypes.BACKBONE_MANIFEST.equals(HeaderValues.eventType(record.headers()))) {
                     p.manifest = EventCodecs.BACKBONE_MANIFEST.fromRecord(record);
                 } else {
                     BackboneChunk chunk = EventCodecs.BACKBONE_CHUNK.fromRecord(record);
@@ -254,10 +253,6 @@ public class PublishedBackbones implements BackbonePublisher, BackboneSource {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
-    }
-
-    private static String type(Header header) {
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     @PreDestroy

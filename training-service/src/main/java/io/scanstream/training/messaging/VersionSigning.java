@@ -1,6 +1,7 @@
 package io.scanstream.training.messaging;
 
 import io.quarkus.runtime.Startup;
+import io.scanstream.core.contract.HeaderValues;
 import io.scanstream.core.signing.ModelSignature;
 import io.scanstream.core.signing.ModelSigner;
 import io.scanstream.core.signing.ModelSigningKeys;
@@ -8,11 +9,9 @@ import io.scanstream.core.signing.TrustedModelKeys;
 import io.scanstream.training.config.TrainingConfig;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -74,12 +73,8 @@ public class VersionSigning {
         if (signer == null) {
             return true;
         }
-        return trusted.verify(header(record, ModelSignature.KEY_ID_HEADER), header(record, ModelSignature.SIGNATURE_HEADER),
+        return trusted.verify(HeaderValues.text(record.headers(), ModelSignature.KEY_ID_HEADER),
+                HeaderValues.text(record.headers(), ModelSignature.SIGNATURE_HEADER),
                 record.value()).verified();
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }
