@@ -1,12 +1,7 @@
 package io.scanstream.system;
 
-import ai.djl.Model;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
 import io.scanstream.core.contract.EventCodecs;
@@ -20,7 +15,7 @@ import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.local.ServiceProcess;
-import io.scanstream.model.head.HeadBlocks;
+import io.scanstream.model.head.TestHeadWeights;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,7 +155,7 @@ class FaultSuiteIT {
         new Random(7).nextBytes(garbage);
         long published = System.nanoTime();
         publish(versionLike(good, "v-poison-weights", garbage));
-        publish(versionLike(good, "v-nan-head", nanHeadWeights(good.metadata().head())));
+        publish(versionLike(good, "v-nan-head", TestHeadWeights.nan(good.metadata().head())));
         await().atMost(RECOVERY).pollInterval(Duration.ofMillis(500)).until(() ->
                 refusedVersions() >= refusedBefore + 2);
         double refused = secondsSince(published);
@@ -358,18 +353,6 @@ class FaultSuiteIT {
         return new ModelArtifact(new ModelMetadata(m.modelName(), version, OffsetDateTime.now(), m.backboneId(), m.head(),
                 m.metrics(), Sha256.hex(weights), m.trainingRunId(), m.reportUri(), m.trainedOn(), m.cardUri(),
                 m.backbone(), m.preprocessing(), null), weights);
-    }
-
-    /** Head weights of the right shape whose every parameter is NaN: they load, and every output is NaN. */
-    private static byte[] nanHeadWeights(HeadArchitecture architecture) {
-        try (Model model = HeadBlocks.newModel(architecture)) {
-            Block block = model.getBlock();
-            HeadBlocks.initialise(block, architecture, model.getNDManager(), 9);
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                p.getValue().getArray().muli(Float.NaN);
-            }
-            return HeadBlocks.weightsBytes(block);
-        }
     }
 
     /** Signed as training signs: the fault under test is the model's, not a forged record. */

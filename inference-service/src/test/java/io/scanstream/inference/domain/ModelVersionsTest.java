@@ -9,10 +9,10 @@ import io.scanstream.core.artifact.ModelMetadata;
 import io.scanstream.core.artifact.ModelMetrics;
 import io.scanstream.core.artifact.ScanSet;
 import io.scanstream.core.contract.BackboneChunk;
-import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.head.ClassificationHead;
+import io.scanstream.model.head.TestHeadWeights;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +37,7 @@ class ModelVersionsTest {
     Path cache;
     private final List<String> swaps = new ArrayList<>();
     private final List<ModelVersions.RefusalReason> refusals = new ArrayList<>();
-    private final List<StubBackbone> loaded = new ArrayList<>();
+    private final List<StandInBackbone> loaded = new ArrayList<>();
     private int mostResident;
     private BackboneLibrary library;
     private ModelVersions versions;
@@ -354,7 +354,7 @@ class ModelVersionsTest {
         versions.forNextBatch();
         versions.offer(artifact("v3", b.backboneId(), 1280, 3, b.reference()));
         ServingNetwork onB = versions.forNextBatch();
-        assertThat(loaded.stream().filter(x -> !x.closed).map(StubBackbone::backboneId))
+        assertThat(loaded.stream().filter(x -> !x.closed).map(StandInBackbone::backboneId))
                 .containsExactly(b.backboneId());
 
         versions.withdrawn(onB.head().orElseThrow());
@@ -363,7 +363,7 @@ class ModelVersionsTest {
         assertThat(version(fallback)).isEqualTo("v2");
         assertThat(fallback.backboneId()).isEqualTo(a.backboneId());
         assertThat(mostResident).isEqualTo(2);
-        assertThat(loaded.stream().filter(x -> !x.closed).map(StubBackbone::backboneId))
+        assertThat(loaded.stream().filter(x -> !x.closed).map(StandInBackbone::backboneId))
                 .containsExactly(a.backboneId());
     }
 
@@ -382,13 +382,7 @@ class ModelVersionsTest {
 
     private static ModelArtifact nanArtifact(String version, String backbone, int inputDim) {
         HeadArchitecture architecture = new HeadArchitecture(inputDim, List.of(64, 32, 16), 0.1, 2);
-        byte[] weights;
-        try (ai.djl.Model model = io.scanstream.model.head.HeadBlocks.newModel(architecture)) {
-            ai.djl.nn.Block block = model.getBlock();
-            io.scanstream.model.head.HeadBlocks.initialise(block, architecture, model.getNDManager(), 5);
-            block.getParameters().forEach(p -> p.getValue().getArray().muli(Float.NaN));
-            weights = io.scanstream.model.head.HeadBlocks.weightsBytes(block);
-        }
+        byte[] weights = TestHeadWeights.nan(architecture);
         return new ModelArtifact(new ModelMetadata("covid-head", version, OffsetDateTime.now(), backbone, architecture,
                 null, Sha256.hex(weights), null, null, null, null, null, null), weights);
     }
@@ -444,74 +438,34 @@ class ModelVersionsTest {
 
         @Override
         public FeatureExtractor loadBootstrap() {
-            return remember(new StubBackbone(BOOTSTRAP, DIM));
+            return remember(standIn(BOOTSTRAP, DIM));
         }
 
         @Override
         public FeatureExtractor load(BackboneRef ref, Path weights) {
             assertThat(weights).exists();
-            return remember(new StubBackbone(ref.id(), 1280));
+            return remember(standIn(ref.id(), 1280));
         }
 
         @Override
         public void warmUp(FeatureExtractor backbone) {
-            ((StubBackbone) backbone).warmedUp = true;
+            ((StandInBackbone) backbone).warmedUp = true;
         }
 
-        private StubBackbone remember(StubBackbone backbone) {
+        private StandInBackbone remember(StandInBackbone backbone) {
             loaded.add(backbone);
             mostResident = Math.max(mostResident, (int) loaded.stream().filter(b -> !b.closed).count());
             return backbone;
         }
     }
 
-    private static final class StubBackbone implements FeatureExtractor {
-        private final String id;
-        private final int dim;
-        boolean closed;
-        boolean warmedUp;
-
-        StubBackbone(String id, int dim) {
-            this.id = id;
-            this.dim = dim;
-        }
-
-        @Override
-        public String backboneId() {
-            return id;
-        }
-
-        @Override
-        public String engine() {
-            return "stub";
-        }
-
-        @Override
-        public boolean pretrained() {
-            return true;
-        }
-
-        @Override
-        public int featureDim() {
-            return dim;
-        }
-
-        @Override
-        public String device() {
-            return "cpu";
-        }
-
-        @Override
-        public float[][] embed(List<GreyImage> images, int padTo) {
+    /** 0-features of {@code dim}, except a backbone whose id says "bad": every forward pass fails. */
+    private static StandInBackbone standIn(String id, int dim) {
+        return new StandInBackbone(id, dim, true, images -> {
             if (id.contains("bad")) {
                 throw new IllegalStateException("stand-in backbone " + id + " fails every forward pass");
             }
             return new float[images.size()][dim];
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-        }
+        });
     }
 }

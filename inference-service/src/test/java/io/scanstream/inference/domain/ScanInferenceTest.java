@@ -1,18 +1,13 @@
 package io.scanstream.inference.domain;
 
-import ai.djl.Model;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelMetadata;
 import io.scanstream.core.contract.ScanPreprocessed;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.integrity.Sha256;
-import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.head.ClassificationHead;
-import io.scanstream.model.head.HeadBlocks;
+import io.scanstream.model.head.TestHeadWeights;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +57,7 @@ class ScanInferenceTest {
 
     @Test
     void aHeadThatOutputsNaNFailsItsScansAndIsWithdrawnAfterTheLimit() {
-        ServingNetwork nan = new ServingNetwork(new StubBackbone(images -> ones(images.size())),
+        ServingNetwork nan = new ServingNetwork(standIn(images -> ones(images.size())),
                 Optional.of(head("v-nan", true)));
         ScanInference inference = new ScanInference(() -> nan, guard);
 
@@ -84,7 +79,7 @@ class ScanInferenceTest {
 
     @Test
     void reportsTheWithdrawalOnceAndFeedsOnlyInputsWithAFiniteOutcomeToTheValidationBatch() {
-        ServingNetwork nan = new ServingNetwork(new StubBackbone(images -> ones(images.size())),
+        ServingNetwork nan = new ServingNetwork(standIn(images -> ones(images.size())),
                 Optional.of(head("v-nan", true)));
         List<String> feedback = new ArrayList<>();
         ScanInference inference = new ScanInference(() -> nan, guard, new ScanInference.Feedback() {
@@ -112,7 +107,7 @@ class ScanInferenceTest {
     @Test
     void aFiniteOutputEndsTheRunSoOccasionalNaNsDoNotWithdrawAVersion() {
         boolean[] nanNext = {true};
-        ServingNetwork finite = new ServingNetwork(new StubBackbone(images -> ones(images.size())),
+        ServingNetwork finite = new ServingNetwork(standIn(images -> ones(images.size())),
                 Optional.of(head("v-ok", false)));
         ServingNetwork nan = new ServingNetwork(finite.backbone(), Optional.of(new ServingHead(head("v-ok", true)
                 .head(), finite.head().get().metadata())));
@@ -129,7 +124,7 @@ class ScanInferenceTest {
 
     @Test
     void aNonFiniteEmbeddingFailsOnlyItsOwnScan() {
-        ServingNetwork network = new ServingNetwork(new StubBackbone(images -> {
+        ServingNetwork network = new ServingNetwork(standIn(images -> {
             float[][] rows = ones(images.size());
             rows[1][3] = Float.POSITIVE_INFINITY;
             return rows;
@@ -144,7 +139,7 @@ class ScanInferenceTest {
     @Test
     void anErrorFromTheForwardPassFailsTheScansAndDoesNotEscape() {
         // Before: only RuntimeException was caught; a StackOverflowError or OutOfMemoryError escaped the batch.
-        ServingNetwork network = new ServingNetwork(new StubBackbone(images -> {
+        ServingNetwork network = new ServingNetwork(standIn(images -> {
             if (images.size() > 1) {
                 throw new OutOfMemoryError("Java heap space (stub)");
             }
@@ -165,17 +160,7 @@ class ScanInferenceTest {
     }
 
     private ServingHead head(String version, boolean nan) {
-        byte[] weights;
-        try (Model model = HeadBlocks.newModel(ARCHITECTURE)) {
-            Block block = model.getBlock();
-            HeadBlocks.initialise(block, ARCHITECTURE, model.getNDManager(), 5);
-            if (nan) {
-                for (Pair<String, Parameter> p : block.getParameters()) {
-                    p.getValue().getArray().muli(Float.NaN);
-                }
-            }
-            weights = HeadBlocks.weightsBytes(block);
-        }
+        byte[] weights = nan ? TestHeadWeights.nan(ARCHITECTURE) : TestHeadWeights.seeded(ARCHITECTURE, 5);
         ClassificationHead head = ClassificationHead.fromWeights(ARCHITECTURE, weights);
         closeables.add(head);
         return new ServingHead(head, new ModelMetadata("covid-head", version, OffsetDateTime.now(), "stub:1",
@@ -200,45 +185,7 @@ class ScanInferenceTest {
         return scans;
     }
 
-    private static final class StubBackbone implements FeatureExtractor {
-        private final Function<List<GreyImage>, float[][]> embed;
-
-        StubBackbone(Function<List<GreyImage>, float[][]> embed) {
-            this.embed = embed;
-        }
-
-        @Override
-        public String backboneId() {
-            return "stub:1";
-        }
-
-        @Override
-        public boolean pretrained() {
-            return true;
-        }
-
-        @Override
-        public int featureDim() {
-            return DIM;
-        }
-
-        @Override
-        public String engine() {
-            return "stub";
-        }
-
-        @Override
-        public String device() {
-            return "cpu";
-        }
-
-        @Override
-        public float[][] embed(List<GreyImage> images, int padTo) {
-            return embed.apply(images);
-        }
-
-        @Override
-        public void close() {
-        }
+    private static StandInBackbone standIn(Function<List<GreyImage>, float[][]> embed) {
+        return new StandInBackbone("stub:1", DIM, true, embed);
     }
 }

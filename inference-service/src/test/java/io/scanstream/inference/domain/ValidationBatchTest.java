@@ -1,18 +1,12 @@
 package io.scanstream.inference.domain;
 
-import ai.djl.Model;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ScanPreprocessor;
-import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.head.ClassificationHead;
-import io.scanstream.model.head.HeadBlocks;
+import io.scanstream.model.head.TestHeadWeights;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -64,7 +58,7 @@ class ValidationBatchTest {
     @Test
     void passesFiniteOutputsAndRunsInChunksPaddedToTheBuckets() {
         ValidationBatch batch = new ValidationBatch(5, List.of(1, 2, 4));
-        Stand in = new Stand(images -> new float[images.size()][DIM]);
+        StandInBackbone in = standIn(images -> new float[images.size()][DIM]);
         try (ClassificationHead head = ClassificationHead.randomlyInitialised(ARCHITECTURE, 3)) {
             assertThat(batch.check(in, head)).isEmpty();
         }
@@ -75,7 +69,7 @@ class ValidationBatchTest {
     void refusesANonFiniteEmbeddingNamingTheInput() {
         ValidationBatch batch = new ValidationBatch(3, List.of(4));
         batch.served(image(7));
-        Stand nanOnSecond = new Stand(images -> {
+        StandInBackbone nanOnSecond = standIn(images -> {
             float[][] out = new float[images.size()][DIM];
             out[1][0] = Float.POSITIVE_INFINITY;
             return out;
@@ -89,8 +83,9 @@ class ValidationBatchTest {
     @Test
     void refusesAHeadWhoseProbabilitiesAreNaN() {
         ValidationBatch batch = new ValidationBatch(2, List.of(2));
-        try (ClassificationHead head = ClassificationHead.fromWeights(ARCHITECTURE, nanWeights())) {
-            assertThat(batch.check(new Stand(images -> new float[images.size()][DIM]), head))
+        try (ClassificationHead head = ClassificationHead.fromWeights(ARCHITECTURE,
+                TestHeadWeights.nan(ARCHITECTURE))) {
+            assertThat(batch.check(standIn(images -> new float[images.size()][DIM]), head))
                     .hasValueSatisfying(f -> {
                         assertThat(f.reason()).isEqualTo(ModelVersions.RefusalReason.NON_FINITE_OUTPUT);
                         assertThat(f.detail()).contains("probability (NaN)").contains("input 1 of 2");
@@ -101,24 +96,12 @@ class ValidationBatchTest {
     @Test
     void refusesAForwardPassThatThrowsAnErrorToo() {
         ValidationBatch batch = new ValidationBatch(2, List.of(2));
-        assertThat(batch.check(new Stand(images -> {
+        assertThat(batch.check(standIn(images -> {
             throw new StackOverflowError("deep");
         }), null)).hasValueSatisfying(f -> {
             assertThat(f.reason()).isEqualTo(ModelVersions.RefusalReason.FORWARD_FAILED);
             assertThat(f.detail()).contains("StackOverflowError");
         });
-    }
-
-    /** Head weights of the right shapes, every one NaN. */
-    static byte[] nanWeights() {
-        try (Model model = HeadBlocks.newModel(ARCHITECTURE)) {
-            Block block = model.getBlock();
-            HeadBlocks.initialise(block, ARCHITECTURE, model.getNDManager(), 1);
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                p.getValue().getArray().muli(Float.NaN);
-            }
-            return HeadBlocks.weightsBytes(block);
-        }
     }
 
     private static GreyImage image(int fill) {
@@ -127,48 +110,7 @@ class ValidationBatchTest {
         return new GreyImage(224, 224, pixels);
     }
 
-    /** A stand-in backbone whose features a function gives; it records each call as images@padTo. */
-    private static final class Stand implements FeatureExtractor {
-        final List<String> calls = new ArrayList<>();
-        private final Function<List<GreyImage>, float[][]> features;
-
-        Stand(Function<List<GreyImage>, float[][]> features) {
-            this.features = features;
-        }
-
-        @Override
-        public String backboneId() {
-            return "stand-in:000000000000";
-        }
-
-        @Override
-        public boolean pretrained() {
-            return false;
-        }
-
-        @Override
-        public int featureDim() {
-            return DIM;
-        }
-
-        @Override
-        public String engine() {
-            return "stub";
-        }
-
-        @Override
-        public String device() {
-            return "cpu";
-        }
-
-        @Override
-        public float[][] embed(List<GreyImage> images, int padTo) {
-            calls.add(images.size() + "@" + padTo);
-            return features.apply(images);
-        }
-
-        @Override
-        public void close() {
-        }
+    private static StandInBackbone standIn(Function<List<GreyImage>, float[][]> features) {
+        return new StandInBackbone("stand-in:000000000000", DIM, false, features);
     }
 }

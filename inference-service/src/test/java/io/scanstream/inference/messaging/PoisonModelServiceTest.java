@@ -31,6 +31,7 @@ import io.scanstream.inference.TestHeads;
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.head.HeadBlocks;
+import io.scanstream.model.head.TestHeadWeights;
 import io.scanstream.service.security.Roles;
 import io.scanstream.testing.kafka.KafkaBrokerTestResource;
 import io.scanstream.testing.kafka.SharedBrokerClient;
@@ -330,15 +331,7 @@ class PoisonModelServiceTest {
     /** A head of the right shape whose every parameter is NaN: it loads, and every output is NaN. */
     private static ModelArtifact nanHead(String version) {
         HeadArchitecture architecture = HeadArchitecture.standard(1280, 0.2);
-        byte[] weights;
-        try (Model model = HeadBlocks.newModel(architecture)) {
-            Block block = model.getBlock();
-            HeadBlocks.initialise(block, architecture, model.getNDManager(), 9);
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                p.getValue().getArray().muli(Float.NaN);
-            }
-            weights = HeadBlocks.weightsBytes(block);
-        }
+        byte[] weights = TestHeadWeights.nan(architecture);
         ModelMetrics metrics = new ModelMetrics(List.of(), 0.8, 0.75, 0.7, 0.8, 0.7, 0.4, null, 10, 2);
         return new ModelArtifact(new ModelMetadata(MODEL, version, OffsetDateTime.now(), BACKBONE, architecture,
                 metrics, Sha256.hex(weights), null, null), weights);
