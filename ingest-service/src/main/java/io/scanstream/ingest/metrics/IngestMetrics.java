@@ -19,6 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code scanstream_ingest_preprocess_seconds}, {@code scanstream_ingest_payload_bytes},
  * {@code scanstream_ingest_in_flight}, {@code scanstream_ingest_dicom_subject_mismatch_total} (DICOM scans whose
  * {@code ce_subject} disagreed with their PatientID).
+ *
+ * <p>{@code received} counts every read, a batch read again after an aborted transaction included; the outcome
+ * counters count a batch once its transaction is reported committed. That report can be wrong: when the consumer
+ * group rebalances during a batch, SmallRye aborts the transaction and still completes the batch normally (see
+ * {@code ScanDeduplicator}), so that batch's outcomes are counted once for the aborted attempt and again when it is
+ * read again. The topics hold one outcome per scan; the counters can exceed them by such batches.
  */
 @ApplicationScoped
 public class IngestMetrics {

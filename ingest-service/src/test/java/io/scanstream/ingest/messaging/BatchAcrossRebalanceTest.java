@@ -58,8 +58,9 @@ class BatchAcrossRebalanceTest {
 
     private final IngestPipeline pipeline = new IngestPipeline(new IngestPolicy(DecodeLimits.DEFAULT, true, 1000), KEY);
     private final ReportedTransactions transactions = new ReportedTransactions();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ScanArrivalConsumer consumer = new ScanArrivalConsumer(pipeline,
-            new IngestMetrics(new SimpleMeterRegistry()), transactions, TOPICS,
+            new IngestMetrics(registry), transactions, TOPICS,
             new TransactionHealth(TransactionHealth.DEFAULT_LIMIT, Clock.systemUTC()));
     private final SyntheticScan scan = new SyntheticCtGenerator(7).scan(0);
 
@@ -74,6 +75,14 @@ class BatchAcrossRebalanceTest {
         consumer.consume(batch(0)).toCompletableFuture().join();
 
         assertThat(transactions.lastTopics()).containsExactlyInAnyOrder("topic-preprocessed", "topic-seen");
+        // what the meters can know (IngestMetrics): two reads, and two reported commits of one scan
+        assertThat(count("scanstream.ingest.scans.received")).isEqualTo(2);
+        assertThat(count("scanstream.ingest.scans.accepted")).isEqualTo(2);
+        assertThat(registry.get("scanstream.ingest.in.flight").gauge().value()).isZero();
+    }
+
+    private double count(String counter) {
+        return registry.get(counter).counter().count();
     }
 
     @Test
