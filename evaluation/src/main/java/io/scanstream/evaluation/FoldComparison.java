@@ -118,7 +118,7 @@ public final class FoldComparison {
         for (Row r : rows) {
             double[] d = r.differences();
             out.append(String.format(Locale.ROOT,
-                    "| %s | %s | %s | %.3f ± %.3f | %.3f ± %.3f | %+.3f [%+.3f – %+.3f] | %d/%d | %s | %.3f → %.3f |%n",
+                    "| %s | %s | %s | %.3f ± %.3f | %.3f ± %.3f | %+.3f [%+.3f – %+.3f] | %d/%d | %s | %s → %s |%n",
                     r.variant(), values(r.baselineAucs()), values(r.candidateAucs()),
                     Statistics.mean(r.baselineAucs()), Statistics.sd(r.baselineAucs()),
                     Statistics.mean(r.candidateAucs()), Statistics.sd(r.candidateAucs()), r.meanDifference(),
@@ -126,7 +126,7 @@ public final class FoldComparison {
                     java.util.Arrays.stream(d).max().orElse(Double.NaN), r.foldsWon(), d.length,
                     r.candidateSeedMeans().length < 2 ? "one seed" : String.format(Locale.ROOT, "%.3f (%d)",
                             Statistics.sd(r.candidateSeedMeans()), r.candidateSeedMeans().length),
-                    r.baselineAccuracy(), r.candidateAccuracy()));
+                    figure(r.baselineAccuracy()), figure(r.candidateAccuracy())));
         }
         return out.toString();
     }
@@ -177,11 +177,11 @@ public final class FoldComparison {
         return figures.get(config).get(variant).get(fold);
     }
 
-    /** Per fold, the mean over the configs (seeds) that have it. */
+    /** Per fold, the mean over the configs (seeds) that have it; a figure not kept (NaN) is left out. */
     private double[] perFold(List<String> configs, String variant, List<Integer> folds, int which) {
         return folds.stream().mapToDouble(f -> configs.stream()
-                        .map(c -> figures.get(c).getOrDefault(variant, Map.of()).get(f)).filter(v -> v != null)
-                        .mapToDouble(v -> v[which]).average().orElse(Double.NaN))
+                        .map(c -> figures.get(c).getOrDefault(variant, Map.of()).get(f))
+                        .filter(v -> v != null && !Double.isNaN(v[which])).mapToDouble(v -> v[which]).average().orElse(Double.NaN))
                 .toArray();
     }
 
@@ -194,6 +194,11 @@ public final class FoldComparison {
     private static String values(double[] v) {
         return String.join(", ", java.util.Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, "%.3f", x))
                 .toList());
+    }
+
+    /** A mean over folds whose figure was not kept is NaN: said as such. */
+    private static String figure(double mean) {
+        return Double.isNaN(mean) ? "not kept" : String.format(Locale.ROOT, "%.3f", mean);
     }
 
     private static String join(List<Integer> folds) {

@@ -76,6 +76,19 @@ class FoldComparisonTest {
     }
 
     @Test
+    void saysSoWhenAFigureWasNotKept() throws IOException {
+        List<String> notKept = lines("lpft-e10", LPFT, 1, 2).stream()
+                .map(l -> l.replaceAll("accuracy=\\S+", "accuracy=NaN")).toList();
+        Path file = log("all.log", notKept, lines("lpft-fb8", PARTIAL, 1, 2));
+
+        List<FoldComparison.Row> rows = FoldComparison.read(List.of(file))
+                .compare(List.of("lpft-e10"), List.of("lpft-fb8"));
+
+        assertThat(rows.get(0).candidateAccuracy()).isCloseTo(0.715, within(1e-9));
+        assertThat(FoldComparison.markdown("LP-FT", "partial", rows)).contains("| not kept → 0.715 |");
+    }
+
+    @Test
     void refusesAConfigWithoutLines() throws IOException {
         Path file = log("all.log", lines("lpft-e10", LPFT, 1, 2));
 
