@@ -121,9 +121,10 @@ public final class FoldComparison {
                     "| %s | %s | %s | %.3f ± %.3f | %.3f ± %.3f | %+.3f [%+.3f – %+.3f] | %d/%d | %s | %s → %s |%n",
                     r.variant(), values(r.baselineAucs()), values(r.candidateAucs()),
                     Statistics.mean(r.baselineAucs()), Statistics.sd(r.baselineAucs()),
-                    Statistics.mean(r.candidateAucs()), Statistics.sd(r.candidateAucs()), r.meanDifference(),
-                    java.util.Arrays.stream(d).min().orElse(Double.NaN),
-                    java.util.Arrays.stream(d).max().orElse(Double.NaN), r.foldsWon(), d.length,
+                    Statistics.mean(r.candidateAucs()), Statistics.sd(r.candidateAucs()),
+                    signed(r.meanDifference()),
+                    signed(java.util.Arrays.stream(d).min().orElse(Double.NaN)),
+                    signed(java.util.Arrays.stream(d).max().orElse(Double.NaN)), r.foldsWon(), d.length,
                     r.candidateSeedMeans().length < 2 ? "one seed" : String.format(Locale.ROOT, "%.3f (%d)",
                             Statistics.sd(r.candidateSeedMeans()), r.candidateSeedMeans().length),
                     figure(r.baselineAccuracy()), figure(r.candidateAccuracy())));
@@ -194,6 +195,11 @@ public final class FoldComparison {
     private static String values(double[] v) {
         return String.join(", ", java.util.Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, "%.3f", x))
                 .toList());
+    }
+
+    /** Rounded to the 3 decimals printed, so that a difference that rounds to nothing prints +0.000, not -0.000. */
+    private static double signed(double difference) {
+        return Double.isNaN(difference) ? difference : Math.round(difference * 1000) / 1000.0 + 0.0;
     }
 
     /** A mean over folds whose figure was not kept is NaN: said as such. */

@@ -65,6 +65,19 @@ class FoldComparisonTest {
     }
 
     @Test
+    void aDifferenceThatRoundsToNothingIsPrintedWithoutASign() throws IOException {
+        double[] almost = LPFT.clone();
+        almost[0] -= 0.001; // a mean difference of -0.0002
+        Path file = log("all.log", lines("lpft-e10", LPFT, 1, 2, 3, 4, 5), lines("same", almost, 1, 2, 3, 4, 5));
+
+        List<FoldComparison.Row> rows = FoldComparison.read(List.of(file))
+                .compare(List.of("lpft-e10"), List.of("same"));
+
+        assertThat(rows.get(0).meanDifference()).isNegative();
+        assertThat(FoldComparison.markdown("a", "b", rows)).contains("| +0.000 [-0.001 – +0.000] | 0/5 |");
+    }
+
+    @Test
     void comparesOnlyTheFoldsBothSidesHave() throws IOException {
         Path file = log("all.log", lines("lpft-e10", LPFT, 1, 2, 3, 4, 5), lines("lpft-lr3x", PARTIAL, 1, 5));
 
