@@ -124,10 +124,13 @@ public final class EvaluationCommand {
             frozen.run(data, FeatureReadout.MULTI_SCALE);
         }
         if (weights.isPresent() && options.wants("fine-tune")) {
-            new FullNetworkExperiment(fineTuning(weights, Map.of()), options.headSeeds(), results)
-                    .run("fine-tuned-imagenet", "ImageNet MobileNetV2, every layer fine-tuned (batch-norm statistics"
-                            + " frozen), augmentation; then the new backbone frozen and a head trained on its"
-                            + " embeddings", data);
+            FullNetworkSettings settings = fineTuning(weights, Map.of());
+            String layers = settings.frozenBlocks() == 0 ? "every layer"
+                    : "all but the first " + settings.frozenBlocks() + " blocks";
+            new FullNetworkExperiment(settings, options.headSeeds(), results)
+                    .run("fine-tuned-imagenet", "ImageNet MobileNetV2, " + layers + " fine-tuned (batch-norm"
+                            + " statistics frozen), augmentation; then the new backbone frozen and a head trained on"
+                            + " its embeddings", data);
         }
         if (options.wants("scratch")) {
             scratch(data);

@@ -7,6 +7,7 @@ import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * How models are learnt and judged ({@code training.head.*}, {@code training.learning-rate.*},
@@ -102,9 +103,11 @@ public interface LearningConfig {
         @WithDefault("true")
         boolean augment();
 
-        /** PRETRAINED: the backbone's first N blocks keep their pretrained weights; 0 = fine-tune every layer. */
-        @WithDefault("0")
-        int frozenBlocks();
+        /**
+         * PRETRAINED: the backbone's first N blocks keep their pretrained weights; 0 = fine-tune every layer. Unset:
+         * {@link FullNetworkSettings#defaultFrozenBlocks} (8 for MobileNetV2, else 0).
+         */
+        OptionalInt frozenBlocks();
 
         /** Give up after this long (CPU training is slow); the epochs done so far count. */
         @WithDefault("2h")

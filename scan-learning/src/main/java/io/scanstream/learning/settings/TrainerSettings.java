@@ -97,7 +97,8 @@ public final class TrainerSettings {
         return new FullNetworkSettings(architecture, f.initialisation(),
                 f.initialisation() == FullNetworkSettings.Initialisation.PRETRAINED ? pretrainedWeights
                         : Optional.empty(),
-                head(config), f.epochs(), f.batchSize(), schedule, f.imageSize(), f.augment(), f.frozenBlocks(),
+                head(config), f.epochs(), f.batchSize(), schedule, f.imageSize(), f.augment(),
+                f.frozenBlocks().orElse(FullNetworkSettings.defaultFrozenBlocks(architecture, f.initialisation())),
                 f.timeBudget());
     }
 

@@ -35,7 +35,20 @@ public record FullNetworkSettings(BackboneArchitecture architecture, Initialisat
                                   LearningRateSchedule learningRate, int imageSize, boolean augment,
                                   int frozenBlocks, Duration timeBudget) {
 
+    private static final int MOBILENET_V2_FROZEN_BLOCKS = 8;
+
     public enum Initialisation { PRETRAINED, SCRATCH }
+
+    /**
+     * The blocks kept frozen when the configuration names none. MobileNetV2 from pretrained weights: the stem and the
+     * first 7 inverted residuals (8), which tied fine-tuning every layer in source-grouped cross-validation on the
+     * COVID-CT train split at under half the cost (docs/benchmarks.md, "Partial fine-tuning"). The other
+     * architectures were not measured: every layer. From scratch there is nothing worth keeping: 0.
+     */
+    public static int defaultFrozenBlocks(BackboneArchitecture architecture, Initialisation initialisation) {
+        return initialisation == Initialisation.PRETRAINED && architecture == BackboneArchitecture.MOBILENET_V2
+                ? MOBILENET_V2_FROZEN_BLOCKS : 0;
+    }
 
     public FullNetworkSettings {
         Objects.requireNonNull(architecture, "architecture");

@@ -36,7 +36,7 @@ import java.util.SplittableRandom;
 /**
  * Full-network training: the backbone (scan-model's torchvision-compatible block) and the head trained together
  * on labelled preprocessed scans with Adam, binary cross-entropy and the cyclical learning rate ({@link EpochLoop}),
- * from pretrained weights (fine-tuning every layer) or from scratch (with augmentation). Produces a new backbone
+ * from pretrained weights (fine-tuning every layer after the frozen leading blocks) or from scratch (with augmentation). Produces a new backbone
  * parameter file and its head. This is what the system needs where no pretrained weights exist, and what can lift
  * a frozen ImageNet backbone on CT slices; it costs a backbone forward and backward per image per epoch (see
  * docs/training.md for when to use which mode). Plain Java: no Quarkus, no Kafka.

@@ -55,6 +55,25 @@ class TrainerSettingsTest {
     }
 
     @Test
+    void mobileNetV2FineTunesAllButItsFirstEightBlocksUnlessTheConfigurationSaysOtherwise() {
+        Optional<Path> weights = Optional.of(Path.of("imagenet.pt"));
+        LearningConfig defaults = TrainerSettings.defaults();
+
+        assertThat(TrainerSettings.fullNetwork(defaults, BackboneArchitecture.MOBILENET_V2, weights).frozenBlocks())
+                .as("the measured default").isEqualTo(8);
+        assertThat(TrainerSettings.fullNetwork(defaults, BackboneArchitecture.VGG16, weights).frozenBlocks())
+                .as("not measured: every layer").isZero();
+        assertThat(TrainerSettings.fullNetwork(defaults, BackboneArchitecture.RESNET34, weights).frozenBlocks())
+                .isZero();
+        assertThat(TrainerSettings.fullNetwork(TrainerSettings.from(Map.of("training.full-network.initialisation",
+                "SCRATCH")), BackboneArchitecture.MOBILENET_V2, weights).frozenBlocks())
+                .as("a random block has nothing worth keeping").isZero();
+        assertThat(TrainerSettings.fullNetwork(TrainerSettings.from(Map.of("training.full-network.frozen-blocks",
+                "0")), BackboneArchitecture.MOBILENET_V2, weights).frozenBlocks())
+                .as("every layer, when asked").isZero();
+    }
+
+    @Test
     void pretrainedFullNetworkTrainingNeedsWeights() {
         assertThatThrownBy(() -> TrainerSettings.fullNetwork(TrainerSettings.defaults(),
                 BackboneArchitecture.MOBILENET_V2, Optional.empty()))
