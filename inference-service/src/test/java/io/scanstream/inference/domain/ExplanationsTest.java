@@ -184,41 +184,7 @@ class ExplanationsTest {
 
         @Override
         public FeatureExtractor loadBootstrap() {
-            return new FeatureExtractor() {
-                @Override
-                public String backboneId() {
-                    return BACKBONE;
-                }
-
-                @Override
-                public boolean pretrained() {
-                    return false;
-                }
-
-                @Override
-                public int featureDim() {
-                    return 1280;
-                }
-
-                @Override
-                public String engine() {
-                    return "stand-in";
-                }
-
-                @Override
-                public String device() {
-                    return "cpu";
-                }
-
-                @Override
-                public float[][] embed(List<GreyImage> images, int padTo) {
-                    return new float[images.size()][1280];
-                }
-
-                @Override
-                public void close() {
-                }
-            };
+            return new StandInBackbone(BACKBONE, 1280, false, images -> new float[images.size()][1280]);
         }
 
         @Override
