@@ -39,6 +39,21 @@ public final class Results {
         figures.put(name, value);
     }
 
+    /**
+     * Appends CSV rows to {@code file} in the output folder, its header first when the file is new. Written as each
+     * fold ends, so a run stopped part-way keeps what it scored.
+     */
+    public void appendCsv(String file, String header, List<String> rows) throws IOException {
+        Files.createDirectories(out);
+        Path path = out.resolve(file);
+        List<String> text = new ArrayList<>();
+        if (!Files.exists(path)) {
+            text.add(header);
+        }
+        text.addAll(rows);
+        Files.write(path, text, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+
     public Path folder(String configuration) throws IOException {
         return Files.createDirectories(out.resolve(configuration));
     }

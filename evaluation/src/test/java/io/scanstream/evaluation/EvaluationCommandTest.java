@@ -81,6 +81,14 @@ class EvaluationCommandTest {
         List<String> lines = Files.readAllLines(cvOut.resolve("summary.txt"));
         assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-cv.epoch config=partial fold=1/3 epoch=1/1"));
         assertThat(lines).noneMatch(l -> l.startsWith("evaluation.finetune-cv.epoch config=frozen"));
+        List<String> scores = Files.readAllLines(cvOut.resolve("scores.csv"));
+        assertThat(scores.get(0)).isEqualTo("config,where,seed,variant,scanId,covid,score,threshold");
+        int held = summary.at("/finetune-cv:partial/final/foldAucs").size() > 0
+                ? (int) scores.stream().filter(r -> r.startsWith("partial,fold=1/3,7,final,")).count() : 0;
+        assertThat(held).isPositive();
+        // Both configs, four readouts each, every held-out scan once per readout.
+        assertThat(scores).hasSize(1 + 2 * 4 * held);
+        assertThat(scores.subList(1, scores.size())).allSatisfy(r -> assertThat(r.split(",")).hasSize(8));
     }
 
     @Test
@@ -109,6 +117,11 @@ class EvaluationCommandTest {
         assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-cv.fold config=chosen split=val train=40"
                 + " held=16 epochs=1 seed=8"));
         assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-val config=chosen variant=final seeds=[7, 8]"));
+        // Every validation scan's score per seed and readout, for SeedEnsemble.
+        List<String> scores = Files.readAllLines(valOut.resolve("scores.csv"));
+        assertThat(scores).hasSize(1 + 2 * 4 * 16);
+        assertThat(SeedEnsemble.read(List.of(valOut.resolve("scores.csv"))).rows()).hasSize(4)
+                .allSatisfy(row -> assertThat(row.seeds()).containsExactly(7L, 8L));
     }
 
     @Test

@@ -47,6 +47,13 @@ public final class FineTuneCrossValidation {
 
     private static final long FOLD_SEED = 42;
 
+    /**
+     * Every held-out scan's score and the threshold applied to it, per run, fold and variant: what ensembles of
+     * seeds (averaging versions) and other threshold rules are computed from afterwards, without re-training.
+     */
+    public static final String SCORES_FILE = "scores.csv";
+    static final String SCORES_HEADER = "config,where,seed,variant,scanId,covid,score,threshold";
+
     /** A way of reading the fine-tuned backbone for the head. */
     private record Variant(String name, FeatureReadout readout, boolean flip) {
     }
@@ -154,14 +161,21 @@ public final class FineTuneCrossValidation {
             file = Files.createTempFile("finetune-cv-", ".params");
             Files.write(file, network.backboneParameters());
         }
+        List<LabelledImage> held = heldIdx.stream().map(all::get).toList();
+        List<String> rows = new ArrayList<>();
         try {
-            List<LabelledImage> held = heldIdx.stream().map(all::get).toList();
             for (Variant v : VARIANTS) {
                 // ONNX Runtime, as inference serves a fine-tuned backbone: the same features as PyTorch's (to 1e-4,
                 // CrossEngineEquivalenceTest) several times faster than the eager Java block on CPU.
                 try (FeatureExtractor backbone = FeatureExtractors.load(new BackboneSpec(settings.architecture(),
                         Optional.of(file), v.readout()).withEngine(BackboneEngine.ONNX_RUNTIME), 0)) {
-                    scoreFold(v, backbone, fit, held, heldIdx, scores.get(v.name()), correct.get(v.name()));
+                    double threshold = scoreFold(v, backbone, fit, held, heldIdx, scores.get(v.name()),
+                            correct.get(v.name()));
+                    for (int j = 0; j < held.size(); j++) {
+                        rows.add(String.format(java.util.Locale.ROOT, "%s,%s,%d,%s,%s,%d,%.6f,%.6f", name, where,
+                                settings.seed(), v.name(), held.get(j).scanId(), held.get(j).covid() ? 1 : 0,
+                                scores.get(v.name())[heldIdx.get(j)], threshold));
+                    }
                 }
             }
         } finally {
@@ -169,6 +183,7 @@ public final class FineTuneCrossValidation {
                 Files.deleteIfExists(file);
             }
         }
+        results.appendCsv(SCORES_FILE, SCORES_HEADER, rows);
         results.line("evaluation.finetune-cv.fold config=%s %s train=%d held=%d epochs=%d seed=%d seconds=%.0f",
                 name, where, fit.size(), heldIdx.size(), epochs, settings.seed(), seconds(t));
         // Each fold's figures as soon as it ends: a screening stopped part-way still says something.
@@ -191,8 +206,11 @@ public final class FineTuneCrossValidation {
         return figures;
     }
 
-    /** The service's head on the training folds' embeddings, threshold from an inner held-out part; held fold scored. */
-    private void scoreFold(Variant v, FeatureExtractor backbone, List<LabelledImage> fit, List<LabelledImage> held,
+    /**
+     * The service's head on the training folds' embeddings, threshold from an inner held-out part; held fold scored.
+     * Returns the threshold.
+     */
+    private double scoreFold(Variant v, FeatureExtractor backbone, List<LabelledImage> fit, List<LabelledImage> held,
                            List<Integer> heldIdx, double[] scores, boolean[] correct) {
         float[][] fitX = embed(backbone, fit, v.flip());
         float[][] heldX = embed(backbone, held, v.flip());
@@ -211,6 +229,7 @@ public final class FineTuneCrossValidation {
             scores[heldIdx.get(j)] = heldScores[j];
             correct[heldIdx.get(j)] = (heldScores[j] >= threshold) == held.get(j).covid();
         }
+        return threshold;
     }
 
     private void summarise(String name, List<LabelledImage> train, int[] fold, List<Integer> covered,
