@@ -17,7 +17,9 @@ import java.util.TreeMap;
  * {@code finetune-val} write to {@code scores.csv}, one run per fine-tuning seed, are
  * averaged per scan across the seeds (an ensemble of networks fine-tuned on the same labels, as the last K versions
  * would be if served together) and scored against the seeds alone, fold by fold. The ensemble's threshold is the mean
- * of the members' thresholds, each chosen without the held-out scans. Only scans every seed scored are used.
+ * of the members' thresholds, each chosen without the held-out scans. Only scans every seed scored are used. Beside
+ * each accuracy, the accuracy at a fixed threshold of 0.5 (the head's probability read as it is): another threshold
+ * rule, judged the same way.
  *
  * <pre>
  * evaluation/run ensemble RUN_DIR/scores.csv ...
@@ -27,7 +29,8 @@ public final class SeedEnsemble {
 
     /** One held-out group (a fold, or the validation split) under one readout: seeds alone and their average. */
     public record Row(String where, String variant, List<Long> seeds, double[] seedAucs, double ensembleAuc,
-                      double[] seedAccuracies, double ensembleAccuracy, int scans) {
+                      double[] seedAccuracies, double ensembleAccuracy, double[] seedAccuraciesAtHalf,
+                      double ensembleAccuracyAtHalf, int scans) {
     }
 
     private record Score(boolean covid, double score, double threshold) {
@@ -65,27 +68,34 @@ public final class SeedEnsemble {
             double threshold = 0;
             double[] seedAucs = new double[seeds.size()];
             double[] seedAccuracies = new double[seeds.size()];
+            double[] seedAccuraciesAtHalf = new double[seeds.size()];
             for (int k = 0; k < seeds.size(); k++) {
                 Map<String, Score> run = bySeed.get(seeds.get(k));
                 double[] s = new double[shared.size()];
                 int right = 0;
+                int rightAtHalf = 0;
                 for (int i = 0; i < s.length; i++) {
                     Score score = run.get(shared.get(i));
                     covid[i] = score.covid();
                     s[i] = score.score();
                     mean[i] += score.score() / seeds.size();
                     right += (score.score() >= score.threshold()) == score.covid() ? 1 : 0;
+                    rightAtHalf += (score.score() >= 0.5) == score.covid() ? 1 : 0;
                 }
                 threshold += run.get(shared.get(0)).threshold() / seeds.size();
                 seedAucs[k] = RocCurve.of(s, covid).auc();
                 seedAccuracies[k] = (double) right / s.length;
+                seedAccuraciesAtHalf[k] = (double) rightAtHalf / s.length;
             }
             int right = 0;
+            int rightAtHalf = 0;
             for (int i = 0; i < mean.length; i++) {
                 right += (mean[i] >= threshold) == covid[i] ? 1 : 0;
+                rightAtHalf += (mean[i] >= 0.5) == covid[i] ? 1 : 0;
             }
             rows.add(new Row(where, variant, seeds, seedAucs, RocCurve.of(mean, covid).auc(), seedAccuracies,
-                    (double) right / mean.length, shared.size()));
+                    (double) right / mean.length, seedAccuraciesAtHalf, (double) rightAtHalf / mean.length,
+                    shared.size()));
         }));
         return rows;
     }
@@ -100,11 +110,14 @@ public final class SeedEnsemble {
         for (Row r : rows) {
             double seedMean = Statistics.mean(r.seedAucs());
             System.out.printf(Locale.ROOT, "ensemble %s variant=%s seeds=%s scans=%d seedAucs=%s seedMean=%.3f"
-                            + " ensembleAuc=%.3f gain=%+.3f seedAccuracyMean=%.3f ensembleAccuracy=%.3f%n", r.where(),
+                            + " ensembleAuc=%.3f gain=%+.3f seedAccuracyMean=%.3f ensembleAccuracy=%.3f"
+                            + " atHalf: seedAccuracyMean=%.3f ensembleAccuracy=%.3f%n", r.where(),
                     r.variant(), r.seeds(), r.scans(), rounded(r.seedAucs()), seedMean, r.ensembleAuc(),
-                    r.ensembleAuc() - seedMean, Statistics.mean(r.seedAccuracies()), r.ensembleAccuracy());
+                    r.ensembleAuc() - seedMean, Statistics.mean(r.seedAccuracies()), r.ensembleAccuracy(),
+                    Statistics.mean(r.seedAccuraciesAtHalf()), r.ensembleAccuracyAtHalf());
             byVariant.computeIfAbsent(r.variant(), k -> new ArrayList<>()).add(new double[] {seedMean,
-                    r.ensembleAuc(), Statistics.mean(r.seedAccuracies()), r.ensembleAccuracy()});
+                    r.ensembleAuc(), Statistics.mean(r.seedAccuracies()), r.ensembleAccuracy(),
+                    Statistics.mean(r.seedAccuraciesAtHalf()), r.ensembleAccuracyAtHalf()});
         }
         byVariant.forEach((variant, groups) -> {
             double[] seedMean = groups.stream().mapToDouble(g -> g[0]).toArray();
@@ -113,12 +126,15 @@ public final class SeedEnsemble {
             long won = groups.stream().filter(g -> g[1] > g[0]).count();
             System.out.printf(Locale.ROOT, "ensemble summary variant=%s groups=%d seedMeanAuc=%.3f±%.3f"
                             + " ensembleAuc=%.3f±%.3f gain=%+.3f[%+.3f,%+.3f] won=%d/%d seedAccuracy=%.3f"
-                            + " ensembleAccuracy=%.3f%n", variant, groups.size(), Statistics.mean(seedMean),
+                            + " ensembleAccuracy=%.3f atHalf: seedAccuracy=%.3f ensembleAccuracy=%.3f%n", variant,
+                    groups.size(), Statistics.mean(seedMean),
                     Statistics.sd(seedMean), Statistics.mean(ensemble), Statistics.sd(ensemble),
                     Statistics.mean(gain), java.util.Arrays.stream(gain).min().orElse(Double.NaN),
                     java.util.Arrays.stream(gain).max().orElse(Double.NaN), won, groups.size(),
                     groups.stream().mapToDouble(g -> g[2]).average().orElse(Double.NaN),
-                    groups.stream().mapToDouble(g -> g[3]).average().orElse(Double.NaN));
+                    groups.stream().mapToDouble(g -> g[3]).average().orElse(Double.NaN),
+                    groups.stream().mapToDouble(g -> g[4]).average().orElse(Double.NaN),
+                    groups.stream().mapToDouble(g -> g[5]).average().orElse(Double.NaN));
         });
     }
 

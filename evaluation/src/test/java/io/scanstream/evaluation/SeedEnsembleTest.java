@@ -44,6 +44,9 @@ class SeedEnsembleTest {
         assertThat(row.seedAccuracies()).containsExactly(new double[] {0.75, 0.75}, within(1e-9));
         // The ensemble at the members' mean threshold 0.4: all four right.
         assertThat(row.ensembleAccuracy()).isCloseTo(1.0, within(1e-9));
+        // At 0.5: seed 7 misses b; seed 8 misses a; the means put a and b above, c and d below.
+        assertThat(row.seedAccuraciesAtHalf()).containsExactly(new double[] {0.75, 0.75}, within(1e-9));
+        assertThat(row.ensembleAccuracyAtHalf()).isCloseTo(1.0, within(1e-9));
     }
 
     @Test
