@@ -1,13 +1,9 @@
 package io.scanstream.inference;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import io.scanstream.service.architecture.ServiceArchitecture;
 import org.junit.jupiter.api.Test;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import java.util.List;
 
 /**
  * The layer order of inference-service (docs/architecture.md), enforced. From the top: api (REST, health) →
@@ -17,41 +13,32 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  */
 class ArchitectureTest {
 
-    private static final String ROOT = "io.scanstream.inference";
-    private static final JavaClasses CLASSES = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages(ROOT);
+    private static final ServiceArchitecture SERVICE = ServiceArchitecture.of("io.scanstream.inference");
 
     @Test
     void layersOnlyPointDown() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("Api").definedBy(ROOT + ".api..")
-                .layer("Pipeline").definedBy(ROOT + ".pipeline..")
-                .layer("Metrics").definedBy(ROOT + ".metrics..")
-                .layer("Messaging").definedBy(ROOT + ".messaging..")
-                .layer("Config").definedBy(ROOT + ".config..")
-                .layer("Domain").definedBy(ROOT + ".domain..")
-                .layer("Batching").definedBy(ROOT + ".batching..")
-                .whereLayer("Api").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Pipeline").mayOnlyBeAccessedByLayers("Api")
-                .whereLayer("Metrics").mayOnlyBeAccessedByLayers("Pipeline")
-                .whereLayer("Messaging").mayOnlyBeAccessedByLayers("Api", "Pipeline", "Metrics")
-                .whereLayer("Config").mayOnlyBeAccessedByLayers("Api", "Pipeline", "Metrics", "Messaging")
-                .whereLayer("Domain").mayOnlyBeAccessedByLayers("Api", "Pipeline", "Metrics", "Messaging")
-                .whereLayer("Batching").mayOnlyBeAccessedByLayers("Api", "Pipeline", "Metrics", "Messaging", "Domain")
-                .check(CLASSES);
+        SERVICE.check(SERVICE.layers("api", "pipeline", "metrics", "messaging", "config", "domain", "batching")
+                .whereLayer("api").mayNotBeAccessedByAnyLayer()
+                .whereLayer("pipeline").mayOnlyBeAccessedByLayers("api")
+                .whereLayer("metrics").mayOnlyBeAccessedByLayers("pipeline")
+                .whereLayer("messaging").mayOnlyBeAccessedByLayers("api", "pipeline", "metrics")
+                .whereLayer("config").mayOnlyBeAccessedByLayers("api", "pipeline", "metrics", "messaging")
+                .whereLayer("domain").mayOnlyBeAccessedByLayers("api", "pipeline", "metrics", "messaging")
+                .whereLayer("batching").mayOnlyBeAccessedByLayers("api", "pipeline", "metrics", "messaging", "domain"));
     }
 
     @Test
     void theDomainAndTheBatcherArePlainJava() {
-        noClasses().that().resideInAnyPackage(ROOT + ".domain..", ROOT + ".batching..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..", "org.apache.kafka..",
-                        "io.smallrye..", "org.eclipse.microprofile..", "io.micrometer..")
-                .check(CLASSES);
+        SERVICE.check(SERVICE.plainJava(List.of("domain", "batching")));
     }
 
     @Test
     void packagesHaveNoCycles() {
-        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(CLASSES);
+        SERVICE.check(SERVICE.noPackageCycles());
+    }
+
+    @Test
+    void noPackageRepeatsTheServiceName() {
+        SERVICE.check(SERVICE.noPackageRepeatsTheServiceName());
     }
 }

@@ -1,13 +1,9 @@
 package io.scanstream.ingest;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import io.scanstream.service.architecture.ServiceArchitecture;
 import org.junit.jupiter.api.Test;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import java.util.List;
 
 /**
  * The layers of ingest-service (docs/architecture.md), enforced: the adapters api (REST uploads, DICOMweb) and
@@ -17,45 +13,32 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  */
 class ArchitectureTest {
 
-    private static final String ROOT = "io.scanstream.ingest";
-    private static final JavaClasses CLASSES = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages(ROOT);
+    private static final ServiceArchitecture SERVICE = ServiceArchitecture.of("io.scanstream.ingest");
 
     @Test
     void layersOnlyPointDown() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("Api").definedBy(ROOT + ".api..")
-                .layer("Messaging").definedBy(ROOT + ".messaging..")
-                .layer("Health").definedBy(ROOT + ".health..")
-                .layer("Config").definedBy(ROOT + ".config..")
-                .layer("Metrics").definedBy(ROOT + ".metrics..")
-                .layer("Domain").definedBy(ROOT + ".domain..")
-                .whereLayer("Api").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Messaging").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Health").mayOnlyBeAccessedByLayers("Messaging")
-                .whereLayer("Config").mayOnlyBeAccessedByLayers("Api", "Messaging", "Health")
-                .whereLayer("Metrics").mayOnlyBeAccessedByLayers("Messaging", "Config")
-                .whereLayer("Domain").mayOnlyBeAccessedByLayers("Api", "Messaging", "Health", "Config", "Metrics")
-                .check(CLASSES);
+        SERVICE.check(SERVICE.layers("api", "messaging", "health", "config", "metrics", "domain")
+                .whereLayer("api").mayNotBeAccessedByAnyLayer()
+                .whereLayer("messaging").mayNotBeAccessedByAnyLayer()
+                .whereLayer("health").mayOnlyBeAccessedByLayers("messaging")
+                .whereLayer("config").mayOnlyBeAccessedByLayers("api", "messaging", "health")
+                .whereLayer("metrics").mayOnlyBeAccessedByLayers("messaging", "config")
+                .whereLayer("domain").mayOnlyBeAccessedByLayers("api", "messaging", "health", "config", "metrics"));
     }
 
     /** Kafka's header type is the one exception: scan-core's codecs read a scan's CloudEvents attributes from it. */
     @Test
     void theDomainIsPlainJava() {
-        noClasses().that().resideInAPackage(ROOT + ".domain..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..", "io.smallrye..",
-                        "org.eclipse.microprofile..", "org.apache.kafka.clients..", "org.apache.kafka.streams..")
-                .check(CLASSES);
+        SERVICE.check(SERVICE.plainJava(List.of("domain"), "org.apache.kafka.common.header.."));
     }
 
     @Test
     void packagesHaveNoCycles() {
-        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(CLASSES);
+        SERVICE.check(SERVICE.noPackageCycles());
     }
 
     @Test
     void noPackageRepeatsTheServiceName() {
-        noClasses().should().resideInAPackage(ROOT + ".ingest..").check(CLASSES);
+        SERVICE.check(SERVICE.noPackageRepeatsTheServiceName());
     }
 }

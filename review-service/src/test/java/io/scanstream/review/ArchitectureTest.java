@@ -1,13 +1,9 @@
 package io.scanstream.review;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import io.scanstream.service.architecture.ServiceArchitecture;
 import org.junit.jupiter.api.Test;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import java.util.List;
 
 /**
  * The layers of review-service (docs/architecture.md), enforced: api (pages) and config (the composition root) on
@@ -16,39 +12,31 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  */
 class ArchitectureTest {
 
-    private static final String ROOT = "io.scanstream.review";
-    private static final JavaClasses CLASSES = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages(ROOT);
+    private static final ServiceArchitecture SERVICE = ServiceArchitecture.of("io.scanstream.review");
 
     @Test
     void layersOnlyPointDown() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("Api").definedBy(ROOT + ".api..")
-                .layer("Config").definedBy(ROOT + ".config..")
-                .layer("Metrics").definedBy(ROOT + ".metrics..")
-                .layer("Messaging").definedBy(ROOT + ".messaging..")
-                .layer("Remote").definedBy(ROOT + ".remote..")
-                .layer("Domain").definedBy(ROOT + ".domain..")
-                .whereLayer("Api").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Config").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Metrics").mayOnlyBeAccessedByLayers("Api")
-                .whereLayer("Messaging").mayOnlyBeAccessedByLayers("Config")
-                .whereLayer("Remote").mayOnlyBeAccessedByLayers("Config")
-                .whereLayer("Domain").mayOnlyBeAccessedByLayers("Api", "Config", "Metrics", "Messaging", "Remote")
-                .check(CLASSES);
+        SERVICE.check(SERVICE.layers("api", "config", "metrics", "messaging", "remote", "domain")
+                .whereLayer("api").mayNotBeAccessedByAnyLayer()
+                .whereLayer("config").mayNotBeAccessedByAnyLayer()
+                .whereLayer("metrics").mayOnlyBeAccessedByLayers("api")
+                .whereLayer("messaging").mayOnlyBeAccessedByLayers("config")
+                .whereLayer("remote").mayOnlyBeAccessedByLayers("config")
+                .whereLayer("domain").mayOnlyBeAccessedByLayers("api", "config", "metrics", "messaging", "remote"));
     }
 
     @Test
     void theDomainIsPlainJava() {
-        noClasses().that().resideInAPackage(ROOT + ".domain..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "jakarta..", "org.apache.kafka..",
-                        "io.smallrye..", "org.eclipse.microprofile..", "io.micrometer..")
-                .check(CLASSES);
+        SERVICE.check(SERVICE.plainJava(List.of("domain")));
     }
 
     @Test
     void packagesHaveNoCycles() {
-        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(CLASSES);
+        SERVICE.check(SERVICE.noPackageCycles());
+    }
+
+    @Test
+    void noPackageRepeatsTheServiceName() {
+        SERVICE.check(SERVICE.noPackageRepeatsTheServiceName());
     }
 }
