@@ -172,9 +172,11 @@ public final class FineTuneCrossValidation {
                     double threshold = scoreFold(v, backbone, fit, held, heldIdx, scores.get(v.name()),
                             correct.get(v.name()));
                     for (int j = 0; j < held.size(); j++) {
-                        rows.add(String.format(java.util.Locale.ROOT, "%s,%s,%d,%s,%s,%d,%.6f,%.6f", name, where,
-                                settings.seed(), v.name(), held.get(j).scanId(), held.get(j).covid() ? 1 : 0,
-                                scores.get(v.name())[heldIdx.get(j)], threshold));
+                        // Full precision: the head saturates (many scores within 1e-6 of 0 or 1), and rounding
+                        // them would make ties that lower the AUC computed from this file.
+                        rows.add(String.join(",", name, where, Long.toString(settings.seed()), v.name(),
+                                held.get(j).scanId(), held.get(j).covid() ? "1" : "0",
+                                Double.toString(scores.get(v.name())[heldIdx.get(j)]), Double.toString(threshold)));
                     }
                 }
             }
