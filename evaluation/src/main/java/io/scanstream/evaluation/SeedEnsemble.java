@@ -1,11 +1,13 @@
 package io.scanstream.evaluation;
 
+import io.scanstream.model.metrics.BinaryMetrics;
 import io.scanstream.model.metrics.RocCurve;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +33,14 @@ public final class SeedEnsemble {
     public record Row(String where, String variant, List<Long> seeds, double[] seedAucs, double ensembleAuc,
                       double[] seedAccuracies, double ensembleAccuracy, double[] seedAccuraciesAtHalf,
                       double ensembleAccuracyAtHalf, int scans) {
+
+        public double seedMeanAuc() {
+            return Statistics.mean(seedAucs);
+        }
+
+        public double gain() {
+            return ensembleAuc - seedMeanAuc();
+        }
     }
 
     private record Score(boolean covid, double score, double threshold) {
@@ -72,32 +82,28 @@ public final class SeedEnsemble {
             for (int k = 0; k < seeds.size(); k++) {
                 Map<String, Score> run = bySeed.get(seeds.get(k));
                 double[] s = new double[shared.size()];
-                int right = 0;
-                int rightAtHalf = 0;
                 for (int i = 0; i < s.length; i++) {
                     Score score = run.get(shared.get(i));
                     covid[i] = score.covid();
                     s[i] = score.score();
                     mean[i] += score.score() / seeds.size();
-                    right += (score.score() >= score.threshold()) == score.covid() ? 1 : 0;
-                    rightAtHalf += (score.score() >= 0.5) == score.covid() ? 1 : 0;
                 }
-                threshold += run.get(shared.get(0)).threshold() / seeds.size();
+                // one threshold per run and fold: its head's, chosen without the held-out scans
+                double own = run.get(shared.get(0)).threshold();
+                threshold += own / seeds.size();
                 seedAucs[k] = RocCurve.of(s, covid).auc();
-                seedAccuracies[k] = (double) right / s.length;
-                seedAccuraciesAtHalf[k] = (double) rightAtHalf / s.length;
-            }
-            int right = 0;
-            int rightAtHalf = 0;
-            for (int i = 0; i < mean.length; i++) {
-                right += (mean[i] >= threshold) == covid[i] ? 1 : 0;
-                rightAtHalf += (mean[i] >= 0.5) == covid[i] ? 1 : 0;
+                seedAccuracies[k] = accuracy(s, covid, own);
+                seedAccuraciesAtHalf[k] = accuracy(s, covid, 0.5);
             }
             rows.add(new Row(where, variant, seeds, seedAucs, RocCurve.of(mean, covid).auc(), seedAccuracies,
-                    (double) right / mean.length, seedAccuraciesAtHalf, (double) rightAtHalf / mean.length,
+                    accuracy(mean, covid, threshold), seedAccuraciesAtHalf, accuracy(mean, covid, 0.5),
                     shared.size()));
         }));
         return rows;
+    }
+
+    private static double accuracy(double[] scores, boolean[] covid, double threshold) {
+        return BinaryMetrics.accuracy(BinaryMetrics.confusion(scores, covid, threshold));
     }
 
     public static void main(String[] args) throws IOException {
@@ -105,36 +111,34 @@ public final class SeedEnsemble {
             System.err.println("usage: evaluation/run ensemble SCORES_CSV...");
             System.exit(2);
         }
-        List<Row> rows = read(java.util.Arrays.stream(args).map(Path::of).toList()).rows();
-        Map<String, List<double[]>> byVariant = new TreeMap<>();
+        List<Row> rows = read(Arrays.stream(args).map(Path::of).toList()).rows();
         for (Row r : rows) {
-            double seedMean = Statistics.mean(r.seedAucs());
             System.out.printf(Locale.ROOT, "ensemble %s variant=%s seeds=%s scans=%d seedAucs=%s seedMean=%.3f"
                             + " ensembleAuc=%.3f gain=%+.3f seedAccuracyMean=%.3f ensembleAccuracy=%.3f"
                             + " atHalf: seedAccuracyMean=%.3f ensembleAccuracy=%.3f%n", r.where(),
-                    r.variant(), r.seeds(), r.scans(), rounded(r.seedAucs()), seedMean, r.ensembleAuc(),
-                    r.ensembleAuc() - seedMean, Statistics.mean(r.seedAccuracies()), r.ensembleAccuracy(),
+                    r.variant(), r.seeds(), r.scans(), rounded(r.seedAucs()), r.seedMeanAuc(), r.ensembleAuc(),
+                    r.gain(), Statistics.mean(r.seedAccuracies()), r.ensembleAccuracy(),
                     Statistics.mean(r.seedAccuraciesAtHalf()), r.ensembleAccuracyAtHalf());
-            byVariant.computeIfAbsent(r.variant(), k -> new ArrayList<>()).add(new double[] {seedMean,
-                    r.ensembleAuc(), Statistics.mean(r.seedAccuracies()), r.ensembleAccuracy(),
-                    Statistics.mean(r.seedAccuraciesAtHalf()), r.ensembleAccuracyAtHalf()});
         }
+        // The summary covers only groups with two or more seeds: a lone seed's "average" is itself, gain 0.
+        Map<String, List<Row>> byVariant = new TreeMap<>();
+        rows.stream().filter(r -> r.seeds().size() > 1)
+                .forEach(r -> byVariant.computeIfAbsent(r.variant(), k -> new ArrayList<>()).add(r));
         byVariant.forEach((variant, groups) -> {
-            double[] seedMean = groups.stream().mapToDouble(g -> g[0]).toArray();
-            double[] ensemble = groups.stream().mapToDouble(g -> g[1]).toArray();
-            double[] gain = groups.stream().mapToDouble(g -> g[1] - g[0]).toArray();
-            long won = groups.stream().filter(g -> g[1] > g[0]).count();
+            double[] seedMean = groups.stream().mapToDouble(Row::seedMeanAuc).toArray();
+            double[] ensemble = groups.stream().mapToDouble(Row::ensembleAuc).toArray();
+            double[] gain = groups.stream().mapToDouble(Row::gain).toArray();
             System.out.printf(Locale.ROOT, "ensemble summary variant=%s groups=%d seedMeanAuc=%.3f±%.3f"
                             + " ensembleAuc=%.3f±%.3f gain=%+.3f[%+.3f,%+.3f] won=%d/%d seedAccuracy=%.3f"
                             + " ensembleAccuracy=%.3f atHalf: seedAccuracy=%.3f ensembleAccuracy=%.3f%n", variant,
-                    groups.size(), Statistics.mean(seedMean),
-                    Statistics.sd(seedMean), Statistics.mean(ensemble), Statistics.sd(ensemble),
-                    Statistics.mean(gain), java.util.Arrays.stream(gain).min().orElse(Double.NaN),
-                    java.util.Arrays.stream(gain).max().orElse(Double.NaN), won, groups.size(),
-                    groups.stream().mapToDouble(g -> g[2]).average().orElse(Double.NaN),
-                    groups.stream().mapToDouble(g -> g[3]).average().orElse(Double.NaN),
-                    groups.stream().mapToDouble(g -> g[4]).average().orElse(Double.NaN),
-                    groups.stream().mapToDouble(g -> g[5]).average().orElse(Double.NaN));
+                    groups.size(), Statistics.mean(seedMean), Statistics.sd(seedMean), Statistics.mean(ensemble),
+                    Statistics.sd(ensemble), Statistics.mean(gain), Arrays.stream(gain).min().orElse(Double.NaN),
+                    Arrays.stream(gain).max().orElse(Double.NaN), Arrays.stream(gain).filter(g -> g > 0).count(),
+                    groups.size(), groups.stream().mapToDouble(g -> Statistics.mean(g.seedAccuracies())).average()
+                            .orElse(Double.NaN), groups.stream().mapToDouble(Row::ensembleAccuracy).average()
+                            .orElse(Double.NaN), groups.stream().mapToDouble(g -> Statistics.mean(
+                            g.seedAccuraciesAtHalf())).average().orElse(Double.NaN),
+                    groups.stream().mapToDouble(Row::ensembleAccuracyAtHalf).average().orElse(Double.NaN));
         });
     }
 
