@@ -149,7 +149,8 @@ public final class EvaluationCommand {
             }
             if (options.wants("finetune-cv")) {
                 new FineTuneCrossValidation(fineTuning, options.cvFolds(), options.cvFoldsToRun(),
-                        TrainerSettings.splitter(learning), results).run(options.name(), data.train());
+                        TrainerSettings.splitter(learning), options.fineTuneRows(), results)
+                        .run(options.name(), data.train());
             }
         }
     }
@@ -172,7 +173,7 @@ public final class EvaluationCommand {
         for (long seed : options.fineTuneSeeds()) {
             FullNetworkSettings settings = fineTuning(weights, Map.of("training.head.seed", String.valueOf(seed)));
             new FineTuneCrossValidation(settings, options.cvFolds(), options.cvFoldsToRun(),
-                    TrainerSettings.splitter(learning), results)
+                    TrainerSettings.splitter(learning), options.fineTuneRows(), results)
                     .scoreValidation(options.name(), data.train(), data.validation())
                     .forEach((variant, figures) -> perVariant.computeIfAbsent(variant, k -> new ArrayList<>())
                             .add(figures));

@@ -1,5 +1,6 @@
 package io.scanstream.evaluation;
 
+import io.scanstream.evaluation.experiments.FineTuneCrossValidation;
 import io.scanstream.learning.settings.LearningConfig;
 import io.scanstream.learning.settings.TrainerSettings;
 
@@ -22,7 +23,8 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                                 List<Long> headSeeds, int rerunEpochs, int fineTuneEpochs, int scratchEpochs,
                                 int scratchImageSize, int limit, Map<String, String> settings, int cvFolds,
                                 List<Integer> cvFoldsToRun, String name, List<Long> fineTuneSeeds,
-                                int contrastiveEpochs, int contrastiveImageSize) {
+                                int contrastiveEpochs, int contrastiveImageSize,
+                                FineTuneCrossValidation.FineTuneRows fineTuneRows) {
 
     public static final String USAGE = """
             usage: evaluation/run [--data-dir DIR] [--weights FILE.pt] [--out DIR]
@@ -31,7 +33,7 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                                   [--scratch-image-size 128] [--full-batch-size N] [--full-time-budget PT2H]
                                   [--limit N] [--set training.KEY=VALUE ...] [--cv-folds 5] [--cv-fold-limit N]
                                   [--cv-run-folds 1,2]
-                                  [--name LABEL] [--fine-tune-seeds 7,8,9]
+                                  [--name LABEL] [--fine-tune-seeds 7,8,9] [--fine-tune-rows train-side|all]
                                   [--contrastive-epochs 10] [--contrastive-image-size 112]
               --data-dir   folder with manifest.csv (default ../shared/data/covid-ct); absent: skipped, exit 0
               --weights    ImageNet MobileNetV2 TorchScript backbone; absent: cv, frozen* and fine-tune are skipped
@@ -47,7 +49,10 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                            screening or to finish a run that stopped; --name labels the candidate
               frozen-cv    (a config) the same protocol on --weights as they are: the fold-by-fold baseline
               finetune-val (a config) the chosen method once on the val split, per --fine-tune-seeds (default 7):
-                           fine-tuned on all of train, head and threshold as in a fold, val scored; mean ± sd
+                           fine-tuned on train, head and threshold as in a fold, val scored; mean ± sd
+              --fine-tune-rows  for finetune-cv and finetune-val: train-side (default, the service's path) fine-tunes
+                           on the training side of the inner split only, so the head's threshold rows are scans the
+                           backbone never saw; all fine-tunes on every training row (runs before 2026-12-03)
               contrastive  (a config) self-supervised SimCLR pretraining of --weights on the train split's images,
                            labels unused, --contrastive-epochs at --contrastive-image-size; writes
                            contrastive/backbone-mobilenet_v2.params, a --weights for finetune-cv or finetune-val
@@ -97,7 +102,8 @@ public record EvaluationOptions(Path dataDir, Optional<Path> weights, Path out, 
                 Arrays.stream(values.getOrDefault("fine-tune-seeds", "7").split(","))
                         .map(String::strip).map(Long::parseLong).toList(),
                 Integer.parseInt(values.getOrDefault("contrastive-epochs", "10")),
-                Integer.parseInt(values.getOrDefault("contrastive-image-size", "112")));
+                Integer.parseInt(values.getOrDefault("contrastive-image-size", "112")),
+                FineTuneCrossValidation.FineTuneRows.parse(values.getOrDefault("fine-tune-rows", "train-side")));
     }
 
     /** 1-based: --cv-run-folds as listed, else 1..--cv-fold-limit, else every fold. */

@@ -7,6 +7,7 @@ import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.imaging.PixelType;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.core.synthetic.SyntheticScan;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -63,7 +66,7 @@ class EvaluationCommandTest {
                 "--weights", weights.toString(), "--out", cvOut.toString(), "--configs", "frozen-cv,finetune-cv",
                 "--cv-folds", "3", "--cv-fold-limit", "1", "--fine-tune-epochs", "1", "--head-epochs", "2",
                 "--set", "training.full-network.image-size=32", "--set", "training.full-network.frozen-blocks=4",
-                "--name", "partial"})).run();
+                "--name", "partial", "--fine-tune-rows", "all"})).run();
 
         assertThat(exit).isZero();
         JsonNode summary = Json.MAPPER.readTree(cvOut.resolve("summary.json").toFile());
@@ -81,6 +84,9 @@ class EvaluationCommandTest {
         List<String> lines = Files.readAllLines(cvOut.resolve("summary.txt"));
         assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-cv.epoch config=partial fold=1/3 epoch=1/1"));
         assertThat(lines).noneMatch(l -> l.startsWith("evaluation.finetune-cv.epoch config=frozen"));
+        // --fine-tune-rows all: the backbone learns from every training row of the fold (32 of 48, 3 folds).
+        assertThat(lines).anyMatch(l -> l.matches("evaluation\\.finetune-cv\\.fold config=partial fold=1/3"
+                + " train=(\\d+) fineTunedOn=\\1 held=.*"));
         List<String> scores = Files.readAllLines(cvOut.resolve("scores.csv"));
         assertThat(scores.get(0)).isEqualTo("config,where,seed,variant,scanId,covid,score,threshold");
         int held = summary.at("/finetune-cv:partial/final/foldAucs").size() > 0
@@ -114,8 +120,12 @@ class EvaluationCommandTest {
         assertThat(spread.at("/aucMean").asDouble()).isCloseTo(
                 (spread.at("/aucs/0").asDouble() + spread.at("/aucs/1").asDouble()) / 2, within(1e-9));
         List<String> lines = Files.readAllLines(valOut.resolve("summary.txt"));
-        assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-cv.fold config=chosen split=val train=40"
-                + " held=16 epochs=1 seed=8"));
+        // The service's path by default: fine-tuned on the inner split's training side only, the threshold rows
+        // held out from the backbone as well as the head.
+        Pattern fold = Pattern.compile("evaluation\\.finetune-cv\\.fold config=chosen split=val train=40"
+                + " fineTunedOn=(\\d+) held=16 epochs=1 seed=8.*");
+        assertThat(lines.stream().map(fold::matcher).filter(Matcher::matches).map(m -> Integer.parseInt(m.group(1)))
+                .toList()).singleElement(InstanceOfAssertFactories.INTEGER).isStrictlyBetween(0, 40);
         assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-val config=chosen variant=final seeds=[7, 8]"));
         // Every validation scan's score per seed and readout, for SeedEnsemble.
         List<String> scores = Files.readAllLines(valOut.resolve("scores.csv"));

@@ -1,5 +1,6 @@
 package io.scanstream.evaluation;
 
+import io.scanstream.evaluation.experiments.FineTuneCrossValidation;
 import io.scanstream.learning.settings.TrainerSettings;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,16 @@ class EvaluationOptionsTest {
         assertThat(EvaluationOptions.parse(new String[] {"--cv-run-folds", "5"}).cvFoldsToRun()).containsExactly(5);
         assertThat(EvaluationOptions.parse(new String[] {"--cv-run-folds", "1, 2"}).cvFoldsToRun())
                 .containsExactly(1, 2);
+    }
+
+    @Test
+    void fineTunesOnTheTrainingSideOfTheInnerSplitUnlessToldAll() {
+        assertThat(EvaluationOptions.parse(new String[0]).fineTuneRows())
+                .isEqualTo(FineTuneCrossValidation.FineTuneRows.TRAIN_SIDE);
+        assertThat(EvaluationOptions.parse(new String[] {"--fine-tune-rows", "all"}).fineTuneRows())
+                .isEqualTo(FineTuneCrossValidation.FineTuneRows.ALL);
+        assertThatThrownBy(() -> EvaluationOptions.parse(new String[] {"--fine-tune-rows", "some"}))
+                .hasMessageContaining("train-side or all");
     }
 
     @Test

@@ -54,6 +54,28 @@ public final class FineTuneCrossValidation {
     public static final String SCORES_FILE = "scores.csv";
     static final String SCORES_HEADER = "config,where,seed,variant,scanId,covid,score,threshold";
 
+    /** Which of the training rows the backbone is fine-tuned on. */
+    public enum FineTuneRows {
+        /**
+         * The service's path ({@code FineTuneRunPipeline}): the inner split first; the backbone fine-tuned on its
+         * training side only, so the head's threshold is chosen on rows neither the backbone nor the head saw.
+         */
+        TRAIN_SIDE,
+        /**
+         * The backbone fine-tuned on every training row, the threshold rows included (how runs before 2026-12-03
+         * measured): more rows for the backbone, but a threshold chosen on scores it was trained to separate.
+         */
+        ALL;
+
+        public static FineTuneRows parse(String value) {
+            return switch (value) {
+                case "train-side" -> TRAIN_SIDE;
+                case "all" -> ALL;
+                default -> throw new IllegalArgumentException("--fine-tune-rows takes train-side or all, got " + value);
+            };
+        }
+    }
+
     /** A way of reading the fine-tuned backbone for the head. */
     private record Variant(String name, FeatureReadout readout, boolean flip) {
     }
@@ -70,28 +92,33 @@ public final class FineTuneCrossValidation {
     private final GroupedSplitter innerSplit;
     private final Results results;
     private final boolean fineTune;
+    private final FineTuneRows fineTuneRows;
 
     /**
      * @param foldsToRun the folds to run, 1-based (screening runs a few); out-of-fold figures then cover those
      * @param innerSplit how the head's threshold rows are held out inside the training folds (the service's rule)
+     * @param fineTuneRows which training rows the backbone learns from
      */
     public FineTuneCrossValidation(FullNetworkSettings settings, int folds, List<Integer> foldsToRun,
-                                   GroupedSplitter innerSplit, Results results) {
-        this(settings, folds, foldsToRun, innerSplit, results, true);
+                                   GroupedSplitter innerSplit, FineTuneRows fineTuneRows, Results results) {
+        this(settings, folds, foldsToRun, innerSplit, results, true, fineTuneRows);
     }
 
     /** The same folds, heads, readouts and thresholds on {@code settings}' initial weights, not fine-tuned. */
     public static FineTuneCrossValidation frozen(FullNetworkSettings settings, int folds, List<Integer> foldsToRun,
                                                  GroupedSplitter innerSplit, Results results) {
-        return new FineTuneCrossValidation(settings, folds, foldsToRun, innerSplit, results, false);
+        return new FineTuneCrossValidation(settings, folds, foldsToRun, innerSplit, results, false,
+                FineTuneRows.TRAIN_SIDE);
     }
 
     private FineTuneCrossValidation(FullNetworkSettings settings, int folds, List<Integer> foldsToRun,
-                                    GroupedSplitter innerSplit, Results results, boolean fineTune) {
+                                    GroupedSplitter innerSplit, Results results, boolean fineTune,
+                                    FineTuneRows fineTuneRows) {
         if (settings.initialWeights().isEmpty()) {
             throw new IllegalArgumentException("the cross-validation of fine-tuning starts from pretrained weights");
         }
         this.fineTune = fineTune;
+        this.fineTuneRows = fineTuneRows;
         this.settings = settings;
         this.folds = folds;
         if (foldsToRun.isEmpty() || foldsToRun.stream().anyMatch(f -> f < 1 || f > folds)) {
@@ -125,8 +152,9 @@ public final class FineTuneCrossValidation {
     }
 
     /**
-     * The chosen method scored once on the validation split: fine-tuned on all of {@code train}, the head trained
-     * and its threshold chosen on {@code train} exactly as in a fold, then {@code validation} scored. Nothing here
+     * The chosen method scored once on the validation split: fine-tuned on {@code train} (all of it, or the
+     * training side of its inner split), the head trained and its threshold chosen on {@code train} exactly as in
+     * a fold, then {@code validation} scored. Nothing here
      * is chosen on {@code validation}. Returns each variant's AUC and accuracy.
      */
     public Map<String, double[]> scoreValidation(String name, List<LabelledImage> train,
@@ -152,8 +180,11 @@ public final class FineTuneCrossValidation {
         long t = System.nanoTime();
         int epochs = 0;
         Path file = settings.initialWeights().orElseThrow();
+        // One inner split for both tiers, as the service's fine-tuning and head runs share one.
+        GroupedSplitter.Result<LabelledImage> inner = innerSplit.split(fit, KEYS);
+        List<LabelledImage> fineTuneOn = fineTuneRows == FineTuneRows.TRAIN_SIDE ? inner.split().train() : fit;
         if (fineTune) {
-            TrainedNetwork network = new FullNetworkTrainer().train(fit, List.of(), settings, (m, total) ->
+            TrainedNetwork network = new FullNetworkTrainer().train(fineTuneOn, List.of(), settings, (m, total) ->
                     results.line("evaluation.finetune-cv.epoch config=%s %s epoch=%d/%d trainLoss=%.4f"
                                     + " trainAccuracy=%.3f seconds=%.0f", name, where, m.epoch(), total,
                             m.trainLoss(), m.trainAccuracy(), seconds(t)));
@@ -169,7 +200,7 @@ public final class FineTuneCrossValidation {
                 // CrossEngineEquivalenceTest) several times faster than the eager Java block on CPU.
                 try (FeatureExtractor backbone = FeatureExtractors.load(new BackboneSpec(settings.architecture(),
                         Optional.of(file), v.readout()).withEngine(BackboneEngine.ONNX_RUNTIME), 0)) {
-                    double threshold = scoreFold(v, backbone, fit, held, heldIdx, scores.get(v.name()),
+                    double threshold = scoreFold(v, backbone, fit, inner, held, heldIdx, scores.get(v.name()),
                             correct.get(v.name()));
                     for (int j = 0; j < held.size(); j++) {
                         // Full precision: the head saturates (many scores within 1e-6 of 0 or 1), and rounding
@@ -186,8 +217,9 @@ public final class FineTuneCrossValidation {
             }
         }
         results.appendCsv(SCORES_FILE, SCORES_HEADER, rows);
-        results.line("evaluation.finetune-cv.fold config=%s %s train=%d held=%d epochs=%d seed=%d seconds=%.0f",
-                name, where, fit.size(), heldIdx.size(), epochs, settings.seed(), seconds(t));
+        results.line("evaluation.finetune-cv.fold config=%s %s train=%d fineTunedOn=%d held=%d epochs=%d seed=%d"
+                        + " seconds=%.0f", name, where, fit.size(), fineTune ? fineTuneOn.size() : 0, heldIdx.size(),
+                epochs, settings.seed(), seconds(t));
         // Each fold's figures as soon as it ends: a screening stopped part-way still says something.
         boolean[] heldCovid = new boolean[heldIdx.size()];
         for (int j = 0; j < heldCovid.length; j++) {
@@ -212,11 +244,11 @@ public final class FineTuneCrossValidation {
      * The service's head on the training folds' embeddings, threshold from an inner held-out part; held fold scored.
      * Returns the threshold.
      */
-    private double scoreFold(Variant v, FeatureExtractor backbone, List<LabelledImage> fit, List<LabelledImage> held,
-                           List<Integer> heldIdx, double[] scores, boolean[] correct) {
+    private double scoreFold(Variant v, FeatureExtractor backbone, List<LabelledImage> fit,
+                             GroupedSplitter.Result<LabelledImage> inner, List<LabelledImage> held,
+                             List<Integer> heldIdx, double[] scores, boolean[] correct) {
         float[][] fitX = embed(backbone, fit, v.flip());
         float[][] heldX = embed(backbone, held, v.flip());
-        GroupedSplitter.Result<LabelledImage> inner = innerSplit.split(fit, KEYS);
         Map<LabelledImage, Integer> index = new java.util.IdentityHashMap<>();
         for (int i = 0; i < fit.size(); i++) {
             index.put(fit.get(i), i);
