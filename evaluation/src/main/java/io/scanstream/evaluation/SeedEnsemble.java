@@ -1,5 +1,6 @@
 package io.scanstream.evaluation;
 
+import io.scanstream.evaluation.experiments.FineTuneCrossValidation;
 import io.scanstream.model.metrics.BinaryMetrics;
 import io.scanstream.model.metrics.RocCurve;
 
@@ -57,6 +58,9 @@ public final class SeedEnsemble {
                 String[] c = line.split(",");
                 if (c.length != 8) {
                     throw new IllegalArgumentException(file + ": not a scores row: " + line);
+                }
+                if (c[1].endsWith(FineTuneCrossValidation.INNER_SIDE)) {
+                    continue; // threshold rows, not held-out scores
                 }
                 ensemble.scores.computeIfAbsent(c[1], k -> new TreeMap<>())
                         .computeIfAbsent(c[3], k -> new TreeMap<>())

@@ -92,8 +92,11 @@ class EvaluationCommandTest {
         int held = summary.at("/finetune-cv:partial/final/foldAucs").size() > 0
                 ? (int) scores.stream().filter(r -> r.startsWith("partial,fold=1/3,7,final,")).count() : 0;
         assertThat(held).isPositive();
-        // Both configs, four readouts each, every held-out scan once per readout.
-        assertThat(scores).hasSize(1 + 2 * 4 * held);
+        // Both configs, four readouts each, every held-out scan once per readout; the inner side's threshold rows
+        // besides, marked as such.
+        assertThat(scores.stream().filter(r -> r.contains(",fold=1/3,"))).hasSize(2 * 4 * held);
+        assertThat(scores.stream().filter(r -> r.contains(",fold=1/3:inner,"))).isNotEmpty()
+                .hasSize(scores.size() - 1 - 2 * 4 * held);
         assertThat(scores.subList(1, scores.size())).allSatisfy(r -> assertThat(r.split(",")).hasSize(8));
     }
 
@@ -129,7 +132,8 @@ class EvaluationCommandTest {
         assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-val config=chosen variant=final seeds=[7, 8]"));
         // Every validation scan's score per seed and readout, for SeedEnsemble.
         List<String> scores = Files.readAllLines(valOut.resolve("scores.csv"));
-        assertThat(scores).hasSize(1 + 2 * 4 * 16);
+        assertThat(scores.stream().filter(r -> r.contains(",split=val,"))).hasSize(2 * 4 * 16);
+        assertThat(scores.stream().filter(r -> r.contains(",split=val:inner,"))).isNotEmpty();
         assertThat(SeedEnsemble.read(List.of(valOut.resolve("scores.csv"))).rows()).hasSize(4)
                 .allSatisfy(row -> assertThat(row.seeds()).containsExactly(7L, 8L));
     }

@@ -53,6 +53,11 @@ public final class FineTuneCrossValidation {
      */
     public static final String SCORES_FILE = "scores.csv";
     static final String SCORES_HEADER = "config,where,seed,variant,scanId,covid,score,threshold";
+    /**
+     * Appended to {@code where} on the rows of the inner validation side, the scans each threshold was chosen on:
+     * what other threshold rules are judged from ({@code ThresholdRules}); never held-out scores.
+     */
+    public static final String INNER_SIDE = ":inner";
 
     /** Which of the training rows the backbone is fine-tuned on. */
     public enum FineTuneRows {
@@ -200,14 +205,15 @@ public final class FineTuneCrossValidation {
                 // CrossEngineEquivalenceTest) several times faster than the eager Java block on CPU.
                 try (FeatureExtractor backbone = FeatureExtractors.load(new BackboneSpec(settings.architecture(),
                         Optional.of(file), v.readout()).withEngine(BackboneEngine.ONNX_RUNTIME), 0)) {
-                    double threshold = scoreFold(v, backbone, fit, inner, held, heldIdx, scores.get(v.name()),
+                    InnerSide side = scoreFold(v, backbone, fit, inner, held, heldIdx, scores.get(v.name()),
                             correct.get(v.name()));
                     for (int j = 0; j < held.size(); j++) {
-                        // Full precision: the head saturates (many scores within 1e-6 of 0 or 1), and rounding
-                        // them would make ties that lower the AUC computed from this file.
-                        rows.add(String.join(",", name, where, Long.toString(settings.seed()), v.name(),
-                                held.get(j).scanId(), held.get(j).covid() ? "1" : "0",
-                                Double.toString(scores.get(v.name())[heldIdx.get(j)]), Double.toString(threshold)));
+                        rows.add(scoreRow(name, where, v, held.get(j), scores.get(v.name())[heldIdx.get(j)],
+                                side.threshold()));
+                    }
+                    for (int j = 0; j < side.rows().size(); j++) {
+                        rows.add(scoreRow(name, where + INNER_SIDE, v, side.rows().get(j), side.scores()[j],
+                                side.threshold()));
                     }
                 }
             }
@@ -240,11 +246,22 @@ public final class FineTuneCrossValidation {
         return figures;
     }
 
+    private String scoreRow(String name, String where, Variant v, LabelledImage scan, double score,
+                            double threshold) {
+        // Full precision: the head saturates (many scores within 1e-6 of 0 or 1), and rounding them would make
+        // ties that lower the AUC computed from this file.
+        return String.join(",", name, where, Long.toString(settings.seed()), v.name(), scan.scanId(),
+                scan.covid() ? "1" : "0", Double.toString(score), Double.toString(threshold));
+    }
+
+    /** The inner validation side's scans and scores, and the threshold chosen on them. */
+    private record InnerSide(List<LabelledImage> rows, double[] scores, double threshold) {
+    }
+
     /**
      * The service's head on the training folds' embeddings, threshold from an inner held-out part; held fold scored.
-     * Returns the threshold.
      */
-    private double scoreFold(Variant v, FeatureExtractor backbone, List<LabelledImage> fit,
+    private InnerSide scoreFold(Variant v, FeatureExtractor backbone, List<LabelledImage> fit,
                              GroupedSplitter.Result<LabelledImage> inner, List<LabelledImage> held,
                              List<Integer> heldIdx, double[] scores, boolean[] correct) {
         float[][] fitX = embed(backbone, fit, v.flip());
@@ -256,14 +273,15 @@ public final class FineTuneCrossValidation {
         LabelledVectors innerTrain = vectors(inner.split().train(), index, fitX);
         LabelledVectors innerVal = vectors(inner.split().validation(), index, fitX);
         TrainedHead head = new HeadTrainer().train(innerTrain, innerVal, settings.head(), EpochObserver.NONE);
-        double threshold = innerVal.hasBothClasses() ? HeadScoring.atYoudenThreshold(HeadScoring.score(
-                head.architecture(), head.weights(), innerVal.features()), innerVal.covid()).threshold() : 0.5;
+        double[] innerScores = HeadScoring.score(head.architecture(), head.weights(), innerVal.features());
+        double threshold = innerVal.hasBothClasses()
+                ? HeadScoring.atYoudenThreshold(innerScores, innerVal.covid()).threshold() : 0.5;
         double[] heldScores = HeadScoring.score(head.architecture(), head.weights(), heldX);
         for (int j = 0; j < heldIdx.size(); j++) {
             scores[heldIdx.get(j)] = heldScores[j];
             correct[heldIdx.get(j)] = (heldScores[j] >= threshold) == held.get(j).covid();
         }
-        return threshold;
+        return new InnerSide(inner.split().validation(), innerScores, threshold);
     }
 
     private void summarise(String name, List<LabelledImage> train, int[] fold, List<Integer> covered,
