@@ -159,8 +159,8 @@ public final class FineTuneCrossValidation {
     /**
      * The chosen method scored once on the validation split: fine-tuned on {@code train} (all of it, or the
      * training side of its inner split), the head trained and its threshold chosen on {@code train} exactly as in
-     * a fold, then {@code validation} scored. Nothing here
-     * is chosen on {@code validation}. Returns each variant's AUC and accuracy.
+     * a fold, then {@code validation} scored. Nothing here is chosen on {@code validation}. Returns each variant's
+     * AUC and accuracy.
      */
     public Map<String, double[]> scoreValidation(String name, List<LabelledImage> train,
                                                  List<LabelledImage> validation) throws IOException {
