@@ -145,12 +145,13 @@ public final class EvaluationCommand {
             FullNetworkSettings fineTuning = fineTuning(weights, Map.of());
             if (options.wants("frozen-cv")) {
                 FineTuneCrossValidation.frozen(fineTuning, options.cvFolds(), options.cvFoldsToRun(),
-                        TrainerSettings.splitter(learning), results).run("frozen", data.train());
+                        TrainerSettings.splitter(learning), learning.validation().thresholdRule(), results)
+                        .run("frozen", data.train());
             }
             if (options.wants("finetune-cv")) {
                 new FineTuneCrossValidation(fineTuning, options.cvFolds(), options.cvFoldsToRun(),
-                        TrainerSettings.splitter(learning), options.fineTuneRows(), results)
-                        .run(options.name(), data.train());
+                        TrainerSettings.splitter(learning), learning.validation().thresholdRule(),
+                        options.fineTuneRows(), results).run(options.name(), data.train());
             }
         }
     }
@@ -173,8 +174,8 @@ public final class EvaluationCommand {
         for (long seed : options.fineTuneSeeds()) {
             FullNetworkSettings settings = fineTuning(weights, Map.of("training.head.seed", String.valueOf(seed)));
             new FineTuneCrossValidation(settings, options.cvFolds(), options.cvFoldsToRun(),
-                    TrainerSettings.splitter(learning), options.fineTuneRows(), results)
-                    .scoreValidation(options.name(), data.train(), data.validation())
+                    TrainerSettings.splitter(learning), learning.validation().thresholdRule(), options.fineTuneRows(),
+                    results).scoreValidation(options.name(), data.train(), data.validation())
                     .forEach((variant, figures) -> perVariant.computeIfAbsent(variant, k -> new ArrayList<>())
                             .add(figures));
         }

@@ -1,6 +1,7 @@
 package io.scanstream.evaluation;
 
 import io.scanstream.evaluation.experiments.FineTuneCrossValidation;
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.model.metrics.BinaryMetrics;
 import io.scanstream.model.metrics.OperatingThreshold;
 
@@ -25,12 +26,13 @@ import java.util.function.Function;
  * lands anywhere in a wide gap (chosen thresholds from 0.02 to 0.96 across seeds), and accuracy is the larger gap to
  * the issue's target. Rules:
  * <ul>
- *     <li>{@code youden}: the service's ({@link OperatingThreshold#maximisingYoudenJ}); equals the file's own;</li>
+ *     <li>{@code youden}: {@link ThresholdRule#YOUDEN}, the service's rule until 2026-12-04; equals the file's own in
+ *     runs made under it;</li>
  *     <li>{@code bootstrap-youden}: the median of Youden's thresholds over {@value #RESAMPLES} seeded resamples of
  *     the inner rows (a steadier estimate of the same point);</li>
  *     <li>{@code half}: 0.5, the head's probability read as it is;</li>
- *     <li>{@code prevalence}: the cut that calls as many inner scans COVID as the inner side holds (ranks only, so
- *     it is indifferent to saturation).</li>
+ *     <li>{@code prevalence}: {@link ThresholdRule#PREVALENCE}, the cut that calls as many inner scans COVID as the
+ *     inner side holds (ranks only, so it is indifferent to saturation); the service's rule since it won here.</li>
  * </ul>
  *
  * <pre>
@@ -64,7 +66,7 @@ public final class ThresholdRules {
     }
 
     static double youden(Scored inner) {
-        return OperatingThreshold.maximisingYoudenJ(inner.scores(), inner.covid()).threshold();
+        return ThresholdRule.YOUDEN.threshold(inner.scores(), inner.covid());
     }
 
     static double bootstrapYouden(Scored inner) {
@@ -89,17 +91,9 @@ public final class ThresholdRules {
         return m % 2 == 1 ? sorted[m / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
     }
 
-    /** Midway between the k-th and (k+1)-th highest inner scores, k = the inner side's COVID count. */
+    /** The service's PREVALENCE rule: midway between the k-th and (k+1)-th highest inner scores, k = COVID count. */
     static double prevalence(Scored inner) {
-        double[] descending = Arrays.stream(inner.scores()).map(x -> -x).sorted().map(x -> -x).toArray();
-        int k = (int) positives(inner.covid());
-        if (k == 0) {
-            return Math.nextUp(descending[0]);
-        }
-        if (k == descending.length) {
-            return descending[k - 1];
-        }
-        return (descending[k - 1] + descending[k]) / 2;
+        return ThresholdRule.PREVALENCE.threshold(inner.scores(), inner.covid());
     }
 
     /** Reads finetune-cv / finetune-val scores files; groups without inner rows (older runs) are skipped. */

@@ -6,6 +6,7 @@ import io.scanstream.evaluation.Results;
 import io.scanstream.learning.data.LabelledImage;
 import io.scanstream.learning.data.LabelledVectors;
 import io.scanstream.learning.evaluate.HeadScoring;
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.learning.train.EpochObserver;
 import io.scanstream.learning.train.FullNetworkSettings;
 import io.scanstream.learning.train.FullNetworkTrainer;
@@ -95,6 +96,7 @@ public final class FineTuneCrossValidation {
     /** The folds to run (0-based, ascending): all of them, or a screening's few. */
     private final List<Integer> foldsToRun;
     private final GroupedSplitter innerSplit;
+    private final ThresholdRule thresholdRule;
     private final Results results;
     private final boolean fineTune;
     private final FineTuneRows fineTuneRows;
@@ -102,22 +104,26 @@ public final class FineTuneCrossValidation {
     /**
      * @param foldsToRun the folds to run, 1-based (screening runs a few); out-of-fold figures then cover those
      * @param innerSplit how the head's threshold rows are held out inside the training folds (the service's rule)
+     * @param thresholdRule how the threshold is chosen on those rows (the service's rule)
      * @param fineTuneRows which training rows the backbone learns from
      */
     public FineTuneCrossValidation(FullNetworkSettings settings, int folds, List<Integer> foldsToRun,
-                                   GroupedSplitter innerSplit, FineTuneRows fineTuneRows, Results results) {
-        this(settings, folds, foldsToRun, innerSplit, results, true, fineTuneRows);
+                                   GroupedSplitter innerSplit, ThresholdRule thresholdRule, FineTuneRows fineTuneRows,
+                                   Results results) {
+        this(settings, folds, foldsToRun, innerSplit, thresholdRule, results, true, fineTuneRows);
     }
 
     /** The same folds, heads, readouts and thresholds on {@code settings}' initial weights, not fine-tuned. */
     public static FineTuneCrossValidation frozen(FullNetworkSettings settings, int folds, List<Integer> foldsToRun,
-                                                 GroupedSplitter innerSplit, Results results) {
-        return new FineTuneCrossValidation(settings, folds, foldsToRun, innerSplit, results, false,
+                                                 GroupedSplitter innerSplit, ThresholdRule thresholdRule,
+                                                 Results results) {
+        return new FineTuneCrossValidation(settings, folds, foldsToRun, innerSplit, thresholdRule, results, false,
                 FineTuneRows.TRAIN_SIDE);
     }
 
     private FineTuneCrossValidation(FullNetworkSettings settings, int folds, List<Integer> foldsToRun,
-                                    GroupedSplitter innerSplit, Results results, boolean fineTune,
+                                    GroupedSplitter innerSplit, ThresholdRule thresholdRule, Results results,
+                                    boolean fineTune,
                                     FineTuneRows fineTuneRows) {
         if (settings.initialWeights().isEmpty()) {
             throw new IllegalArgumentException("the cross-validation of fine-tuning starts from pretrained weights");
@@ -131,6 +137,7 @@ public final class FineTuneCrossValidation {
         }
         this.foldsToRun = foldsToRun.stream().distinct().sorted().map(f -> f - 1).toList();
         this.innerSplit = innerSplit;
+        this.thresholdRule = thresholdRule;
         this.results = results;
     }
 
@@ -173,6 +180,7 @@ public final class FineTuneCrossValidation {
         Map<String, Object> report = new LinkedHashMap<>();
         figures.forEach((variant, f) -> report.put(variant, Map.of("auc", f[0], "accuracy", f[1])));
         report.put("seed", settings.seed());
+        report.put("thresholdRule", thresholdRule);
         report.put("settings", settings.toString());
         results.put("finetune-val:" + name + ":seed" + settings.seed(), report);
         return figures;
@@ -274,8 +282,7 @@ public final class FineTuneCrossValidation {
         LabelledVectors innerVal = vectors(inner.split().validation(), index, fitX);
         TrainedHead head = new HeadTrainer().train(innerTrain, innerVal, settings.head(), EpochObserver.NONE);
         double[] innerScores = HeadScoring.score(head.architecture(), head.weights(), innerVal.features());
-        double threshold = innerVal.hasBothClasses()
-                ? HeadScoring.atYoudenThreshold(innerScores, innerVal.covid()).threshold() : 0.5;
+        double threshold = thresholdRule.threshold(innerScores, innerVal.covid());
         double[] heldScores = HeadScoring.score(head.architecture(), head.weights(), heldX);
         for (int j = 0; j < heldIdx.size(); j++) {
             scores[heldIdx.get(j)] = heldScores[j];

@@ -4,7 +4,7 @@ import io.scanstream.evaluation.DevelopmentSet;
 import io.scanstream.evaluation.Embeddings;
 import io.scanstream.evaluation.EvaluationReport;
 import io.scanstream.evaluation.Results;
-import io.scanstream.learning.evaluate.HeadScoring;
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.learning.report.EvaluationFigures;
 import io.scanstream.learning.train.FullNetworkSettings;
 import io.scanstream.learning.train.FullNetworkTrainer;
@@ -66,7 +66,7 @@ public final class FullNetworkExperiment {
     private void reportJoint(String name, String description, DevelopmentSet data, TrainedNetwork network,
                              String backboneId, Path backboneFile) throws IOException {
         boolean[] covid = Embeddings.labels(data.validation());
-        BinaryEvaluation joint = HeadScoring.atYoudenThreshold(network.validationScores(), covid);
+        BinaryEvaluation joint = ThresholdRule.YOUDEN.evaluate(network.validationScores(), covid);
         double atHalf = Embeddings.accuracyAtHalf(network.validationScores(), covid);
         double trainingSeconds = network.trainingMillis() / 1000.0;
         Map<String, Object> described = new LinkedHashMap<>();
@@ -80,7 +80,7 @@ public final class FullNetworkExperiment {
         described.put("batchNormStatistics", settings.trainsBatchNormStatistics() ? "trained" : "frozen");
         results.report(new EvaluationReport(name + "-joint", description + " (the jointly trained network)",
                 backboneId, data.train().size(), data.validation().size(), described, network.epochs(),
-                EvaluationFigures.of(joint, EvaluationFigures.YOUDEN_RULE), atHalf, List.of(),
+                EvaluationFigures.of(joint, ThresholdRule.YOUDEN.description()), atHalf, List.of(),
                 Map.of("training", trainingSeconds, "perEpoch", trainingSeconds / network.epochs().size()),
                 Map.of("backboneFile", backboneFile.toString(), "stoppedByTimeBudget", network.stoppedByBudget())),
                 network.epochs(), joint);

@@ -6,6 +6,7 @@ import io.scanstream.evaluation.Results;
 import io.scanstream.learning.data.LabelledImage;
 import io.scanstream.learning.data.LabelledVectors;
 import io.scanstream.learning.evaluate.HeadScoring;
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.learning.report.EvaluationFigures;
 import io.scanstream.learning.train.EpochObserver;
 import io.scanstream.learning.train.HeadTrainer;
@@ -59,7 +60,7 @@ final class HeadOnEmbeddings {
                     EpochObserver.NONE);
             seconds += seconds(t);
             double[] scores = HeadScoring.score(head.architecture(), head.weights(), validationX);
-            SeedRun run = new SeedRun(head, HeadScoring.atYoudenThreshold(scores, validationVectors.covid()),
+            SeedRun run = new SeedRun(head, ThresholdRule.YOUDEN.evaluate(scores, validationVectors.covid()),
                     Embeddings.accuracyAtHalf(scores, validationVectors.covid()));
             perSeed.add(Map.of("seed", seed, "auc", run.evaluation().auc(), "accuracy", run.evaluation().accuracy(),
                     "f1", run.evaluation().f1(), "accuracyAtHalf", run.accuracyAtHalf(), "threshold",
@@ -71,7 +72,7 @@ final class HeadOnEmbeddings {
         timings.put("headTrainingPerRun", perRun);
         results.report(new EvaluationReport(name, description, backboneId, train.size(), validation.size(),
                 Map.of("head", settings, "seeds", seeds), first.head().epochs(),
-                EvaluationFigures.of(first.evaluation(), EvaluationFigures.YOUDEN_RULE), first.accuracyAtHalf(),
+                EvaluationFigures.of(first.evaluation(), ThresholdRule.YOUDEN.description()), first.accuracyAtHalf(),
                 perSeed, timings, Map.of()), first.head().epochs(), first.evaluation());
         summarise(name, backboneId, perSeed, first, perRun);
         return new Outcome(perRun);

@@ -1,5 +1,6 @@
 package io.scanstream.learning.settings;
 
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.learning.train.CyclicLearningRate;
 import io.scanstream.learning.train.FullNetworkSettings;
 import io.scanstream.learning.validation.GateMetric;
@@ -134,6 +135,13 @@ public interface LearningConfig {
         /** Each side needs at least this many groups of each class, or the run ends as INSUFFICIENT_DATA. */
         @WithDefault("2")
         int minGroupsPerClass();
+
+        /**
+         * How the version's operating threshold is chosen on the validation rows. PREVALENCE beat YOUDEN's accuracy
+         * in every fold of the source-grouped cross-validation on {@code train} (docs/training.md).
+         */
+        @WithDefault("PREVALENCE")
+        ThresholdRule thresholdRule();
 
         /** Group bootstrap resamples of the confidence intervals. */
         @WithDefault("1000")

@@ -1,6 +1,6 @@
 package io.scanstream.learning.validation;
 
-import io.scanstream.learning.evaluate.HeadScoring;
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.model.metrics.BinaryEvaluation;
 
 /**
@@ -26,6 +26,6 @@ public enum GateMetric {
 
     /** The metric of these scores on these rows. */
     public double of(double[] scores, boolean[] covid) {
-        return of(HeadScoring.atYoudenThreshold(scores, covid));
+        return of(ThresholdRule.YOUDEN.evaluate(scores, covid));
     }
 }

@@ -1,5 +1,6 @@
 package io.scanstream.learning.settings;
 
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.learning.train.CyclicLearningRate;
 import io.scanstream.learning.train.FullNetworkSettings;
 import io.scanstream.learning.train.HeadTrainingSettings;
@@ -34,6 +35,9 @@ class TrainerSettingsTest {
         assertThat(head.earlyStopPatience()).isZero();
         assertThat(head.weightDecay()).isZero();
         assertThat(TrainerSettings.gate(TrainerSettings.defaults()).metric()).isEqualTo(GateMetric.AUC);
+        assertThat(TrainerSettings.defaults().validation().thresholdRule()).isEqualTo(ThresholdRule.PREVALENCE);
+        assertThat(TrainerSettings.from(Map.of("training.validation.threshold-rule", "YOUDEN")).validation()
+                .thresholdRule()).isEqualTo(ThresholdRule.YOUDEN);
     }
 
     @Test

@@ -14,7 +14,7 @@ import io.scanstream.model.backbone.Backbones;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
 import io.scanstream.learning.data.LabelledImage;
-import io.scanstream.learning.evaluate.HeadScoring;
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.model.metrics.BinaryEvaluation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +55,7 @@ class FullNetworkTrainerTest {
         for (int i = 0; i < covid.length; i++) {
             covid[i] = validation.get(i).covid();
         }
-        BinaryEvaluation evaluation = HeadScoring.atYoudenThreshold(network.validationScores(), covid);
+        BinaryEvaluation evaluation = ThresholdRule.YOUDEN.evaluate(network.validationScores(), covid);
         assertThat(evaluation.auc()).isGreaterThan(0.9);
 
         // The new backbone is a file inference and training can be configured with.
@@ -75,7 +75,7 @@ class FullNetworkTrainerTest {
                 settings(FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(file), 1, 1e-3), EpochObserver.NONE);
         assertThat(fineTuned.epochs()).hasSize(1);
         // one epoch re-trains a fresh head on features that already separate the classes
-        assertThat(HeadScoring.atYoudenThreshold(fineTuned.validationScores(), covid).auc()).isGreaterThan(0.8);
+        assertThat(ThresholdRule.YOUDEN.evaluate(fineTuned.validationScores(), covid).auc()).isGreaterThan(0.8);
     }
 
     @Test

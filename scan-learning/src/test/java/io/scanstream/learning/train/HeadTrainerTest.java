@@ -6,6 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import io.scanstream.learning.data.LabelledVectors;
 import io.scanstream.learning.evaluate.HeadScoring;
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.model.head.HeadBlocks;
 import io.scanstream.model.metrics.BinaryEvaluation;
 import io.scanstream.learning.SyntheticEmbeddings;
@@ -38,7 +39,7 @@ class HeadTrainerTest {
 
         EpochMetrics last = head.epochs().get(head.epochs().size() - 1);
         assertThat(last.validationAccuracy()).isGreaterThan(0.9);
-        BinaryEvaluation evaluation = HeadScoring.atYoudenThreshold(
+        BinaryEvaluation evaluation = ThresholdRule.YOUDEN.evaluate(
                 HeadScoring.score(head.architecture(), head.weights(), validation.features()), validation.covid());
         assertThat(evaluation.auc()).isGreaterThan(0.95);
         assertThat(evaluation.accuracy()).isGreaterThan(0.9);

@@ -111,6 +111,42 @@ class MetricsTest {
     }
 
     @Test
+    void thePrevalenceThresholdCallsAsManyScansCovidAsValidationHolds() {
+        // Two COVID of five: the cut falls between the 2nd and 3rd highest scores, whatever Youden's J says
+        // (Youden takes 0.5, in the gap (0.02, 0.97], for sensitivity 1 and specificity 2/3).
+        double[] scores = {0.99, 0.98, 0.97, 0.02, 0.01};
+        boolean[] covid = {true, false, true, false, false};
+        OperatingThreshold prevalence = OperatingThreshold.matchingPrevalence(scores, covid);
+
+        assertThat(prevalence.threshold()).isCloseTo(0.975, within(1e-12));
+        assertThat(prevalence.sensitivity()).isEqualTo(0.5);
+        assertThat(prevalence.specificity()).isCloseTo(2.0 / 3, within(1e-12));
+        assertThat(OperatingThreshold.maximisingYoudenJ(scores, covid).threshold()).isEqualTo(0.5);
+        // Eight scans, four COVID: the 4th and 5th highest are 0.6 and 0.55
+        assertThat(OperatingThreshold.matchingPrevalence(SCORES, COVID).threshold()).isCloseTo(0.575, within(1e-12));
+    }
+
+    @Test
+    void thePrevalenceThresholdGivesTiedScansTheSameCall() {
+        // Two COVID, but the 2nd and 3rd highest tie at 0.6: both are called COVID rather than split by order
+        OperatingThreshold tied = OperatingThreshold.matchingPrevalence(new double[] {0.9, 0.6, 0.6, 0.1},
+                new boolean[] {true, true, false, false});
+
+        assertThat(tied.threshold()).isEqualTo(0.6);
+        assertThat(tied.sensitivity()).isEqualTo(1.0);
+        assertThat(tied.specificity()).isEqualTo(0.5);
+    }
+
+    @Test
+    void thePrevalenceThresholdNeedsBothClasses() {
+        assertThatThrownBy(() -> OperatingThreshold.matchingPrevalence(new double[] {0.9, 0.1},
+                new boolean[] {true, true})).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("both classes");
+        assertThatThrownBy(() -> OperatingThreshold.matchingPrevalence(new double[] {0.9},
+                new boolean[] {true, false})).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void evaluationGathersEveryFigureAtTheThreshold() {
         BinaryEvaluation evaluation = BinaryEvaluation.at(SCORES, COVID, 0.6);
 

@@ -61,6 +61,7 @@ public class RunPipelines {
         reported.put("validationFraction", config.validation().fraction());
         reported.put("validationSeed", config.validation().seed());
         reported.put("validationMinGroupsPerClass", config.validation().minGroupsPerClass());
+        reported.put("thresholdRule", config.validation().thresholdRule());
         reported.put("intervals", Map.of("resamples", config.validation().bootstrapResamples(), "level",
                 config.validation().intervalLevel()));
         reported.put("gate", Map.of("enabled", config.gate().enabled(), "metric", config.gate().metric(),
@@ -71,7 +72,8 @@ public class RunPipelines {
         HeadRunPipeline.Settings settings = new HeadRunPipeline.Settings(config.model().name(), backbone, featureDim,
                 lineage, TrainerSettings.head(config), TrainerSettings.splitter(config),
                 config.validation().minExamples(), config.validation().minGroupsPerClass(),
-                TrainerSettings.gate(config), TrainerSettings.intervals(config), reported);
+                TrainerSettings.gate(config), TrainerSettings.intervals(config), config.validation().thresholdRule(),
+                reported);
         return new HeadRunPipeline(settings, new HeadTrainer(), reports, champions, publisher, Clock.systemUTC());
     }
 

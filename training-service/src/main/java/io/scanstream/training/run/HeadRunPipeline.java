@@ -11,6 +11,7 @@ import io.scanstream.core.integrity.Sha256;
 import io.scanstream.learning.data.LabelledVectors;
 import io.scanstream.learning.evaluate.GroupBootstrap;
 import io.scanstream.learning.evaluate.HeadScoring;
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.learning.report.DataSummary;
 import io.scanstream.learning.report.EvaluationFigures;
 import io.scanstream.learning.report.ReportPlots;
@@ -66,12 +67,13 @@ public final class HeadRunPipeline {
      * @param backboneLineage   the scans the backbone was fine-tuned on: never validated on, part of the version's
      * @param minExamples       fewer rows: INSUFFICIENT_DATA
      * @param minGroupsPerClass fewer groups of a class on a side: INSUFFICIENT_DATA
+     * @param thresholdRule     how the version's operating threshold is chosen on the validation rows
      * @param reported          settings copied into the report as they are
      */
     public record Settings(String modelName, BackboneRef backbone, int featureDim, ScanSet backboneLineage,
                            HeadTrainingSettings head, GroupedSplitter splitter, int minExamples,
                            int minGroupsPerClass, ChampionChallengerGate gate, GroupBootstrap intervals,
-                           Map<String, Object> reported) {
+                           ThresholdRule thresholdRule, Map<String, Object> reported) {
 
         public String backboneId() {
             return backbone.id();
@@ -211,7 +213,7 @@ public final class HeadRunPipeline {
                 });
         long start = System.nanoTime();
         double[] scores = HeadScoring.score(head.architecture(), head.weights(), validation.features());
-        BinaryEvaluation onValidation = HeadScoring.atYoudenThreshold(scores, validation.covid());
+        BinaryEvaluation onValidation = settings.thresholdRule().evaluate(scores, validation.covid());
         GroupBootstrap.Figures intervals = settings.intervals().figures(scores, validation.covid(),
                 validationRows.stream().map(split.groupOf()::get).toList(), onValidation.threshold());
         BinaryEvaluation onTraining = BinaryEvaluation.at(
@@ -278,7 +280,7 @@ public final class HeadRunPipeline {
         artifacts.put("trainedOn", e.train().size());
         artifacts.put("backbone", settings.backbone());
         report.epochs(curves).gate(decision).plots(plots.keySet()).timings(timings)
-                .validation(EvaluationFigures.of(e.validation(), EvaluationFigures.YOUDEN_RULE, e.intervals()))
+                .validation(EvaluationFigures.of(e.validation(), settings.thresholdRule().description(), e.intervals()))
                 .training(EvaluationFigures.of(e.training(), EvaluationFigures.VALIDATION_THRESHOLD))
                 .artifacts(artifacts);
         reports.write(report.version(version).build(outcome, decision.reason(), clock.instant()), plots);

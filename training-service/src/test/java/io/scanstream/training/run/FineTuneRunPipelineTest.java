@@ -11,6 +11,7 @@ import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.learning.evaluate.GroupBootstrap;
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.learning.train.CyclicLearningRate;
 import io.scanstream.learning.train.EpochObserver;
 import io.scanstream.learning.train.FullNetworkSettings;
@@ -192,7 +193,7 @@ class FineTuneRunPipelineTest {
         FineTuneRunPipeline.HeadPipelines heads = (ref, dim, lineage) -> new HeadRunPipeline(
                 new HeadRunPipeline.Settings("covid-head", ref, dim, lineage, HEAD, splitter, 12, 1,
                         new ChampionChallengerGate(true, GateMetric.AUC, 0.05, 200, 2024),
-                        new GroupBootstrap(200, 0.95, 2024), Map.of()),
+                        new GroupBootstrap(200, 0.95, 2024), ThresholdRule.PREVALENCE, Map.of()),
                 new HeadTrainer(), store, name -> Optional.empty(), (runId, artifact) -> {
                     calls.add("version");
                     versions.add(artifact);

@@ -6,6 +6,7 @@ import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
 import io.scanstream.core.artifact.ModelMetrics;
+import io.scanstream.core.artifact.ModelMetrics.ConfusionMatrix;
 import io.scanstream.core.artifact.PreprocessingSpec;
 import io.scanstream.core.contract.Json;
 import io.scanstream.core.integrity.Sha256;
@@ -20,6 +21,7 @@ import io.scanstream.learning.validation.ChampionChallengerGate;
 import io.scanstream.learning.validation.GateMetric;
 import io.scanstream.learning.validation.GroupedSplitter;
 import io.scanstream.learning.evaluate.GroupBootstrap;
+import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.core.artifact.ScanSet;
 import io.scanstream.core.contract.ClinicalLabel;
 import io.scanstream.training.domain.RunOutcome;
@@ -107,7 +109,7 @@ class HeadRunPipelineTest {
         assertThat(report.get("version").asText()).isEqualTo(result.version());
         assertThat(report.get("epochs")).hasSize(12);
         assertThat(report.at("/validation/auc").asDouble()).isEqualTo(metrics.auc());
-        assertThat(report.at("/validation/thresholdRule").asText()).contains("Youden");
+        assertThat(report.at("/validation/thresholdRule").asText()).contains("as many validation scans COVID");
         assertThat(report.at("/validation/roc").size()).isGreaterThan(2);
         assertThat(report.at("/data/validationGroups").asInt()).isPositive();
         assertThat(report.at("/validation/intervals/auc/lower").isNumber()).isTrue();
@@ -273,6 +275,34 @@ class HeadRunPipelineTest {
         assertThat(Files.readString(reports.resolve("small001/report.json"))).contains("INSUFFICIENT_DATA");
     }
 
+    @Test
+    void theVersionsOperatingThresholdFollowsTheConfiguredRule() throws Exception {
+        // Overlapping classes, so that the rules cut in different places; the same seeded head under both rules.
+        List<TrainingExample> noisy = SyntheticEmbeddings.examples("n", 80, 2, DIM, 0.6, BACKBONE, 23);
+        Map<ThresholdRule, ModelMetrics> byRule = new java.util.EnumMap<>(ThresholdRule.class);
+        for (ThresholdRule rule : ThresholdRule.values()) {
+            published.clear();
+            new HeadRunPipeline(settings(BackboneRef.bootstrap(BACKBONE, "mobilenet_v2", "final"), ScanSet.EMPTY, 20, 2,
+                    rule), new HeadTrainer(), new ReportStore(reports.resolve(rule.name())), name -> Optional.empty(),
+                    (runId, artifact) -> published.add(artifact), CLOCK).run(run("rule0001"), noisy, EpochObserver.NONE);
+            assertThat(published).hasSize(1);
+            byRule.put(rule, published.get(0).metadata().metrics());
+        }
+
+        ModelMetrics prevalence = byRule.get(ThresholdRule.PREVALENCE);
+        ModelMetrics youden = byRule.get(ThresholdRule.YOUDEN);
+        assertThat(prevalence.auc()).isEqualTo(youden.auc()); // one head, two thresholds
+        ConfusionMatrix p = prevalence.confusion();
+        // As many called COVID as validation holds (continuous scores: no ties at the cut).
+        assertThat(p.truePositives() + p.falsePositives()).isEqualTo(p.truePositives() + p.falseNegatives());
+        // Youden's cut is the one with the highest sensitivity + specificity on these rows; here it is another one.
+        assertThat(youden.threshold()).isNotEqualTo(prevalence.threshold());
+        assertThat(youden.sensitivity() + youden.specificity())
+                .isGreaterThan(prevalence.sensitivity() + prevalence.specificity());
+        JsonNode report = Json.MAPPER.readTree(Files.readAllBytes(reports.resolve("YOUDEN/rule0001/report.json")));
+        assertThat(report.at("/validation/thresholdRule").asText()).contains("Youden");
+    }
+
     private HeadRunPipeline pipeline() {
         return new HeadRunPipeline(settings(20, 2), new HeadTrainer(), new ReportStore(reports),
                 name -> Optional.ofNullable(champion.get()), (runId, artifact) -> published.add(artifact), CLOCK);
@@ -285,9 +315,14 @@ class HeadRunPipelineTest {
 
     private static HeadRunPipeline.Settings settings(BackboneRef backbone, ScanSet lineage, int minExamples,
                                                      int minGroupsPerClass) {
+        return settings(backbone, lineage, minExamples, minGroupsPerClass, ThresholdRule.PREVALENCE);
+    }
+
+    private static HeadRunPipeline.Settings settings(BackboneRef backbone, ScanSet lineage, int minExamples,
+                                                     int minGroupsPerClass, ThresholdRule rule) {
         return new HeadRunPipeline.Settings("covid-head", backbone, DIM, lineage, HEAD, new GroupedSplitter(0.25, 2024),
                 minExamples, minGroupsPerClass, new ChampionChallengerGate(true, GateMetric.AUC, 0.05, 300, 2024),
-                new GroupBootstrap(300, 0.95, 2024), Map.of());
+                new GroupBootstrap(300, 0.95, 2024), rule, Map.of());
     }
 
     private HeadRunPipeline pipeline(HeadRunPipeline.Settings settings, List<String> calls) {
