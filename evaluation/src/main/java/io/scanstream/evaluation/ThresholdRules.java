@@ -140,11 +140,7 @@ public final class ThresholdRules {
     }
 
     private static long positives(boolean[] covid) {
-        long n = 0;
-        for (boolean c : covid) {
-            n += c ? 1 : 0;
-        }
-        return n;
+        return BinaryMetrics.count(covid, true);
     }
 
     private static Scored scored(List<double[]> rows) {

@@ -1,6 +1,7 @@
 package io.scanstream.learning.evaluate;
 
 import io.scanstream.model.metrics.BinaryEvaluation;
+import io.scanstream.model.metrics.BinaryMetrics;
 import io.scanstream.model.metrics.OperatingThreshold;
 
 /**
@@ -32,10 +33,7 @@ public enum ThresholdRule {
     }
 
     public double threshold(double[] scores, boolean[] covid) {
-        int positives = 0;
-        for (boolean c : covid) {
-            positives += c ? 1 : 0;
-        }
+        long positives = BinaryMetrics.count(covid, true);
         if (positives == 0 || positives == covid.length) {
             return UNDEFINED_FALLBACK;
         }

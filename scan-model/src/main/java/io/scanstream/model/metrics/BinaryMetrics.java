@@ -71,7 +71,8 @@ public final class BinaryMetrics {
         }
     }
 
-    static long count(boolean[] values, boolean value) {
+    /** How many of {@code values} equal {@code value}. */
+    public static long count(boolean[] values, boolean value) {
         long n = 0;
         for (boolean v : values) {
             if (v == value) {
