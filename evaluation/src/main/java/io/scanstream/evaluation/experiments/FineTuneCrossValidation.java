@@ -192,16 +192,22 @@ public final class FineTuneCrossValidation {
                                           Map<String, boolean[]> correct) throws IOException {
         long t = System.nanoTime();
         int epochs = 0;
+        TrainedNetwork.EarlyStopOutcome earlyStop = null;
         Path file = settings.initialWeights().orElseThrow();
         // One inner split for both tiers, as the service's fine-tuning and head runs share one.
-        GroupedSplitter.Result<LabelledImage> inner = innerSplit.split(fit, KEYS);
+        GroupedSplitter.Result<LabelledImage> inner = innerSplit.split(fit, GroupedSplitter.LABELLED_IMAGES);
         List<LabelledImage> fineTuneOn = fineTuneRows == FineTuneRows.TRAIN_SIDE ? inner.split().train() : fit;
         if (fineTune) {
             TrainedNetwork network = new FullNetworkTrainer().train(fineTuneOn, List.of(), settings, (m, total) ->
                     results.line("evaluation.finetune-cv.epoch config=%s %s epoch=%d/%d trainLoss=%.4f"
-                                    + " trainAccuracy=%.3f seconds=%.0f", name, where, m.epoch(), total,
-                            m.trainLoss(), m.trainAccuracy(), seconds(t)));
+                                    + " trainAccuracy=%.3f%s seconds=%.0f", name, where, m.epoch(), total,
+                            m.trainLoss(), m.trainAccuracy(), m.validationLoss() == null ? ""
+                                    : String.format(" stoppingLoss=%.4f", m.validationLoss()), seconds(t)));
             epochs = network.epochs().size();
+            earlyStop = network.earlyStop();
+            if (earlyStop.note() != null) {
+                results.line("evaluation.finetune-cv.note config=%s %s %s", name, where, earlyStop.note());
+            }
             file = Files.createTempFile("finetune-cv-", ".params");
             Files.write(file, network.backboneParameters());
         }
@@ -232,8 +238,10 @@ public final class FineTuneCrossValidation {
         }
         results.appendCsv(SCORES_FILE, SCORES_HEADER, rows);
         results.line("evaluation.finetune-cv.fold config=%s %s train=%d fineTunedOn=%d held=%d epochs=%d seed=%d"
-                        + " seconds=%.0f", name, where, fit.size(), fineTune ? fineTuneOn.size() : 0, heldIdx.size(),
-                epochs, settings.seed(), seconds(t));
+                        + " seconds=%.0f%s", name, where, fit.size(), fineTune ? fineTuneOn.size() : 0, heldIdx.size(),
+                epochs, settings.seed(), seconds(t), earlyStop == null || earlyStop.stoppingRows() == 0 ? ""
+                        : String.format(" stoppingRows=%d keptEpoch=%d stoppedEarly=%s", earlyStop.stoppingRows(),
+                        earlyStop.epochOfWeights(), earlyStop.stopped()));
         // Each fold's figures as soon as it ends: a screening stopped part-way still says something.
         boolean[] heldCovid = new boolean[heldIdx.size()];
         for (int j = 0; j < heldCovid.length; j++) {
@@ -382,7 +390,4 @@ public final class FineTuneCrossValidation {
         }
         return new LabelledVectors(rows, covid);
     }
-
-    private static final GroupedSplitter.Keys<LabelledImage> KEYS =
-            GroupedSplitter.Keys.of(LabelledImage::patient, LabelledImage::origin, LabelledImage::scanId);
 }

@@ -113,6 +113,17 @@ public interface LearningConfig {
         /** Give up after this long (CPU training is slow); the epochs done so far count. */
         @WithDefault("2h")
         Duration timeBudget();
+
+        /**
+         * Epochs without a lower loss on the stopping split before fine-tuning stops and keeps its best epoch; 0 = off
+         * (train every epoch on every training image). Off by default: see docs/benchmarks.md ("Early stopping").
+         */
+        @WithDefault("0")
+        int earlyStopPatience();
+
+        /** With early stopping on: the share of the training side's groups held back as the stopping split. */
+        @WithDefault("0.2")
+        double earlyStopFraction();
     }
 
     /** How scans are held out, and how the figures on them are stated (GroupedSplitter, GroupBootstrap). */

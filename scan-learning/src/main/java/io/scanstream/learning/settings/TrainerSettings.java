@@ -99,7 +99,7 @@ public final class TrainerSettings {
                         : Optional.empty(),
                 head(config), f.epochs(), f.batchSize(), schedule, f.imageSize(), f.augment(),
                 f.frozenBlocks().orElse(FullNetworkSettings.defaultFrozenBlocks(architecture, f.initialisation())),
-                f.timeBudget());
+                f.timeBudget(), new FullNetworkSettings.EarlyStop(f.earlyStopPatience(), f.earlyStopFraction()));
     }
 
     public static GroupedSplitter splitter(LearningConfig config) {

@@ -9,17 +9,17 @@ import java.util.function.Supplier;
  * Keeps the weights of the epoch with the lowest validation loss and stops once {@code patience} epochs have
  * passed without a lower one (0 = off: nothing kept, never stops). Without validation rows it does nothing.
  */
-final class EarlyStopping implements EpochLoop.Listener {
+final class EarlyStopping<W> implements EpochLoop.Listener {
 
     private final int patience;
-    private final Supplier<byte[]> snapshot;
+    private final Supplier<W> snapshot;
     private double bestLoss = Double.POSITIVE_INFINITY;
-    private byte[] bestWeights;
+    private W bestWeights;
     private int bestEpoch;
     private boolean stopped;
 
-    /** @param snapshot the current weights, serialised */
-    EarlyStopping(int patience, Supplier<byte[]> snapshot) {
+    /** @param snapshot a copy of the current weights (taken only when an epoch improves) */
+    EarlyStopping(int patience, Supplier<W> snapshot) {
         this.patience = patience;
         this.snapshot = snapshot;
     }
@@ -41,7 +41,7 @@ final class EarlyStopping implements EpochLoop.Listener {
     }
 
     /** The best epoch's weights, when early stopping was on. */
-    Optional<byte[]> bestWeights() {
+    Optional<W> bestWeights() {
         return Optional.ofNullable(bestWeights);
     }
 

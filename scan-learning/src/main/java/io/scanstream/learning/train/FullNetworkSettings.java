@@ -29,11 +29,38 @@ import java.util.Optional;
  *                       residual stages, in order) keep their pretrained weights; 0 = every layer is fine-tuned.
  *                       Cheaper (no backward pass through them) and a candidate against over-fitting small sets
  * @param timeBudget     no new epoch starts after this much wall time
+ * @param earlyStop      whether some training images are held back to choose the epoch ({@link EarlyStop#OFF}: not)
  */
 public record FullNetworkSettings(BackboneArchitecture architecture, Initialisation initialisation,
                                   Optional<Path> initialWeights, HeadTrainingSettings head, int epochs, int batchSize,
                                   LearningRateSchedule learningRate, int imageSize, boolean augment,
-                                  int frozenBlocks, Duration timeBudget) {
+                                  int frozenBlocks, Duration timeBudget, EarlyStop earlyStop) {
+
+    /**
+     * Early stopping on a stopping split carved out of the training images, grouped by patient and origin as
+     * validation is (a stopping set that shared a source with the training side would reward memorising it): the
+     * network trains on the rest, and after {@code patience} epochs without a lower loss on the stopping split it
+     * stops and keeps its best epoch. The run's own validation rows are never used to choose (they judge the
+     * version and set its threshold).
+     *
+     * @param patience epochs without a lower stopping loss before stopping; 0 = off (every epoch, all images)
+     * @param fraction share of the training groups held back for stopping
+     */
+    public record EarlyStop(int patience, double fraction) {
+
+        public static final EarlyStop OFF = new EarlyStop(0, 0);
+
+        public EarlyStop {
+            if (patience < 0 || !(fraction >= 0 && fraction < 1) || (patience > 0 && fraction == 0)) {
+                throw new IllegalArgumentException("early stopping needs patience >= 0 and a fraction in (0, 1) when"
+                        + " on; got patience " + patience + ", fraction " + fraction);
+            }
+        }
+
+        public boolean on() {
+            return patience > 0;
+        }
+    }
 
     private static final int MOBILENET_V2_FROZEN_BLOCKS = 8;
 
@@ -54,6 +81,7 @@ public record FullNetworkSettings(BackboneArchitecture architecture, Initialisat
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(initialisation, "initialisation");
         Objects.requireNonNull(head, "head");
+        Objects.requireNonNull(earlyStop, "earlyStop");
         if (initialisation == Initialisation.PRETRAINED && initialWeights.isEmpty()) {
             throw new IllegalArgumentException("PRETRAINED full-network training needs backbone weights"
                     + " (training.model.backbone-weights); use SCRATCH without them");

@@ -18,6 +18,7 @@ import io.scanstream.core.imaging.AntialiasedResizer;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.learning.data.LabelledImage;
 import io.scanstream.learning.data.LabelledVectors;
+import io.scanstream.learning.validation.GroupedSplitter;
 import io.scanstream.model.BlockParameters;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.SeededInitializer;
@@ -53,10 +54,12 @@ public final class FullNetworkTrainer {
             throw new IllegalArgumentException("the training images need both classes");
         }
         DjlEnvironment.ensureOffline();
-        List<GreyImage> trainImages = resized(train, s.imageSize());
-        int batchSize = Math.min(s.batchSize(), train.size());
+        StoppingSplit stopping = StoppingSplit.of(train, s);
+        List<LabelledImage> fit = stopping.fit();
+        List<GreyImage> trainImages = resized(fit, s.imageSize());
+        int batchSize = Math.min(s.batchSize(), fit.size());
         CyclicLearningRate schedule = s.learningRate()
-                .inIterations(EpochLoop.iterationsPerEpoch(train.size(), batchSize));
+                .inIterations(EpochLoop.iterationsPerEpoch(fit.size(), batchSize));
         HeadArchitecture headArchitecture = s.head().architecture(s.architecture().featureDim());
         Engine.getEngine(ENGINE).setRandomSeed((int) s.seed());
         FullNetworkBlock network = new FullNetworkBlock(Backbones.build(s.architecture()),
@@ -75,21 +78,80 @@ public final class FullNetworkTrainer {
                     // fine-tuning starts from a useful head instead of sending a random head's gradients into
                     // pretrained layers at a rate too low for the head itself. A random network's features change
                     // completely and are batch-normalised and ReLU6-bounded: no statistics, no warm start there.
-                    warmStartHead(network, train, trainImages, batchSize, s, model.getNDManager());
+                    warmStartHead(network, fit, trainImages, batchSize, s, model.getNDManager());
                     // No gradients for them: the backward pass stops at the first trainable block, and the
                     // optimiser skips them (DJL updates only parameters that require a gradient).
                     frozen.forEach(block -> block.freezeParameters(true));
                 }
                 TimeBudget budget = new TimeBudget(s.timeBudget(), start);
                 SplittableRandom augmentation = new SplittableRandom(s.seed() ^ AUGMENTATION_SALT);
-                EpochLoop.Outcome outcome = new EpochLoop(trainer, batchSize, batchSize, schedule).run(
-                        rows(train, trainImages, s.augment() ? augmentation : null),
-                        rows(validation, resized(validation, s.imageSize()), null), s.epochs(), s.seed(),
-                        List.of(EpochLoop.reporting(observer), budget));
+                EpochLoop loop = new EpochLoop(trainer, batchSize, batchSize, schedule);
+                EpochLoop.Rows validationRows = rows(validation, resized(validation, s.imageSize()), null);
+                // With a stopping split the loop watches it (its curves are the stopping split's); the run's
+                // validation rows are scored once, by the weights kept.
+                EarlyStopping<List<float[]>> earlyStopping = new EarlyStopping<>(
+                        stopping.on() ? s.earlyStop().patience() : 0, () -> values(network));
+                EpochLoop.Outcome outcome = loop.run(rows(fit, trainImages, s.augment() ? augmentation : null),
+                        stopping.on() ? rows(stopping.held(), resized(stopping.held(), s.imageSize()), null)
+                                : validationRows, s.epochs(), s.seed(),
+                        List.of(EpochLoop.reporting(observer), budget, earlyStopping));
+                double[] validationScores = outcome.validationScores();
+                int epochOfWeights = outcome.epochs().size();
+                if (stopping.on()) {
+                    // no best epoch only when every stopping loss was NaN: the last weights stay
+                    if (earlyStopping.bestWeights().isPresent()) {
+                        restore(network, earlyStopping.bestWeights().get());
+                        epochOfWeights = earlyStopping.bestEpoch();
+                    }
+                    validationScores = loop.score(validationRows).covid();
+                }
                 return new TrainedNetwork(s.architecture(), BlockParameters.toBytes(network.backbone()), headArchitecture,
-                        HeadBlocks.weightsBytes(network.head()), outcome.epochs(), outcome.validationScores(),
-                        (System.nanoTime() - start) / 1_000_000, budget.exhausted());
+                        HeadBlocks.weightsBytes(network.head()), outcome.epochs(), validationScores,
+                        (System.nanoTime() - start) / 1_000_000, budget.exhausted(),
+                        new TrainedNetwork.EarlyStopOutcome(stopping.held().size(), epochOfWeights,
+                                earlyStopping.stopped(), stopping.note()));
             }
+        }
+    }
+
+    /**
+     * The training images split for early stopping: {@code fit} trains, {@code held} chooses the epoch. Grouped as
+     * validation is, with its own seed (the validation split's seed would find no group left below its fraction).
+     * Off (all images fit) when early stopping is off, or when a side would miss a class: then {@code note} says so.
+     */
+    record StoppingSplit(List<LabelledImage> fit, List<LabelledImage> held, String note) {
+
+        /** Keeps the stopping split's groups apart from any other split's. */
+        private static final long SEED_SALT = 0x3C6EF372FE94F82BL;
+
+        static StoppingSplit of(List<LabelledImage> train, FullNetworkSettings s) {
+            if (!s.earlyStop().on()) {
+                return new StoppingSplit(train, List.of(), null);
+            }
+            GroupedSplitter.Result<LabelledImage> split = new GroupedSplitter(s.earlyStop().fraction(),
+                    s.seed() ^ SEED_SALT).split(train, GroupedSplitter.LABELLED_IMAGES);
+            String problem = GroupedSplitter.check(split, LabelledImage::label, 1);
+            if (problem != null) {
+                return new StoppingSplit(train, List.of(), "early stopping off for this run: " + problem);
+            }
+            return new StoppingSplit(split.split().train(), split.split().validation(), null);
+        }
+
+        boolean on() {
+            return !held.isEmpty();
+        }
+    }
+
+    /** A copy of every parameter's values (weights and batch-norm statistics), backbone and head. */
+    private static List<float[]> values(FullNetworkBlock network) {
+        return network.getParameters().values().stream().map(p -> p.getArray().toFloatArray()).toList();
+    }
+
+    /** Puts copied values back, in place: the trainer's arrays stay the ones it holds. */
+    private static void restore(FullNetworkBlock network, List<float[]> values) {
+        List<Parameter> parameters = network.getParameters().values();
+        for (int i = 0; i < parameters.size(); i++) {
+            parameters.get(i).getArray().set(values.get(i));
         }
     }
 

@@ -49,7 +49,7 @@ public final class HeadTrainer {
              Trainer trainer = model.newTrainer(trainingConfig(settings, schedule))) {
             trainer.initialize(new Shape(batchSize, dim));
             HeadBlocks.setFeatureStandardization(model.getBlock(), statistics.mean(), statistics.std());
-            EarlyStopping earlyStopping = new EarlyStopping(settings.earlyStopPatience(),
+            EarlyStopping<byte[]> earlyStopping = new EarlyStopping<>(settings.earlyStopPatience(),
                     () -> HeadBlocks.weightsBytes(model.getBlock()));
             EpochLoop.Outcome outcome = new EpochLoop(trainer, batchSize, SCORING_BATCH, schedule).run(rows(train),
                     rows(validation), settings.epochs(), settings.seed(),

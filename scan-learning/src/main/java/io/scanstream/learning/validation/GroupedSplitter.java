@@ -1,6 +1,7 @@
 package io.scanstream.learning.validation;
 
 import io.scanstream.core.contract.ClinicalLabel;
+import io.scanstream.learning.data.LabelledImage;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,10 @@ public final class GroupedSplitter {
             };
         }
     }
+
+    /** The keys of labelled images: the one rule both training tiers and the offline evaluation split by. */
+    public static final Keys<LabelledImage> LABELLED_IMAGES =
+            Keys.of(LabelledImage::patient, LabelledImage::origin, LabelledImage::scanId);
 
     /** The split, with its groups: {@code groupOf} names each scan's group (for group-level resampling). */
     public record Result<T>(DataSplit<T> split, Map<T, String> groupOf, int ungrouped) {

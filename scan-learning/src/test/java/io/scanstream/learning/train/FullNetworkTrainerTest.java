@@ -14,6 +14,7 @@ import io.scanstream.model.backbone.Backbones;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
 import io.scanstream.learning.data.LabelledImage;
+import io.scanstream.learning.evaluate.HeadScoring;
 import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.model.metrics.BinaryEvaluation;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Full-network training kept tiny for a CPU test: 32x32 images (MobileNetV2 accepts them), an easy task, a few
@@ -89,7 +91,7 @@ class FullNetworkTrainerTest {
         FullNetworkSettings partial = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(pretrained), head(3), 1, 8,
                 new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 2, 1), SIZE, true, frozen,
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5), FullNetworkSettings.EarlyStop.OFF);
 
         TrainedNetwork fineTuned = new FullNetworkTrainer().train(train, List.of(), partial, EpochObserver.NONE);
         Path tuned = dir.resolve("tuned.params");
@@ -117,7 +119,8 @@ class FullNetworkTrainerTest {
         assertThatThrownBy(() -> new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), head(3), 1, 8,
                 new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE, false, 3,
-                Duration.ofMinutes(1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen");
+                Duration.ofMinutes(1), FullNetworkSettings.EarlyStop.OFF))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen");
     }
 
     @Test
@@ -126,7 +129,7 @@ class FullNetworkTrainerTest {
         FullNetworkSettings tooMany = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(dir.resolve("absent.params")), head(3), 1,
                 8, new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE, false, 25,
-                Duration.ofMinutes(1));
+                Duration.ofMinutes(1), FullNetworkSettings.EarlyStop.OFF);
 
         assertThatThrownBy(() -> new FullNetworkTrainer().train(images(8, 3), List.of(), tooMany, EpochObserver.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen blocks 25");
@@ -149,7 +152,7 @@ class FullNetworkTrainerTest {
         FullNetworkSettings settings = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), head(3), 50, 8,
                 new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE, false, 0,
-                Duration.ofMillis(1));
+                Duration.ofMillis(1), FullNetworkSettings.EarlyStop.OFF);
 
         TrainedNetwork network = new FullNetworkTrainer().train(images(8, 3), images(4, 4), settings,
                 EpochObserver.NONE);
@@ -158,11 +161,100 @@ class FullNetworkTrainerTest {
         assertThat(network.epochs()).hasSize(1);
     }
 
+    @Test
+    void holdsBackWholeGroupsOfBothClassesToChooseTheEpochAndOnlyWhenAsked() {
+        List<LabelledImage> train = withOrigins(images(60, 5), 12);
+        FullNetworkSettings on = settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 4, 1e-2,
+                new FullNetworkSettings.EarlyStop(2, 0.3));
+
+        FullNetworkTrainer.StoppingSplit split = FullNetworkTrainer.StoppingSplit.of(train, on);
+
+        assertThat(split.on()).isTrue();
+        assertThat(split.note()).isNull();
+        assertThat(split.fit().size() + split.held().size()).isEqualTo(train.size());
+        assertThat(split.held()).extracting(LabelledImage::label).contains(ClinicalLabel.COVID, ClinicalLabel.NON_COVID);
+        assertThat(split.fit()).extracting(LabelledImage::origin)
+                .doesNotContainAnyElementsOf(split.held().stream().map(LabelledImage::origin).toList());
+        // the same images and settings, the same split (the service and the evaluation must agree)
+        assertThat(FullNetworkTrainer.StoppingSplit.of(train, on).held()).isEqualTo(split.held());
+        // off: every image trains
+        FullNetworkTrainer.StoppingSplit off = FullNetworkTrainer.StoppingSplit.of(train,
+                settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 4, 1e-2));
+        assertThat(off.on()).isFalse();
+        assertThat(off.fit()).isEqualTo(train);
+        // one origin per class: no stopping split can hold both classes and leave both to train on; it says so
+        FullNetworkTrainer.StoppingSplit impossible = FullNetworkTrainer.StoppingSplit.of(withOrigins(train, 2), on);
+        assertThat(impossible.on()).isFalse();
+        assertThat(impossible.fit()).hasSize(train.size());
+        assertThat(impossible.note()).startsWith("early stopping off for this run").contains("group(s) with");
+    }
+
+    @Test
+    void earlyStoppingKeepsTheEpochWithTheLowestStoppingLossAndScoresValidationWithIt() throws Exception {
+        List<LabelledImage> train = withOrigins(images(60, 6), 12);
+        List<LabelledImage> validation = images(16, 7);
+        int patience = 2;
+        // a rate high enough that the stopping loss does not fall every epoch
+        FullNetworkSettings settings = settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 12,
+                5e-2, new FullNetworkSettings.EarlyStop(patience, 0.3));
+        List<Double> stoppingLosses = new ArrayList<>();
+
+        TrainedNetwork network = new FullNetworkTrainer().train(train, validation, settings,
+                (metrics, epochs) -> stoppingLosses.add(metrics.validationLoss()));
+
+        List<LabelledImage> held = FullNetworkTrainer.StoppingSplit.of(train, settings).held();
+        TrainedNetwork.EarlyStopOutcome outcome = network.earlyStop();
+        assertThat(outcome.stoppingRows()).isEqualTo(held.size()).isPositive();
+        int best = 1 + stoppingLosses.indexOf(stoppingLosses.stream().min(Double::compare).orElseThrow());
+        assertThat(outcome.epochOfWeights()).isEqualTo(best);
+        if (outcome.stopped()) {
+            assertThat(network.epochs()).hasSize(best + patience);
+        } else {
+            assertThat(network.epochs()).hasSize(12);
+        }
+        // The weights returned are the best epoch's: their loss on the stopping split is the lowest one seen ...
+        Path file = dir.resolve("stopped.params");
+        Files.write(file, network.backboneParameters());
+        try (FeatureExtractor extractor = FeatureExtractors.load(
+                BackboneSpec.of(BackboneArchitecture.MOBILENET_V2, file), 0)) {
+            double[] heldScores = HeadScoring.score(network.head(), network.headWeights(),
+                    extractor.embed(held.stream().map(LabelledImage::image).toList(), held.size()));
+            double loss = 0;
+            for (int i = 0; i < held.size(); i++) {
+                double p = held.get(i).covid() ? heldScores[i] : 1 - heldScores[i];
+                loss -= Math.log(Math.max(p, 1e-12));
+            }
+            assertThat(loss / held.size()).isCloseTo(stoppingLosses.get(best - 1), within(1e-3));
+            // ... and the run's validation scores are theirs, not the last epoch's
+            double[] validationScores = HeadScoring.score(network.head(), network.headWeights(),
+                    extractor.embed(validation.stream().map(LabelledImage::image).toList(), validation.size()));
+            assertThat(network.validationScores()).containsExactly(validationScores, within(1e-4));
+        }
+    }
+
+    /** The images, each given one of {@code origins} sources, the classes spread over them. */
+    private static List<LabelledImage> withOrigins(List<LabelledImage> images, int origins) {
+        List<LabelledImage> out = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            LabelledImage image = images.get(i);
+            // even rows are COVID: the source index keeps each source to one class when origins is even
+            out.add(new LabelledImage(image.scanId(), image.label(), image.patient(), image.image(),
+                    "source-" + (i % origins)));
+        }
+        return out;
+    }
+
     private static FullNetworkSettings settings(FullNetworkSettings.Initialisation init, Optional<Path> weights,
                                                 int epochs, double maxLearningRate) {
+        return settings(init, weights, epochs, maxLearningRate, FullNetworkSettings.EarlyStop.OFF);
+    }
+
+    private static FullNetworkSettings settings(FullNetworkSettings.Initialisation init, Optional<Path> weights,
+                                                int epochs, double maxLearningRate,
+                                                FullNetworkSettings.EarlyStop earlyStop) {
         return new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2, init, weights, head(3), epochs, 8,
                 new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, maxLearningRate / 10, maxLearningRate,
-                        2, 1), SIZE, true, 0, Duration.ofMinutes(5));
+                        2, 1), SIZE, true, 0, Duration.ofMinutes(5), earlyStop);
     }
 
     /** A small head; its linear probe (PRETRAINED) trains as the service's defaults do. */

@@ -72,10 +72,6 @@ public final class FineTuneRunPipeline {
                            int minExamples, int minGroupsPerClass, int chunkBytes, long seed) {
     }
 
-    /** What splits group by: the same rule as head runs, so both tiers share one split. */
-    static final GroupedSplitter.Keys<LabelledImage> KEYS =
-            GroupedSplitter.Keys.of(LabelledImage::patient, LabelledImage::origin, LabelledImage::scanId);
-
     /** Builds the head pipeline that finishes the run, for the new backbone. */
     @FunctionalInterface
     public interface HeadPipelines {
@@ -112,8 +108,8 @@ public final class FineTuneRunPipeline {
         List<LabelledImage> labelled = LabelledImages.of(snapshot.labelled(), images);
         run.trainingSet(labelled.size());
         Predicate<String> parentSaw = parent.trainedOn().membership();
-        GroupedSplitter.Result<LabelledImage> grouped = settings.splitter().split(labelled, KEYS)
-                .seenMovedToTrain(i -> parentSaw.test(i.scanId()));
+        GroupedSplitter.Result<LabelledImage> grouped = settings.splitter()
+                .split(labelled, GroupedSplitter.LABELLED_IMAGES).seenMovedToTrain(i -> parentSaw.test(i.scanId()));
         DataSplit<LabelledImage> split = grouped.split();
         String problem = labelled.size() < settings.minExamples()
                 ? "fine-tuning needs at least " + settings.minExamples() + " labelled scans with a preprocessed image;"
@@ -166,6 +162,7 @@ public final class FineTuneRunPipeline {
         described.put("newBackbone", Map.of("id", backboneId, "sha256", manifest.sha256(), "sizeBytes",
                 weights.length, "file", file.toString(), "stoppedByTimeBudget", trained.stoppedByBudget(),
                 "jointValidationAuc", jointAuc(trained, split)));
+        described.put("earlyStop", describe(trained.earlyStop()));
         HeadRunPipeline.NewBackbone handover = new HeadRunPipeline.NewBackbone(parent.id(),
                 parentVectors(snapshot, parent, labelled), trained.epochs(), described, trained.trainingMillis(),
                 () -> {
@@ -220,6 +217,16 @@ public final class FineTuneRunPipeline {
         }
     }
 
+    /** What early stopping did; the curves' validation figures are the stopping split's when it ran. */
+    private static Map<String, Object> describe(TrainedNetwork.EarlyStopOutcome e) {
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("stoppingRows", e.stoppingRows());
+        described.put("epochOfWeights", e.epochOfWeights());
+        described.put("stopped", e.stopped());
+        described.put("note", e.note());
+        return described;
+    }
+
     private static Map<String, Object> describe(FullNetworkSettings n) {
         Map<String, Object> described = new LinkedHashMap<>();
         described.put("architecture", n.architecture().id());
@@ -233,6 +240,8 @@ public final class FineTuneRunPipeline {
         described.put("imageSize", n.imageSize());
         described.put("augment", n.augment());
         described.put("timeBudget", n.timeBudget().toString());
+        described.put("earlyStopPatience", n.earlyStop().patience());
+        described.put("earlyStopFraction", n.earlyStop().fraction());
         return described;
     }
 }

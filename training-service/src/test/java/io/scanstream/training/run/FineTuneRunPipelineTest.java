@@ -145,14 +145,16 @@ class FineTuneRunPipelineTest {
         assertThat(run.status().epochs()).isEqualTo(1);
         assertThat(run.status().history()).hasSize(1);
         assertThat(Files.readString(reports.resolve("finetune1/report.json"))).contains("\"fineTunedFrom\"")
-                .contains(manifest.backboneId());
+                .contains(manifest.backboneId())
+                // early stopping is off by default: the report says no rows were held back for it
+                .containsPattern("\"earlyStop\"\\s*:\\s*\\{\\s*\"stoppingRows\"\\s*:\\s*0,");
     }
 
     @Test
     void scansTheParentWasFineTunedOnStayOnTheTrainingSideAndInTheLineage() throws Exception {
         // One scan the split would hold out (of a class with more than one there), and a few it trains on.
         DataSplit<LabelledImage> split = new GroupedSplitter(0.25, 2024).split(LabelledImages.of(SCANS, images(id -> true)),
-                FineTuneRunPipeline.KEYS).split();
+                GroupedSplitter.LABELLED_IMAGES).split();
         LabelledImage heldOut = split.validation().stream().filter(i -> split.validation().stream()
                 .filter(o -> o.label() == i.label()).count() > 1).findFirst().orElseThrow();
         List<String> parentSaw = new ArrayList<>(split.train().stream().limit(3).map(LabelledImage::scanId).toList());
@@ -185,7 +187,7 @@ class FineTuneRunPipelineTest {
         FullNetworkSettings network = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), HEAD, 1, 8,
                 new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), 64, false, 0,
-                Duration.ofMinutes(10));
+                Duration.ofMinutes(10), FullNetworkSettings.EarlyStop.OFF);
         GroupedSplitter splitter = new GroupedSplitter(0.25, 2024);
         FineTuneRunPipeline.Settings settings = new FineTuneRunPipeline.Settings("covid-head", network,
                 FeatureReadout.FINAL, splitter, 12, 1, CHUNK, 42);
