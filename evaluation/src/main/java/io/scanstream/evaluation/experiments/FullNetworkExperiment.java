@@ -76,7 +76,7 @@ public final class FullNetworkExperiment {
         described.put("imageSize", settings.imageSize());
         described.put("batchSize", settings.batchSize());
         described.put("learningRate", settings.learningRate());
-        described.put("augment", settings.augment());
+        described.put("augmentation", settings.augmentation());
         described.put("batchNormStatistics", settings.trainsBatchNormStatistics() ? "trained" : "frozen");
         results.report(new EvaluationReport(name + "-joint", description + " (the jointly trained network)",
                 backboneId, data.train().size(), data.validation().size(), described, network.epochs(),

@@ -3,6 +3,7 @@ package io.scanstream.learning.settings;
 import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.learning.train.CyclicLearningRate;
 import io.scanstream.learning.train.FullNetworkSettings;
+import io.scanstream.learning.train.ImageAugmentation;
 import io.scanstream.learning.validation.GateMetric;
 import io.smallrye.config.WithDefault;
 
@@ -103,6 +104,14 @@ public interface LearningConfig {
         /** Flip, crop-and-resize and brightness/contrast jitter of the training images. */
         @WithDefault("true")
         boolean augment();
+
+        /**
+         * How strongly, when {@link #augment()}: MILD, or STRONG (adds a ±10° rotation and widens the crop and
+         * jitter ranges; {@link ImageAugmentation.Strength}). MILD by default: see docs/benchmarks.md ("Stronger
+         * augmentation").
+         */
+        @WithDefault("MILD")
+        ImageAugmentation.Level augmentationStrength();
 
         /**
          * PRETRAINED: the backbone's first N blocks keep their pretrained weights; 0 = fine-tune every layer. Unset:

@@ -2,6 +2,7 @@ package io.scanstream.learning.settings;
 
 import io.scanstream.learning.evaluate.GroupBootstrap;
 import io.scanstream.learning.train.FullNetworkSettings;
+import io.scanstream.learning.train.ImageAugmentation;
 import io.scanstream.learning.train.HeadTrainingSettings;
 import io.scanstream.learning.train.LearningRateSchedule;
 import io.scanstream.learning.validation.ChampionChallengerGate;
@@ -97,7 +98,8 @@ public final class TrainerSettings {
         return new FullNetworkSettings(architecture, f.initialisation(),
                 f.initialisation() == FullNetworkSettings.Initialisation.PRETRAINED ? pretrainedWeights
                         : Optional.empty(),
-                head(config), f.epochs(), f.batchSize(), schedule, f.imageSize(), f.augment(),
+                head(config), f.epochs(), f.batchSize(), schedule, f.imageSize(),
+                f.augment() ? f.augmentationStrength() : ImageAugmentation.Level.NONE,
                 f.frozenBlocks().orElse(FullNetworkSettings.defaultFrozenBlocks(architecture, f.initialisation())),
                 f.timeBudget(), new FullNetworkSettings.EarlyStop(f.earlyStopPatience(), f.earlyStopFraction()));
     }

@@ -24,7 +24,8 @@ import java.util.Optional;
  * @param batchSize      images per optimiser step
  * @param learningRate   the cyclical schedule of the joint training
  * @param imageSize      side the scans are resized to (224 is the backbones' native input; smaller is faster)
- * @param augment        flip, crop-and-resize, brightness/contrast jitter
+ * @param augmentation   how strongly the training images are augmented (NONE, MILD: flip, crop-and-resize,
+ *                       brightness/contrast jitter; STRONG: also a small rotation, wider ranges)
  * @param frozenBlocks   PRETRAINED only: the backbone's first this many blocks (stem, then inverted residuals or
  *                       residual stages, in order) keep their pretrained weights; 0 = every layer is fine-tuned.
  *                       Cheaper (no backward pass through them) and a candidate against over-fitting small sets
@@ -33,7 +34,8 @@ import java.util.Optional;
  */
 public record FullNetworkSettings(BackboneArchitecture architecture, Initialisation initialisation,
                                   Optional<Path> initialWeights, HeadTrainingSettings head, int epochs, int batchSize,
-                                  LearningRateSchedule learningRate, int imageSize, boolean augment,
+                                  LearningRateSchedule learningRate, int imageSize,
+                                  ImageAugmentation.Level augmentation,
                                   int frozenBlocks, Duration timeBudget, EarlyStop earlyStop) {
 
     /**
@@ -81,6 +83,7 @@ public record FullNetworkSettings(BackboneArchitecture architecture, Initialisat
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(initialisation, "initialisation");
         Objects.requireNonNull(head, "head");
+        Objects.requireNonNull(augmentation, "augmentation");
         Objects.requireNonNull(earlyStop, "earlyStop");
         if (initialisation == Initialisation.PRETRAINED && initialWeights.isEmpty()) {
             throw new IllegalArgumentException("PRETRAINED full-network training needs backbone weights"

@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * Full-network training: the backbone (scan-model's torchvision-compatible block) and the head trained together
@@ -86,13 +87,13 @@ public final class FullNetworkTrainer {
                 TimeBudget budget = new TimeBudget(s.timeBudget(), start);
                 SplittableRandom augmentation = new SplittableRandom(s.seed() ^ AUGMENTATION_SALT);
                 EpochLoop loop = new EpochLoop(trainer, batchSize, batchSize, schedule);
-                EpochLoop.Rows validationRows = rows(validation, resized(validation, s.imageSize()), null);
+                EpochLoop.Rows validationRows = unaugmented(validation, s.imageSize());
                 // With a stopping split the loop watches it (its curves are the stopping split's); the run's
                 // validation rows are scored once, by the weights kept.
                 EarlyStopping<List<float[]>> earlyStopping = new EarlyStopping<>(
                         stopping.on() ? s.earlyStop().patience() : 0, () -> values(network));
-                EpochLoop.Outcome outcome = loop.run(rows(fit, trainImages, s.augment() ? augmentation : null),
-                        stopping.on() ? rows(stopping.held(), resized(stopping.held(), s.imageSize()), null)
+                EpochLoop.Outcome outcome = loop.run(rows(fit, trainImages, augmenter(s, augmentation)),
+                        stopping.on() ? unaugmented(stopping.held(), s.imageSize())
                                 : validationRows, s.epochs(), s.seed(),
                         List.of(EpochLoop.reporting(observer), budget, earlyStopping));
                 double[] validationScores = outcome.validationScores();
@@ -219,9 +220,20 @@ public final class FullNetworkTrainer {
         return rows;
     }
 
-    /** Images as normalised 3-channel minibatches, each training image augmented afresh when a generator is given. */
+    private static EpochLoop.Rows unaugmented(List<LabelledImage> labelled, int size) {
+        return rows(labelled, resized(labelled, size), UnaryOperator.identity());
+    }
+
+    /** The settings' augmentation drawn from {@code random}; none: the image as it is. */
+    private static UnaryOperator<GreyImage> augmenter(FullNetworkSettings s, SplittableRandom random) {
+        return s.augmentation().strength()
+                .<UnaryOperator<GreyImage>>map(strength -> image -> ImageAugmentation.augment(image, random, strength))
+                .orElse(UnaryOperator.identity());
+    }
+
+    /** Images as normalised 3-channel minibatches, each image passed through {@code augment} afresh per batch. */
     private static EpochLoop.Rows rows(List<LabelledImage> labelled, List<GreyImage> images,
-                                       SplittableRandom augmentation) {
+                                       UnaryOperator<GreyImage> augment) {
         return new EpochLoop.Rows() {
             @Override
             public int size() {
@@ -237,8 +249,7 @@ public final class FullNetworkTrainer {
             public NDArray batch(NDManager manager, int[] rows) {
                 List<GreyImage> batch = new ArrayList<>(rows.length);
                 for (int row : rows) {
-                    GreyImage image = images.get(row);
-                    batch.add(augmentation != null ? ImageAugmentation.augment(image, augmentation) : image);
+                    batch.add(augment.apply(images.get(row)));
                 }
                 return InputTensors.normalisedBatch(manager, batch, rows.length);
             }

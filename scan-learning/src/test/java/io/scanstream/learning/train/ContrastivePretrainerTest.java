@@ -27,7 +27,7 @@ class ContrastivePretrainerTest {
 
     private static final int SIZE = 32;
     /** Views a few steps can learn to match: crops of 90–100 %, a mild intensity jitter (and the flip). */
-    private static final ImageAugmentation.Strength GENTLE = new ImageAugmentation.Strength(0.9, 0.1, 0.9, 0.2, 10);
+    private static final ImageAugmentation.Strength GENTLE = new ImageAugmentation.Strength(0.9, 0.1, 0.9, 0.2, 10, 0);
 
     @TempDir
     Path dir;

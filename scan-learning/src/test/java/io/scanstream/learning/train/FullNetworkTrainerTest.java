@@ -90,8 +90,8 @@ class FullNetworkTrainerTest {
         int frozen = 10;
         FullNetworkSettings partial = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(pretrained), head(3), 1, 8,
-                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 2, 1), SIZE, true, frozen,
-                Duration.ofMinutes(5), FullNetworkSettings.EarlyStop.OFF);
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 2, 1), SIZE,
+                ImageAugmentation.Level.MILD, frozen, Duration.ofMinutes(5), FullNetworkSettings.EarlyStop.OFF);
 
         TrainedNetwork fineTuned = new FullNetworkTrainer().train(train, List.of(), partial, EpochObserver.NONE);
         Path tuned = dir.resolve("tuned.params");
@@ -118,8 +118,8 @@ class FullNetworkTrainerTest {
     void refusesFrozenBlocksWithoutPretrainedWeights() {
         assertThatThrownBy(() -> new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), head(3), 1, 8,
-                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE, false, 3,
-                Duration.ofMinutes(1), FullNetworkSettings.EarlyStop.OFF))
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE,
+                ImageAugmentation.Level.NONE, 3, Duration.ofMinutes(1), FullNetworkSettings.EarlyStop.OFF))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen");
     }
 
@@ -128,8 +128,8 @@ class FullNetworkTrainerTest {
         // MobileNetV2 has fewer than 25 blocks; the weights file is never opened, the probe never runs
         FullNetworkSettings tooMany = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(dir.resolve("absent.params")), head(3), 1,
-                8, new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE, false, 25,
-                Duration.ofMinutes(1), FullNetworkSettings.EarlyStop.OFF);
+                8, new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE,
+                ImageAugmentation.Level.NONE, 25, Duration.ofMinutes(1), FullNetworkSettings.EarlyStop.OFF);
 
         assertThatThrownBy(() -> new FullNetworkTrainer().train(images(8, 3), List.of(), tooMany, EpochObserver.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen blocks 25");
@@ -151,8 +151,8 @@ class FullNetworkTrainerTest {
     void stopsStartingEpochsOnceTheTimeBudgetIsSpent() throws Exception {
         FullNetworkSettings settings = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), head(3), 50, 8,
-                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE, false, 0,
-                Duration.ofMillis(1), FullNetworkSettings.EarlyStop.OFF);
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE,
+                ImageAugmentation.Level.NONE, 0, Duration.ofMillis(1), FullNetworkSettings.EarlyStop.OFF);
 
         TrainedNetwork network = new FullNetworkTrainer().train(images(8, 3), images(4, 4), settings,
                 EpochObserver.NONE);
@@ -254,7 +254,7 @@ class FullNetworkTrainerTest {
                                                 FullNetworkSettings.EarlyStop earlyStop) {
         return new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2, init, weights, head(3), epochs, 8,
                 new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, maxLearningRate / 10, maxLearningRate,
-                        2, 1), SIZE, true, 0, Duration.ofMinutes(5), earlyStop);
+                        2, 1), SIZE, ImageAugmentation.Level.MILD, 0, Duration.ofMinutes(5), earlyStop);
     }
 
     /** A small head; its linear probe (PRETRAINED) trains as the service's defaults do. */

@@ -238,7 +238,7 @@ public final class FineTuneRunPipeline {
         described.put("learningRate", n.learningRate());
         described.put("seed", n.seed());
         described.put("imageSize", n.imageSize());
-        described.put("augment", n.augment());
+        described.put("augmentation", n.augmentation());
         described.put("timeBudget", n.timeBudget().toString());
         described.put("earlyStopPatience", n.earlyStop().patience());
         described.put("earlyStopFraction", n.earlyStop().fraction());

@@ -15,6 +15,7 @@ import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.learning.train.CyclicLearningRate;
 import io.scanstream.learning.train.EpochObserver;
 import io.scanstream.learning.train.FullNetworkSettings;
+import io.scanstream.learning.train.ImageAugmentation;
 import io.scanstream.learning.train.FullNetworkTrainer;
 import io.scanstream.learning.train.HeadTrainer;
 import io.scanstream.learning.train.HeadTrainingSettings;
@@ -186,8 +187,8 @@ class FineTuneRunPipelineTest {
     private FineTuneRunPipeline pipeline() {
         FullNetworkSettings network = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), HEAD, 1, 8,
-                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), 64, false, 0,
-                Duration.ofMinutes(10), FullNetworkSettings.EarlyStop.OFF);
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), 64,
+                ImageAugmentation.Level.NONE, 0, Duration.ofMinutes(10), FullNetworkSettings.EarlyStop.OFF);
         GroupedSplitter splitter = new GroupedSplitter(0.25, 2024);
         FineTuneRunPipeline.Settings settings = new FineTuneRunPipeline.Settings("covid-head", network,
                 FeatureReadout.FINAL, splitter, 12, 1, CHUNK, 42);
