@@ -4,6 +4,7 @@ import io.scanstream.learning.evaluate.ThresholdRule;
 import io.scanstream.learning.train.CyclicLearningRate;
 import io.scanstream.learning.train.FullNetworkSettings;
 import io.scanstream.learning.train.HeadTrainingSettings;
+import io.scanstream.learning.train.ImageAugmentation;
 import io.scanstream.learning.validation.GateMetric;
 import io.scanstream.model.backbone.BackboneArchitecture;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,27 @@ class TrainerSettingsTest {
         assertThat(TrainerSettings.fullNetwork(TrainerSettings.from(Map.of("training.full-network.frozen-blocks",
                 "0")), BackboneArchitecture.MOBILENET_V2, weights).frozenBlocks())
                 .as("every layer, when asked").isZero();
+    }
+
+    @Test
+    void fineTuningAugmentsMildlyAndStopsNoEarlierThanItsLastEpochUnlessConfiguredOtherwise() {
+        Optional<Path> weights = Optional.of(Path.of("imagenet.pt"));
+        FullNetworkSettings defaults = TrainerSettings.fullNetwork(TrainerSettings.defaults(),
+                BackboneArchitecture.MOBILENET_V2, weights);
+        assertThat(defaults.augmentation()).isEqualTo(ImageAugmentation.Level.MILD);
+        assertThat(defaults.earlyStop()).isEqualTo(new FullNetworkSettings.EarlyStop(0, 0.2));
+        assertThat(defaults.earlyStop().on()).isFalse();
+
+        FullNetworkSettings configured = TrainerSettings.fullNetwork(TrainerSettings.from(Map.of(
+                        "training.full-network.augmentation-strength", "STRONG",
+                        "training.full-network.early-stop-patience", "3",
+                        "training.full-network.early-stop-fraction", "0.25")),
+                BackboneArchitecture.MOBILENET_V2, weights);
+        assertThat(configured.augmentation()).isEqualTo(ImageAugmentation.Level.STRONG);
+        assertThat(configured.earlyStop()).isEqualTo(new FullNetworkSettings.EarlyStop(3, 0.25));
+        assertThat(TrainerSettings.fullNetwork(TrainerSettings.from(Map.of("training.full-network.augment", "false",
+                        "training.full-network.augmentation-strength", "STRONG")), BackboneArchitecture.MOBILENET_V2,
+                weights).augmentation()).as("augment=false wins").isEqualTo(ImageAugmentation.Level.NONE);
     }
 
     @Test
