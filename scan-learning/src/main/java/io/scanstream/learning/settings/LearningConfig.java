@@ -97,6 +97,14 @@ public interface LearningConfig {
         @WithDefault("1")
         double stepSizeEpochs();
 
+        /**
+         * Discriminative rates: the backbone's last block learns at this times the schedule's rate, each block before
+         * it at this times the next one's; the head at the schedule's. 1 = one rate for all. See docs/benchmarks.md
+         * ("Discriminative learning rates").
+         */
+        @WithDefault("1")
+        double layerRateDecay();
+
         /** Side the scans are resized to for training (224 = the backbones' native input). */
         @WithDefault("224")
         int imageSize();

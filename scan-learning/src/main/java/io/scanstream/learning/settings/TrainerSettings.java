@@ -98,7 +98,7 @@ public final class TrainerSettings {
         return new FullNetworkSettings(architecture, f.initialisation(),
                 f.initialisation() == FullNetworkSettings.Initialisation.PRETRAINED ? pretrainedWeights
                         : Optional.empty(),
-                head(config), f.epochs(), f.batchSize(), schedule, f.imageSize(),
+                head(config), f.epochs(), f.batchSize(), schedule, f.layerRateDecay(), f.imageSize(),
                 f.augment() ? f.augmentationStrength() : ImageAugmentation.Level.NONE,
                 f.frozenBlocks().orElse(FullNetworkSettings.defaultFrozenBlocks(architecture, f.initialisation())),
                 f.timeBudget(), new FullNetworkSettings.EarlyStop(f.earlyStopPatience(), f.earlyStopFraction()));

@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param epochs         passes over the training images
  * @param batchSize      images per optimiser step
  * @param learningRate   the cyclical schedule of the joint training
+ * @param layerRateDecay discriminative rates: the head at the schedule's rate, the backbone's last block at this
+ *                       times it, the one before at its square, and so on ({@link LayerwiseRates}); 1 = one rate
  * @param imageSize      side the scans are resized to (224 is the backbones' native input; smaller is faster)
  * @param augmentation   how strongly the training images are augmented (NONE, MILD: flip, crop-and-resize,
  *                       brightness/contrast jitter; STRONG: also a small rotation, wider ranges)
@@ -34,7 +36,7 @@ import java.util.Optional;
  */
 public record FullNetworkSettings(BackboneArchitecture architecture, Initialisation initialisation,
                                   Optional<Path> initialWeights, HeadTrainingSettings head, int epochs, int batchSize,
-                                  LearningRateSchedule learningRate, int imageSize,
+                                  LearningRateSchedule learningRate, double layerRateDecay, int imageSize,
                                   ImageAugmentation.Level augmentation,
                                   int frozenBlocks, Duration timeBudget, EarlyStop earlyStop) {
 
@@ -88,6 +90,9 @@ public record FullNetworkSettings(BackboneArchitecture architecture, Initialisat
         if (initialisation == Initialisation.PRETRAINED && initialWeights.isEmpty()) {
             throw new IllegalArgumentException("PRETRAINED full-network training needs backbone weights"
                     + " (training.model.backbone-weights); use SCRATCH without them");
+        }
+        if (!(layerRateDecay > 0 && layerRateDecay <= 1)) {
+            throw new IllegalArgumentException("the layer-wise rate decay must be in (0, 1], got " + layerRateDecay);
         }
         if (epochs < 1 || batchSize < 1 || imageSize < 32) {
             throw new IllegalArgumentException("epochs and batch size must be >= 1, image size >= 32");

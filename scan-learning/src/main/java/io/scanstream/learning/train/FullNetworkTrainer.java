@@ -69,7 +69,7 @@ public final class FullNetworkTrainer {
         long start = System.nanoTime();
         try (Model model = Model.newInstance("full-network-" + s.architecture().id(), ENGINE)) {
             model.setBlock(network);
-            try (Trainer trainer = model.newTrainer(trainingConfig(s, schedule))) {
+            try (Trainer trainer = model.newTrainer(trainingConfig(s, schedule, network))) {
                 trainer.initialize(new Shape(batchSize, 3, s.imageSize(), s.imageSize()));
                 if (s.initialisation() == FullNetworkSettings.Initialisation.PRETRAINED) {
                     BackboneWeights.copyInto(network.backbone(), s.architecture(), s.initialWeights().orElseThrow(),
@@ -156,10 +156,12 @@ public final class FullNetworkTrainer {
         }
     }
 
-    private static DefaultTrainingConfig trainingConfig(FullNetworkSettings s, CyclicLearningRate schedule) {
+    private static DefaultTrainingConfig trainingConfig(FullNetworkSettings s, CyclicLearningRate schedule,
+                                                        FullNetworkBlock network) {
         return new DefaultTrainingConfig(new BinaryCrossEntropyLoss())
                 .optInitializer(new SeededInitializer(s.seed()), Parameter.Type.WEIGHT)
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule.tracker()).build());
+                .optOptimizer(Optimizer.adam().optLearningRateTracker(
+                        LayerwiseRates.of(schedule.tracker(), network.backbone(), s.layerRateDecay())).build());
     }
 
     /** The first {@code count} blocks of the backbone, those kept at their pretrained weights. */

@@ -90,7 +90,7 @@ class FullNetworkTrainerTest {
         int frozen = 10;
         FullNetworkSettings partial = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(pretrained), head(3), 1, 8,
-                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 2, 1), SIZE,
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 2, 1), 1.0, SIZE,
                 ImageAugmentation.Level.MILD, frozen, Duration.ofMinutes(5), FullNetworkSettings.EarlyStop.OFF);
 
         TrainedNetwork fineTuned = new FullNetworkTrainer().train(train, List.of(), partial, EpochObserver.NONE);
@@ -115,10 +115,54 @@ class FullNetworkTrainerTest {
     }
 
     @Test
+    void discriminativeRatesMoveTheFirstTrainableBlockFarLessThanTheLastOne() throws Exception {
+        List<LabelledImage> train = images(32, 5);
+        TrainedNetwork scratch = new FullNetworkTrainer().train(train, List.of(),
+                settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 1, 1e-2), EpochObserver.NONE);
+        Path pretrained = dir.resolve("pretrained.params");
+        Files.write(pretrained, scratch.backboneParameters());
+        int frozen = 10;
+        double[] firstOverLast = new double[2];
+        double[] decays = {1.0, 0.3};
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            List<List<float[]>> before = blockWeights(pretrained, manager);
+            int last = before.size() - 1;
+            while (before.get(last).isEmpty()) {
+                last--;
+            }
+            for (int d = 0; d < decays.length; d++) {
+                FullNetworkSettings partial = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
+                        FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(pretrained), head(3), 1, 8,
+                        new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 2, 1), decays[d],
+                        SIZE, ImageAugmentation.Level.NONE, frozen, Duration.ofMinutes(5),
+                        FullNetworkSettings.EarlyStop.OFF);
+                Path tuned = dir.resolve("tuned-" + d + ".params");
+                Files.write(tuned, new FullNetworkTrainer().train(train, List.of(), partial, EpochObserver.NONE)
+                        .backboneParameters());
+                List<List<float[]>> after = blockWeights(tuned, manager);
+                firstOverLast[d] = meanChange(before.get(frozen).get(0), after.get(frozen).get(0))
+                        / meanChange(before.get(last).get(0), after.get(last).get(0));
+            }
+        }
+        // Adam's steps are about the rate in size: one rate moves both blocks alike; a decay of 0.3 over the
+        // trainable blocks makes the first one's rate 0.3^(blocks) of the last one's.
+        assertThat(firstOverLast[0]).isGreaterThan(0.1);
+        assertThat(firstOverLast[1]).isLessThan(0.01);
+    }
+
+    private static double meanChange(float[] before, float[] after) {
+        double sum = 0;
+        for (int i = 0; i < before.length; i++) {
+            sum += Math.abs(after[i] - before[i]);
+        }
+        return sum / before.length;
+    }
+
+    @Test
     void refusesFrozenBlocksWithoutPretrainedWeights() {
         assertThatThrownBy(() -> new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), head(3), 1, 8,
-                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE,
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), 1.0, SIZE,
                 ImageAugmentation.Level.NONE, 3, Duration.ofMinutes(1), FullNetworkSettings.EarlyStop.OFF))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen");
     }
@@ -128,7 +172,7 @@ class FullNetworkTrainerTest {
         // MobileNetV2 has fewer than 25 blocks; the weights file is never opened, the probe never runs
         FullNetworkSettings tooMany = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(dir.resolve("absent.params")), head(3), 1,
-                8, new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE,
+                8, new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), 1.0, SIZE,
                 ImageAugmentation.Level.NONE, 25, Duration.ofMinutes(1), FullNetworkSettings.EarlyStop.OFF);
 
         assertThatThrownBy(() -> new FullNetworkTrainer().train(images(8, 3), List.of(), tooMany, EpochObserver.NONE))
@@ -151,7 +195,7 @@ class FullNetworkTrainerTest {
     void stopsStartingEpochsOnceTheTimeBudgetIsSpent() throws Exception {
         FullNetworkSettings settings = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), head(3), 50, 8,
-                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), SIZE,
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), 1.0, SIZE,
                 ImageAugmentation.Level.NONE, 0, Duration.ofMillis(1), FullNetworkSettings.EarlyStop.OFF);
 
         TrainedNetwork network = new FullNetworkTrainer().train(images(8, 3), images(4, 4), settings,
@@ -254,7 +298,7 @@ class FullNetworkTrainerTest {
                                                 FullNetworkSettings.EarlyStop earlyStop) {
         return new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2, init, weights, head(3), epochs, 8,
                 new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, maxLearningRate / 10, maxLearningRate,
-                        2, 1), SIZE, ImageAugmentation.Level.MILD, 0, Duration.ofMinutes(5), earlyStop);
+                        2, 1), 1.0, SIZE, ImageAugmentation.Level.MILD, 0, Duration.ofMinutes(5), earlyStop);
     }
 
     /** A small head; its linear probe (PRETRAINED) trains as the service's defaults do. */

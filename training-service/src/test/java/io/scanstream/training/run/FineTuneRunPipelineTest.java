@@ -187,7 +187,7 @@ class FineTuneRunPipelineTest {
     private FineTuneRunPipeline pipeline() {
         FullNetworkSettings network = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), HEAD, 1, 8,
-                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), 64,
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), 1.0, 64,
                 ImageAugmentation.Level.NONE, 0, Duration.ofMinutes(10), FullNetworkSettings.EarlyStop.OFF);
         GroupedSplitter splitter = new GroupedSplitter(0.25, 2024);
         FineTuneRunPipeline.Settings settings = new FineTuneRunPipeline.Settings("covid-head", network,
