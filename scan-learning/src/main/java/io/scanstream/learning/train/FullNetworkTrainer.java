@@ -38,10 +38,12 @@ import java.util.function.UnaryOperator;
 /**
  * Full-network training: the backbone (scan-model's torchvision-compatible block) and the head trained together
  * on labelled preprocessed scans with Adam, binary cross-entropy and the cyclical learning rate ({@link EpochLoop}),
- * from pretrained weights (fine-tuning every layer after the frozen leading blocks) or from scratch (with augmentation). Produces a new backbone
- * parameter file and its head. This is what the system needs where no pretrained weights exist, and what can lift
- * a frozen ImageNet backbone on CT slices; it costs a backbone forward and backward per image per epoch (see
- * docs/training.md for when to use which mode). Plain Java: no Quarkus, no Kafka.
+ * from pretrained weights (fine-tuning every layer after the frozen leading blocks) or from scratch (with
+ * augmentation). Produces a new backbone parameter file and its head. This is what the system needs where no
+ * pretrained weights exist, and what can lift a frozen ImageNet backbone on CT slices; it costs a backbone forward
+ * and backward per image per epoch (see docs/training.md for when to use which mode). Optional, off by default
+ * because their cross-validation screens did not show a gain (docs/benchmarks.md): early stopping on a grouped
+ * stopping split, stronger augmentation, layer-wise decayed rates. Plain Java: no Quarkus, no Kafka.
  */
 public final class FullNetworkTrainer {
 

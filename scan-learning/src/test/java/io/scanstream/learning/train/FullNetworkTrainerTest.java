@@ -159,6 +159,24 @@ class FullNetworkTrainerTest {
     }
 
     @Test
+    void theSameSeedFineTunesTheSameNetwork() throws Exception {
+        List<LabelledImage> train = images(32, 5);
+        TrainedNetwork scratch = new FullNetworkTrainer().train(train, List.of(),
+                settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 1, 1e-2), EpochObserver.NONE);
+        Path pretrained = dir.resolve("pretrained.params");
+        Files.write(pretrained, scratch.backboneParameters());
+        FullNetworkSettings settings = settings(FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(pretrained),
+                2, 1e-2);
+
+        TrainedNetwork first = new FullNetworkTrainer().train(train, images(8, 6), settings, EpochObserver.NONE);
+        TrainedNetwork second = new FullNetworkTrainer().train(train, images(8, 6), settings, EpochObserver.NONE);
+
+        assertThat(second.validationScores()).containsExactly(first.validationScores());
+        assertThat(second.headWeights()).isEqualTo(first.headWeights());
+        assertThat(second.backboneParameters()).isEqualTo(first.backboneParameters());
+    }
+
+    @Test
     void refusesFrozenBlocksWithoutPretrainedWeights() {
         assertThatThrownBy(() -> new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), head(3), 1, 8,
