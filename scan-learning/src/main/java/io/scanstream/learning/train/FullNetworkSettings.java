@@ -91,9 +91,7 @@ public record FullNetworkSettings(BackboneArchitecture architecture, Initialisat
             throw new IllegalArgumentException("PRETRAINED full-network training needs backbone weights"
                     + " (training.model.backbone-weights); use SCRATCH without them");
         }
-        if (!(layerRateDecay > 0 && layerRateDecay <= 1)) {
-            throw new IllegalArgumentException("the layer-wise rate decay must be in (0, 1], got " + layerRateDecay);
-        }
+        LayerwiseRates.requireValidDecay(layerRateDecay);
         if (epochs < 1 || batchSize < 1 || imageSize < 32) {
             throw new IllegalArgumentException("epochs and batch size must be >= 1, image size >= 32");
         }

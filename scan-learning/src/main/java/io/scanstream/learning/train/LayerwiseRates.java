@@ -30,9 +30,7 @@ final class LayerwiseRates implements ParameterTracker {
      * @param decay in (0, 1]; 1 = every parameter at the schedule's rate (then the schedule itself is returned)
      */
     static ParameterTracker of(Tracker schedule, Block backbone, double decay) {
-        if (!(decay > 0 && decay <= 1)) {
-            throw new IllegalArgumentException("the layer-wise rate decay must be in (0, 1], got " + decay);
-        }
+        requireValidDecay(decay);
         if (decay == 1) {
             return schedule;
         }
@@ -50,6 +48,13 @@ final class LayerwiseRates implements ParameterTracker {
             }
         }
         return new LayerwiseRates(schedule, Map.copyOf(multipliers));
+    }
+
+    /** The one rule for a decay, checked where settings are made and where the rates are built. */
+    static void requireValidDecay(double decay) {
+        if (!(decay > 0 && decay <= 1)) {
+            throw new IllegalArgumentException("the layer-wise rate decay must be in (0, 1], got " + decay);
+        }
     }
 
     @Override

@@ -83,15 +83,9 @@ class FullNetworkTrainerTest {
     @Test
     void keepsTheLeadingBlocksAtTheirPretrainedWeightsWhenAskedToFreezeThem() throws Exception {
         List<LabelledImage> train = images(32, 5);
-        TrainedNetwork scratch = new FullNetworkTrainer().train(train, List.of(),
-                settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 1, 1e-2), EpochObserver.NONE);
-        Path pretrained = dir.resolve("pretrained.params");
-        Files.write(pretrained, scratch.backboneParameters());
+        Path pretrained = pretrainedFile(train);
         int frozen = 10;
-        FullNetworkSettings partial = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
-                FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(pretrained), head(3), 1, 8,
-                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 2, 1), 1.0, SIZE,
-                ImageAugmentation.Level.MILD, frozen, Duration.ofMinutes(5), FullNetworkSettings.EarlyStop.OFF);
+        FullNetworkSettings partial = partial(pretrained, frozen, 1.0, ImageAugmentation.Level.MILD);
 
         TrainedNetwork fineTuned = new FullNetworkTrainer().train(train, List.of(), partial, EpochObserver.NONE);
         Path tuned = dir.resolve("tuned.params");
@@ -117,10 +111,7 @@ class FullNetworkTrainerTest {
     @Test
     void discriminativeRatesMoveTheFirstTrainableBlockFarLessThanTheLastOne() throws Exception {
         List<LabelledImage> train = images(32, 5);
-        TrainedNetwork scratch = new FullNetworkTrainer().train(train, List.of(),
-                settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 1, 1e-2), EpochObserver.NONE);
-        Path pretrained = dir.resolve("pretrained.params");
-        Files.write(pretrained, scratch.backboneParameters());
+        Path pretrained = pretrainedFile(train);
         int frozen = 10;
         double[] firstOverLast = new double[2];
         double[] decays = {1.0, 0.3};
@@ -131,11 +122,7 @@ class FullNetworkTrainerTest {
                 last--;
             }
             for (int d = 0; d < decays.length; d++) {
-                FullNetworkSettings partial = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
-                        FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(pretrained), head(3), 1, 8,
-                        new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 2, 1), decays[d],
-                        SIZE, ImageAugmentation.Level.NONE, frozen, Duration.ofMinutes(5),
-                        FullNetworkSettings.EarlyStop.OFF);
+                FullNetworkSettings partial = partial(pretrained, frozen, decays[d], ImageAugmentation.Level.NONE);
                 Path tuned = dir.resolve("tuned-" + d + ".params");
                 Files.write(tuned, new FullNetworkTrainer().train(train, List.of(), partial, EpochObserver.NONE)
                         .backboneParameters());
@@ -161,10 +148,7 @@ class FullNetworkTrainerTest {
     @Test
     void theSameSeedFineTunesTheSameNetwork() throws Exception {
         List<LabelledImage> train = images(32, 5);
-        TrainedNetwork scratch = new FullNetworkTrainer().train(train, List.of(),
-                settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 1, 1e-2), EpochObserver.NONE);
-        Path pretrained = dir.resolve("pretrained.params");
-        Files.write(pretrained, scratch.backboneParameters());
+        Path pretrained = pretrainedFile(train);
         FullNetworkSettings settings = settings(FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(pretrained),
                 2, 1e-2);
 
@@ -195,6 +179,22 @@ class FullNetworkTrainerTest {
 
         assertThatThrownBy(() -> new FullNetworkTrainer().train(images(8, 3), List.of(), tooMany, EpochObserver.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen blocks 25");
+    }
+
+    /** A backbone file to fine-tune from: one scratch epoch on {@code train} (no ImageNet weights in tests). */
+    private Path pretrainedFile(List<LabelledImage> train) throws Exception {
+        TrainedNetwork scratch = new FullNetworkTrainer().train(train, List.of(),
+                settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 1, 1e-2), EpochObserver.NONE);
+        return Files.write(dir.resolve("pretrained.params"), scratch.backboneParameters());
+    }
+
+    /** One epoch of partial fine-tuning from {@code pretrained}, its first {@code frozen} blocks kept. */
+    private static FullNetworkSettings partial(Path pretrained, int frozen, double layerRateDecay,
+                                               ImageAugmentation.Level augmentation) {
+        return new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
+                FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(pretrained), head(3), 1, 8,
+                new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 2, 1), layerRateDecay, SIZE,
+                augmentation, frozen, Duration.ofMinutes(5), FullNetworkSettings.EarlyStop.OFF);
     }
 
     /** Each block's parameter values, in order, as a backbone file holds them. */
@@ -234,7 +234,8 @@ class FullNetworkTrainerTest {
         assertThat(split.on()).isTrue();
         assertThat(split.note()).isNull();
         assertThat(split.fit().size() + split.held().size()).isEqualTo(train.size());
-        assertThat(split.held()).extracting(LabelledImage::label).contains(ClinicalLabel.COVID, ClinicalLabel.NON_COVID);
+        assertThat(split.held()).extracting(LabelledImage::label)
+                .contains(ClinicalLabel.COVID, ClinicalLabel.NON_COVID);
         assertThat(split.fit()).extracting(LabelledImage::origin)
                 .doesNotContainAnyElementsOf(split.held().stream().map(LabelledImage::origin).toList());
         // the same images and settings, the same split (the service and the evaluation must agree)
