@@ -145,9 +145,9 @@ class FullNetworkTrainerTest {
         return sum / before.length;
     }
 
-    // The seed fixes data order, augmentation draws and initialisation: no Java-side randomness escapes it. Native
-    // threading does not always repeat on real runs (hundreds of 224 px scans, many steps), so this holds for a small
-    // run, not for every run; docs/training.md, "How much one run says".
+    // The seed fixes data order, augmentation draws and initialisation: no Java-side randomness escapes it. Real runs
+    // (hundreds of 224 px scans, many steps) now and then part all the same, probably in native threading; so this
+    // holds for a small run, not for every run (docs/training.md, "How much one run says").
     @Test
     void theSameSeedFineTunesTheSameNetwork() throws Exception {
         List<LabelledImage> train = images(32, 5);
