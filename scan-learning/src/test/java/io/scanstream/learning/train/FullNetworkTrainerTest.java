@@ -146,8 +146,8 @@ class FullNetworkTrainerTest {
     }
 
     // The seed fixes data order, augmentation draws and initialisation: no Java-side randomness escapes it. Real runs
-    // (hundreds of 224 px scans, many steps) now and then part all the same, probably in native threading; so this
-    // holds for a small run, not for every run (docs/training.md, "How much one run says").
+    // (hundreds of 224 px scans, many steps) now and then part all the same, even on one native thread, for a reason
+    // not yet known; so this holds for a small run, not for every run (docs/training.md, "How much one run says").
     @Test
     void theSameSeedFineTunesTheSameNetwork() throws Exception {
         List<LabelledImage> train = images(32, 5);
