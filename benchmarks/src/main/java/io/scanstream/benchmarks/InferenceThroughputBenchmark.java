@@ -58,19 +58,25 @@ import java.util.UUID;
 /**
  * Inference throughput and latency, in one run on one machine:
  * <ol>
- *   <li>raw DJL forward throughput (backbone + head, no Kafka) at batch sizes 1, 8 and 32;</li>
+ *   <li>raw forward throughput (backbone + head, no Kafka traffic: the broker idles) at batch sizes 1, 8 and 32;</li>
  *   <li>end-to-end throughput through a real broker (in this JVM) with the dynamic batcher and the transactional
- *   loop, draining a backlog of preprocessed scans: the ratio to the raw batch-32 throughput is the overhead of
- *   everything that is not the forward pass;</li>
+ *   loop, draining a backlog of preprocessed scans: the ratio to the raw throughput at the same batch size is the
+ *   overhead of everything that is not the forward pass. Warm-up drains come first and are not counted: a cold
+ *   broker and cold Kafka clients keep the JIT compiling for about a minute on 2 cores (its threads took about 30 %
+ *   of the CPU of the first drain, still 10 % after 40 s), which a service in steady state does not;</li>
  *   <li>latency (acquisition → committed prediction seen by a consumer) at 50% of that maximum load.</li>
  * </ol>
  * Options: {@code --weights PATH} (default ../shared/models/mobilenet_v2_imagenet_backbone.pt when present, else
  * random init), {@code --backbone mobilenet_v2}, {@code --data-dir PATH} (real slices; default
- * ../shared/data/covid-ct when present, else synthetic), {@code --scans N} (backlog size, default 480),
+ * ../shared/data/covid-ct when present, else synthetic), {@code --scans N} (backlog size, default 960),
  * {@code --seconds N} (per raw batch size, default 15), {@code --latency-seconds N} (default 40),
  * {@code --readout final|multi-scale} (default final), {@code --engine auto|pytorch|onnxruntime} (default auto: by
  * the weights file, ONNX Runtime for {@code .onnx}), {@code --batches 1,8,32} (the max batch sizes measured),
- * {@code --max-delay-ms N} (the batcher's wait, default 0 as {@code inference.batching.max-delay}'s).
+ * {@code --max-delay-ms N} (the batcher's wait, default 0 as {@code inference.batching.max-delay}'s),
+ * {@code --warmup-seconds N} (backlogs are drained, not counted, until N seconds have passed; default 60; 0 = measure
+ * cold),
+ * {@code --rounds N} (default 3: each round measures raw then end to end at every batch size; medians are printed).
+ * Each phase also prints the process's CPU per scan by thread group (see {@link ThreadCpu}).
  */
 public final class InferenceThroughputBenchmark {
 
@@ -81,7 +87,7 @@ public final class InferenceThroughputBenchmark {
         Optional<Path> weights = Optional.ofNullable(opts.get("weights")).map(Path::of)
                 .or(() -> Optional.of(Path.of("../shared/models/mobilenet_v2_imagenet_backbone.pt")).filter(Files::isRegularFile)
                         .filter(p -> architecture == BackboneArchitecture.MOBILENET_V2));
-        int scans = Integer.parseInt(opts.getOrDefault("scans", "480"));
+        int scans = Integer.parseInt(opts.getOrDefault("scans", "960"));
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "15"));
         int latencySeconds = Integer.parseInt(opts.getOrDefault("latency-seconds", "40"));
         if (opts.containsKey("data-dir")) {
@@ -97,6 +103,8 @@ public final class InferenceThroughputBenchmark {
         int[] batches = Arrays.stream(opts.getOrDefault("batches", "1,8,32").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         Duration maxDelay = Duration.ofMillis(Long.parseLong(opts.getOrDefault("max-delay-ms", "0")));
+        Duration warmup = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("warmup-seconds", "60")));
+        int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
         try (FeatureExtractor extractor = FeatureExtractors.load(new BackboneSpec(architecture, weights, readout,
                 engine), 42);
              ClassificationHead head = ClassificationHead.randomlyInitialised(
@@ -105,32 +113,61 @@ public final class InferenceThroughputBenchmark {
                     extractor.device(), extractor.engine(), weights.map(Path::toString).orElse("random init"),
                     images.size(), source);
 
-            Map<Integer, Double> raw = new LinkedHashMap<>();
-            for (int batch : batches) {
-                raw.put(batch, rawThroughput(extractor, head, images, batch, Duration.ofSeconds(seconds)));
-                System.out.printf(Locale.ROOT, "raw forward, batch %2d: %.1f scans/s%n", batch, raw.get(batch));
-            }
-
             try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-                // End to end with the batcher capped at each raw batch size, each against its raw baseline.
-                Map<Integer, Double> endToEnd = new LinkedHashMap<>();
-                for (int batch : raw.keySet()) {
-                    try (Pipeline pipeline = new Pipeline(broker, extractor, head, batch, maxDelay)) {
-                        endToEnd.put(batch, pipeline.drainBacklog(images, scans));
+                long warmupEnd = System.nanoTime() + warmup.toNanos();
+                for (int i = 1; System.nanoTime() < warmupEnd; i++) {
+                    try (Pipeline pipeline = new Pipeline(broker, extractor, head, batches[0], maxDelay)) {
+                        System.out.printf(Locale.ROOT, "warm-up drain %d, max batch %2d, not counted: %.1f scans/s%n",
+                                i, batches[0], pipeline.drainBacklog(images, scans));
                     }
-                    System.out.printf(Locale.ROOT, "end-to-end, max batch %2d (broker + batcher + transactions), backlog of %d: %.1f scans/s = %.0f%% of raw batch %d%n",
-                            batch, scans, endToEnd.get(batch), 100 * endToEnd.get(batch) / raw.get(batch), batch);
+                }
+                // Rounds alternate the baseline and the pipeline, batch size by batch size, so that each ratio
+                // compares two measurements taken side by side (this VM's speed drifts by ±20 % over minutes).
+                Map<Integer, List<double[]>> measured = new LinkedHashMap<>();
+                for (int round = 1; round <= rounds; round++) {
+                    for (int batch : batches) {
+                        double raw = rawThroughput(extractor, head, images, batch, Duration.ofSeconds(seconds));
+                        double endToEnd;
+                        try (Pipeline pipeline = new Pipeline(broker, extractor, head, batch, maxDelay)) {
+                            endToEnd = pipeline.drainBacklog(images, scans);
+                        }
+                        measured.computeIfAbsent(batch, b -> new ArrayList<>()).add(new double[] {raw, endToEnd});
+                        System.out.printf(Locale.ROOT, "round %d, batch %2d: raw forward %.1f scans/s; end to end (broker + batcher + transactions, backlog of %d) %.1f scans/s = %.0f%% of raw%n",
+                                round, batch, raw, scans, endToEnd, 100 * endToEnd / raw);
+                    }
+                }
+                System.out.printf(Locale.ROOT, "median of %d rounds [min-max]:%n", rounds);
+                Map<Integer, Double> endToEnd = new LinkedHashMap<>();
+                for (Map.Entry<Integer, List<double[]>> e : measured.entrySet()) {
+                    double[] raw = e.getValue().stream().mapToDouble(m -> m[0]).toArray();
+                    double[] e2e = e.getValue().stream().mapToDouble(m -> m[1]).toArray();
+                    double[] ratio = e.getValue().stream().mapToDouble(m -> 100 * m[1] / m[0]).toArray();
+                    endToEnd.put(e.getKey(), median(e2e));
+                    System.out.printf(Locale.ROOT, "batch %2d: raw forward %s scans/s; end to end %s scans/s; end to end / raw %s %%%n",
+                            e.getKey(), spread(raw), spread(e2e), spread(ratio));
                 }
                 int best = endToEnd.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
                 double rate = endToEnd.get(best) / 2;
                 try (Pipeline pipeline = new Pipeline(broker, extractor, head, best, maxDelay)) {
                     double[] latency = pipeline.latencyAt(images, rate, Duration.ofSeconds(latencySeconds));
-                    System.out.printf(Locale.ROOT, "latency, max batch %d, at %.1f scans/s (50%% of its max): p50 %.0f ms, p99 %.0f ms (n=%d)%n",
+                    System.out.printf(Locale.ROOT, "latency, max batch %d, at %.1f scans/s (50%% of its median max): p50 %.0f ms, p99 %.0f ms (n=%d)%n",
                             best, rate, latency[0], latency[1], (long) latency[2]);
                 }
             }
         }
         System.exit(0);
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static String spread(double[] values) {
+        return String.format(Locale.ROOT, "%.1f [%.1f-%.1f]", median(values), Arrays.stream(values).min().orElseThrow(),
+                Arrays.stream(values).max().orElseThrow());
     }
 
     private static double rawThroughput(FeatureExtractor extractor, ClassificationHead head, List<GreyImage> images,
@@ -139,6 +176,7 @@ public final class InferenceThroughputBenchmark {
             head.probabilities(extractor.embed(slice(images, i * batch, batch), batch));
         }
         long end = System.nanoTime() + duration.toNanos();
+        Map<String, Long> cpuBefore = ThreadCpu.snapshot();
         long start = System.nanoTime();
         long done = 0;
         int next = 0;
@@ -147,7 +185,17 @@ public final class InferenceThroughputBenchmark {
             next += batch;
             done += batch;
         }
-        return done / ((System.nanoTime() - start) / 1e9);
+        double rate = done / ((System.nanoTime() - start) / 1e9);
+        printCpu("raw forward, batch " + batch, cpuBefore, ThreadCpu.snapshot(), done);
+        return rate;
+    }
+
+    /** Where the process's CPU went, per scan, by thread group (the engine's native threads included). */
+    private static void printCpu(String what, Map<String, Long> before, Map<String, Long> after, long scans) {
+        String groups = ThreadCpu.msPerItem(before, after, scans).entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
+        System.out.printf(Locale.ROOT, "  CPU ms per scan, %s: %s%n", what, groups);
     }
 
     private static List<GreyImage> slice(List<GreyImage> images, int from, int n) {
@@ -250,6 +298,7 @@ public final class InferenceThroughputBenchmark {
             Set<String> seen = new HashSet<>();
             long first = 0;
             int atFirst = 0;
+            Map<String, Long> cpuAtFirst = Map.of();
             while (seen.size() < n) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
                     seen.add(r.key());
@@ -257,9 +306,12 @@ public final class InferenceThroughputBenchmark {
                 if (first == 0 && !seen.isEmpty()) {
                     first = System.nanoTime();
                     atFirst = seen.size();
+                    cpuAtFirst = ThreadCpu.snapshot();
                 }
             }
-            return (n - atFirst) / ((System.nanoTime() - first) / 1e9);
+            double rate = (n - atFirst) / ((System.nanoTime() - first) / 1e9);
+            printCpu("end to end (broker in this process)", cpuAtFirst, ThreadCpu.snapshot(), n - atFirst);
+            return rate;
         }
 
         /** Sends at a steady rate; returns p50 and p99 latency in ms (first 5 s excluded) and the sample count. */
