@@ -35,7 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The full-stack load generator: broker + ingest + inference as the local stack runs them ({@link LoadStack}), scans
  * sent as devices send them and outcomes read as clients read them ({@link ScanTraffic}); CPU-seconds per scan and
- * RSS per process from /proc ({@link ProcessUsage}). Not a test: numbers go to docs/benchmarks.md.
+ * RSS per process from /proc ({@link ProcessUsage}), and each window's CPU per scan by thread group of each
+ * process ({@link ThreadCpu}: a JIT still compiling shows as its own row). Not a test: numbers go to docs/benchmarks.md.
  *
  * <p>{@code benchmarks/run stack [options]}:
  * <ul>
@@ -44,10 +45,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *   onnxruntime, .pt for pytorch, when present; else the seeded random MobileNetV2, labelled so];
  *   {@code --random-weights} forces the random one;</li>
  *   <li>{@code --data-dir PATH} scans [../shared/data/covid-ct when present, else synthetic phantoms];</li>
- *   <li>fixed rate: {@code --rate N} scans/s [20] for {@code --seconds N} [60] after {@code --warmup-seconds N} [15];</li>
+ *   <li>fixed rate: {@code --rate N} scans/s [20] for {@code --seconds N} [60] after {@code --warmup-seconds N} [15]
+ *   at {@code --warmup-rate N} [the rate] and the drain of the warm-up's backlog;</li>
  *   <li>{@code --find-max}: steps from {@code --start-rate} [10] times {@code --step-factor} [1.25] every
  *   {@code --step-seconds} [15] until a step does not keep up (backlog grows by more than 10% of the step's scans
- *   plus 5, or fewer than 90% of the offered scans come out) or {@code --max-seconds} [240] of stepping pass.</li>
+ *   plus 5, or fewer than 90% of the offered scans come out) or {@code --max-seconds} [240] of stepping pass;
+ *   with {@code --warmup-seconds N} [none: a cold ramp] it first sends N s at {@code --warmup-rate} [the start rate],
+ *   not measured, and waits for that backlog to drain.</li>
  * </ul>
  */
 public final class FullStackLoadBenchmark {
@@ -122,9 +126,7 @@ public final class FullStackLoadBenchmark {
                     findMax(stack, traffic, pids, opts, windows);
                 } else {
                     double rate = positive(opts, "rate", 20);
-                    int warmup = (int) positive(opts, "warmup-seconds", 15);
-                    System.out.printf(Locale.ROOT, "warm-up: %d s at %.1f scans/s (not measured)%n", warmup, rate);
-                    traffic.sendAt(rate, Duration.ofSeconds(warmup));
+                    warmUp(traffic, (long) positive(opts, "warmup-seconds", 15), positive(opts, "warmup-rate", rate));
                     windows.add(measure(String.format(Locale.ROOT, "fixed %.1f/s", rate), rate,
                             Duration.ofSeconds((long) positive(opts, "seconds", 60)), traffic, pids));
                 }
@@ -185,6 +187,10 @@ public final class FullStackLoadBenchmark {
             throw new IllegalArgumentException("--step-factor must be > 1");
         }
         Duration step = Duration.ofSeconds((long) positive(opts, "step-seconds", 15));
+        if (opts.containsKey("warmup-seconds")) {
+            // A warm stack: the JITs of four JVMs on two cores compile for minutes, which a cold ramp measures too.
+            warmUp(traffic, (long) positive(opts, "warmup-seconds", 1), positive(opts, "warmup-rate", rate));
+        }
         long budget = System.nanoTime() + Duration.ofSeconds((long) positive(opts, "max-seconds", 240)).toNanos();
         System.out.printf(Locale.ROOT, "find-max: from %.1f scans/s, x%.2f every %d s%n", rate, factor, step.toSeconds());
         while (System.nanoTime() + step.toNanos() <= budget) {
@@ -200,9 +206,21 @@ public final class FullStackLoadBenchmark {
         System.out.println("find-max: the time budget ended before a step fell behind");
     }
 
+    /** Sends at {@code rate} for {@code seconds}, not measured, then waits (up to 60 s) for what it sent to come out. */
+    private static void warmUp(ScanTraffic traffic, long seconds, double rate) throws InterruptedException {
+        System.out.printf(Locale.ROOT, "warm-up: %d s at %.1f scans/s (not measured), then the backlog drains%n",
+                seconds, rate);
+        traffic.sendAt(rate, Duration.ofSeconds(seconds));
+        if (!traffic.awaitOutcomes(0, traffic.sent(), Duration.ofSeconds(60))) {
+            System.out.printf("the warm-up's backlog had not drained after 60 s: %d scans outstanding%n",
+                    traffic.outstanding());
+        }
+    }
+
     private static Window measure(String label, double rate, Duration duration, ScanTraffic traffic,
                                   Map<String, Long> pids) throws Exception {
         Map<String, ProcessUsage> before = usage(pids);
+        Map<String, Map<String, Long>> threadsBefore = threads(pids);
         Map<String, Long> peak = new ConcurrentHashMap<>();
         before.forEach((k, v) -> peak.put(k, v.rssKb()));
         Thread sampler = new Thread(() -> {
@@ -227,6 +245,15 @@ public final class FullStackLoadBenchmark {
         long outcomes = traffic.outcomeCount() - outcomesBefore;
         long backlogAfter = traffic.outstanding();
         Map<String, ProcessUsage> after = usage(pids);
+        Map<String, Map<String, Long>> threadsAfter = threads(pids);
+        if (outcomes > 0) {
+            for (String p : pids.keySet()) {
+                String groups = ThreadCpu.msPerItem(threadsBefore.get(p), threadsAfter.get(p), outcomes).entrySet()
+                        .stream().map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+                        .collect(java.util.stream.Collectors.joining(", "));
+                System.out.printf(Locale.ROOT, "  %s, %s, CPU ms per scan by thread group: %s%n", label, p, groups);
+            }
+        }
         sampler.interrupt();
         sampler.join();
         Map<String, Double> cpu = new LinkedHashMap<>();
@@ -238,6 +265,13 @@ public final class FullStackLoadBenchmark {
         }
         return new Window(label, rate, range[1] - range[0], outcomes, (t1 - t0) / 1e9, backlogBefore, backlogAfter,
                 cpu, new LinkedHashMap<>(peak), end, range[0], range[1]);
+    }
+
+    /** Per process, its threads' CPU by group (JIT compilers, the broker's request handlers, a service's loops). */
+    private static Map<String, Map<String, Long>> threads(Map<String, Long> pids) {
+        Map<String, Map<String, Long>> threads = new LinkedHashMap<>();
+        pids.forEach((name, pid) -> threads.put(name, ThreadCpu.snapshot(pid)));
+        return threads;
     }
 
     private static Map<String, ProcessUsage> usage(Map<String, Long> pids) throws IOException {
@@ -314,7 +348,7 @@ public final class FullStackLoadBenchmark {
     static Map<String, String> parse(String[] args) {
         List<String> flags = List.of("find-max", "random-weights");
         List<String> valued = List.of("engine", "weights", "data-dir", "rate", "seconds", "warmup-seconds",
-                "start-rate", "step-factor", "step-seconds", "max-seconds");
+                "warmup-rate", "start-rate", "step-factor", "step-seconds", "max-seconds");
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String key = args[i].startsWith("--") ? args[i].substring(2) : null;

@@ -13,8 +13,8 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * CPU time of this JVM's threads, grouped by name, from {@code /proc/self/task/<tid>/stat}: where an in-process
- * run spends its cores (the broker's request threads, the loop, the batcher, the engine's own native threads).
+ * CPU time of a process's threads, grouped by name, from {@code /proc/<pid>/task/<tid>/stat}: where a run spends
+ * its cores (the broker's request threads, the loop, the batcher, the engine's own native threads).
  * Linux names a thread by its first 15 characters ({@code comm}); digits are folded to {@code #} so that a pool's
  * threads add up to one row. A thread that ends between two snapshots loses its time: compare steady states.
  */
@@ -23,10 +23,19 @@ final class ThreadCpu {
     private ThreadCpu() {
     }
 
-    /** CPU clock ticks per thread group now. */
+    /** CPU clock ticks per thread group of this JVM now. */
     static Map<String, Long> snapshot() {
+        return snapshot(Path.of("/proc/self/task"));
+    }
+
+    /** CPU clock ticks per thread group of another process now (a service the full-stack benchmark started). */
+    static Map<String, Long> snapshot(long pid) {
+        return snapshot(Path.of("/proc", String.valueOf(pid), "task"));
+    }
+
+    private static Map<String, Long> snapshot(Path taskDir) {
         Map<String, Long> ticks = new TreeMap<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(taskDir)) {
             for (Path task : tasks) {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
