@@ -11,18 +11,21 @@ import io.scanstream.core.dicom.DicomWindowing;
 
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
 import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns encoded bytes into an 8-bit grey image, or a {@link Rejection} saying why not. Order matters: size of the
@@ -116,13 +119,18 @@ public final class ScanDecoder {
         if (header.format() == ImageFormat.PNG) {
             ImageHeaderReader.verifyPngChunks(bytes);
         }
-        BufferedImage image = readPixels(header, bytes, limits.maxRasterBytes());
+        Pixels pixels = readPixels(header, bytes, limits.maxRasterBytes());
+        BufferedImage image = pixels.image();
         if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
             throw reject(RejectionReason.CORRUPT_IMAGE, "decoded size " + image.getWidth() + "x" + image.getHeight()
                     + " differs from the header's " + header.width() + "x" + header.height());
         }
-        PixelType pixelType = GreyConverter.pixelTypeOf(image);
-        return new DecodedScan(GreyConverter.toGrey(image, pixelType), header.format(), pixelType);
+        return new DecodedScan(GreyConverter.toGrey(image, GreyConverter.pixelTypeOf(image)), header.format(),
+                pixels.sourceType());
+    }
+
+    /** The decoded image, and the layout the file holds (a colour JPEG decoded straight to grey is still RGB). */
+    private record Pixels(BufferedImage image, PixelType sourceType) {
     }
 
     private void checkPayloadSize(byte[] bytes) {
@@ -144,7 +152,7 @@ public final class ScanDecoder {
         }
     }
 
-    private static BufferedImage readPixels(ImageHeader header, byte[] bytes, long maxRasterBytes) {
+    private static Pixels readPixels(ImageHeader header, byte[] bytes, long maxRasterBytes) {
         String formatName = header.format() == ImageFormat.PNG ? "png" : "jpeg";
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(formatName);
         if (!readers.hasNext()) {
@@ -157,11 +165,14 @@ public final class ScanDecoder {
             // JPEG decoders fill a truncated image with grey and only warn: treat any warning as damage.
             reader.addIIOReadWarningListener(collectInto(warnings));
             checkRasterBudget(header, reader, maxRasterBytes);
-            BufferedImage image = reader.read(0);
+            ImageTypeSpecifier sourceType = reader.getImageTypes(0).next();
+            ImageReadParam param = reader.getDefaultReadParam();
+            fastestDestination(header.format(), reader).ifPresent(param::setDestinationType);
+            BufferedImage image = reader.read(0, param);
             if (!warnings.isEmpty()) {
                 throw reject(RejectionReason.CORRUPT_IMAGE, header.format() + " decoder: " + warnings.get(0));
             }
-            return image;
+            return new Pixels(image, GreyConverter.pixelTypeOf(sourceType.getColorModel(), sourceType.getSampleModel()));
         } catch (ScanRejectedException e) {
             throw e;
         } catch (IIOException e) {
@@ -175,6 +186,29 @@ public final class ScanDecoder {
         } finally {
             reader.dispose();
         }
+    }
+
+    /**
+     * The image type that gives the same grey pixels with the least work (ingest's decoding is the pipeline's largest
+     * cost per scan). JPEG: one band when the decoder offers it, so libjpeg keeps the Y channel and skips the colour
+     * conversion, at half the decode time. Y is BT.601 luma, the rule {@link GreyConverter} applies to RGB, taken
+     * before the decoded RGB is rounded and clamped: on grey content they differ by rounding (1–2 levels), on saturated
+     * colour (a coloured annotation) by up to 8 (docs/architecture.md, "Grey conversion"). PNG: the file's own layout, which the reader copies rows into as they are, instead of converting
+     * RGB(A) to the default BGR(A) image; the grey pixels are identical.
+     */
+    private static Optional<ImageTypeSpecifier> fastestDestination(ImageFormat format, ImageReader reader)
+            throws IOException {
+        if (format == ImageFormat.PNG) {
+            return Optional.ofNullable(reader.getRawImageType(0));
+        }
+        for (Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0); types.hasNext(); ) {
+            ImageTypeSpecifier type = types.next();
+            if (type.getNumBands() == 1 && type.getBitsPerBand(0) == 8
+                    && !(type.getColorModel() instanceof IndexColorModel)) {
+                return Optional.of(type);
+            }
+        }
+        return Optional.empty();
     }
 
     /**

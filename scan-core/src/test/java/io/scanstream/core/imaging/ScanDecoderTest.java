@@ -129,7 +129,48 @@ class ScanDecoderTest {
     void decodesJpegCloseToTheOriginal(PixelType type) {
         DecodedScan scan = decoded(SyntheticCtGenerator.encode(phantom, type, ImageFormat.JPEG));
         assertThat(scan.format()).isEqualTo(ImageFormat.JPEG);
+        // Decoded straight to grey, but the scan reports the layout the file holds.
+        assertThat(scan.sourcePixelType()).isEqualTo(type);
         assertThat(meanAbsoluteDifference(scan.image(), phantom)).isLessThan(3.0);
+    }
+
+    @Test
+    void decodesAColourJpegToTheLumaOfItsColours() throws Exception {
+        // Grey CT content with a saturated red annotation, as some exported slices carry.
+        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 48; y++) {
+            for (int x = 0; x < 64; x++) {
+                int v = (x * 4 + y * 2) & 0xFF;
+                img.setRGB(x, y, x >= 40 && y >= 30 ? 0xFF0000 : v << 16 | v << 8 | v);
+            }
+        }
+        byte[] jpeg = TestImages.write(img, "jpeg");
+        DecodedScan scan = decoded(jpeg);
+        assertThat(scan.sourcePixelType()).isEqualTo(PixelType.RGB);
+        BufferedImage rgb = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(jpeg));
+        int unclampedMax = 0;
+        int clampedMax = 0;
+        int clamped = 0;
+        for (int y = 0; y < 48; y++) {
+            for (int x = 0; x < 64; x++) {
+                int p = rgb.getRGB(x, y);
+                int r = (p >> 16) & 0xFF;
+                int g = (p >> 8) & 0xFF;
+                int b = p & 0xFF;
+                int diff = Math.abs(GreyConverter.luma(r, g, b) - scan.image().at(x, y));
+                if (Math.min(r, Math.min(g, b)) == 0 || Math.max(r, Math.max(g, b)) == 255) {
+                    clampedMax = Math.max(clampedMax, diff);
+                    clamped++;
+                } else {
+                    unclampedMax = Math.max(unclampedMax, diff);
+                }
+            }
+        }
+        // The Y channel is luma of the decoded RGB up to rounding; where the decoder clamped a channel to 0 or 255
+        // (saturated colour), Y keeps the luma of the colour before clamping.
+        assertThat(unclampedMax).isLessThanOrEqualTo(2);
+        assertThat(clamped).isPositive();
+        assertThat(clampedMax).isLessThanOrEqualTo(16);
     }
 
     @Test
