@@ -189,12 +189,13 @@ public final class ScanDecoder {
     }
 
     /**
-     * The image type that gives the same grey pixels with the least work (ingest's decoding is the pipeline's largest
-     * cost per scan). JPEG: one band when the decoder offers it, so libjpeg keeps the Y channel and skips the colour
-     * conversion, at half the decode time. Y is BT.601 luma, the rule {@link GreyConverter} applies to RGB, taken
-     * before the decoded RGB is rounded and clamped: on grey content they differ by rounding (1–2 levels), on saturated
-     * colour (a coloured annotation) by up to 8 (docs/architecture.md, "Grey conversion"). PNG: the file's own layout, which the reader copies rows into as they are, instead of converting
-     * RGB(A) to the default BGR(A) image; the grey pixels are identical.
+     * The image type that gives the same grey pixels with the least work (decoding is most of ingest's CPU per scan).
+     * JPEG: one band when the decoder offers it, so libjpeg keeps the Y channel and skips the colour conversion, at
+     * half the decode time. Y is BT.601 luma, the rule {@link GreyConverter} applies to RGB, taken before the decoded
+     * RGB is rounded and clamped: on grey content the two differ by rounding (1–2 levels), on saturated colour (a
+     * coloured annotation) by more (docs/architecture.md, "Grey conversion"). PNG: the file's own band layout, which
+     * the reader copies rows into as they are, instead of converting RGB(A) into the default BGR(A) image; the grey
+     * pixels are identical.
      */
     private static Optional<ImageTypeSpecifier> fastestDestination(ImageFormat format, ImageReader reader)
             throws IOException {
