@@ -51,7 +51,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   {@code --step-seconds} [15] until a step does not keep up (backlog grows by more than 10% of the step's scans
  *   plus 5, or fewer than 90% of the offered scans come out) or {@code --max-seconds} [240] of stepping pass;
  *   with {@code --warmup-seconds N} [none: a cold ramp] it first sends N s at {@code --warmup-rate} [the start rate],
- *   not measured, and waits for that backlog to drain.</li>
+ *   not measured, and waits for that backlog to drain;</li>
+ *   <li>{@code --stage-latency}: also reads {@code scans.preprocessed} (read_committed) and splits each window's
+ *   latency by stage ({@link StageLatency}); the extra consumer costs the broker a fetch of every preprocessed
+ *   scan.</li>
  * </ul>
  */
 public final class FullStackLoadBenchmark {
@@ -120,7 +123,8 @@ public final class FullStackLoadBenchmark {
             publishHead(stack, backboneId, BackboneArchitecture.MOBILENET_V2.featureDim());
             var o = stack.options();
             try (ScanTraffic traffic = new ScanTraffic(o.bootstrapServers(), o.topic(Topics.SCANS_ARRIVED),
-                    o.topic(Topics.SCANS_PREDICTIONS), o.topic(Topics.SCANS_REJECTED), images)) {
+                    o.topic(Topics.SCANS_PREDICTIONS), o.topic(Topics.SCANS_REJECTED),
+                    opts.containsKey("stage-latency") ? o.topic(Topics.SCANS_PREPROCESSED) : null, images)) {
                 awaitFirstOutcome(traffic);
                 if (findMax) {
                     findMax(stack, traffic, pids, opts, windows);
@@ -302,6 +306,14 @@ public final class FullStackLoadBenchmark {
                     rejected > 0 ? " (" + rejected + " rejected)" : "", w.backlogGrowth(), w.sent() - done.size(), lat,
                     w.keptUp() ? "yes" : "no"));
         }
+        List<String> stageRows = windows.stream()
+                .flatMap(w -> StageLatency.rows(w.label(), traffic.stageMarksOf(w.fromIndex(), w.toIndex())).stream())
+                .toList();
+        if (!stageRows.isEmpty()) {
+            out.append("\nLatency by stage (wall clock, ms; each stage's mark is its output record's timestamp, taken at"
+                    + " the send just before its commit):\n\n| window | segment | p50 | p95 | p99 | mean |\n|---|---|---|---|---|---|\n");
+            stageRows.forEach(row -> out.append(row).append('\n'));
+        }
         out.append("\n| window | process | CPU ms per scan | CPU cores busy | RSS peak MiB (sampled 1/s) | RSS at end MiB |\n"
                 + "|---|---|---|---|---|---|\n");
         for (Window w : windows) {
@@ -346,7 +358,7 @@ public final class FullStackLoadBenchmark {
     }
 
     static Map<String, String> parse(String[] args) {
-        List<String> flags = List.of("find-max", "random-weights");
+        List<String> flags = List.of("find-max", "random-weights", "stage-latency");
         List<String> valued = List.of("engine", "weights", "data-dir", "rate", "seconds", "warmup-seconds",
                 "warmup-rate", "start-rate", "step-factor", "step-seconds", "max-seconds");
         Map<String, String> opts = new LinkedHashMap<>();

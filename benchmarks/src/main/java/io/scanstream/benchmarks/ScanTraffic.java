@@ -17,7 +17,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,18 +32,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * local-stack's simulated device does (acks=all, one record per scan, open loop at a fixed rate), and reads
  * {@code scans.predictions} and {@code scans.rejected} read_committed, as downstream clients do. A scan's latency is
  * from its send (the moment its {@code acquiredAt} is taken, just before {@code producer.send}) to the moment this
- * consumer sees its committed outcome, both on this JVM's monotonic clock.
+ * consumer sees its committed outcome, both on this JVM's monotonic clock. Given the preprocessed topic, it also
+ * reads ingest's records (read_committed, their timestamps only) to split that latency by stage ({@link StageLatency}).
  */
 final class ScanTraffic implements AutoCloseable {
 
     static final URI DEVICE = URI.create("/devices/load-generator");
 
     /** One scan sent: its index in sending order and its send time. */
-    record Sent(long index, long sentNanos) {
+    record Sent(long index, long sentNanos, long sentMillis) {
     }
 
-    /** One committed outcome seen. */
-    record Outcome(long index, long sentNanos, long seenNanos, boolean predicted) {
+    /**
+     * One committed outcome seen; the wall-clock marks (epoch ms) are the send, the outcome record's timestamp (its
+     * producer's send, just before inference's commit) and the moment it was seen.
+     */
+    record Outcome(long index, long sentNanos, long seenNanos, boolean predicted, long sentMillis,
+                   long outcomeSentMillis, long seenMillis) {
         double latencyMillis() {
             return (seenNanos - sentNanos) / 1e6;
         }
@@ -55,14 +62,25 @@ final class ScanTraffic implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread reader;
+    private final KafkaConsumer<String, byte[]> stageConsumer;
+    private final Thread stageReader;
+    /** Scan index -> timestamp of ingest's preprocessed record (epoch ms), when stage times are read. */
+    private final Map<Long, Long> ingestSentMillis = new ConcurrentHashMap<>();
     private final Map<String, Sent> inFlight = new ConcurrentHashMap<>();
     private final List<Outcome> outcomes = new ArrayList<>();
     private final AtomicLong sendFailures = new AtomicLong();
     private long nextIndex;
     private volatile boolean running = true;
 
+    /** Without stage times. */
     ScanTraffic(String bootstrapServers, String arrivedTopic, String predictionsTopic, String rejectedTopic,
                 List<byte[]> images) {
+        this(bootstrapServers, arrivedTopic, predictionsTopic, rejectedTopic, null, images);
+    }
+
+    /** With {@code preprocessedTopic} non-null, also reads ingest's output for the stage split. */
+    ScanTraffic(String bootstrapServers, String arrivedTopic, String predictionsTopic, String rejectedTopic,
+                String preprocessedTopic, List<byte[]> images) {
         this.arrivedTopic = arrivedTopic;
         this.predictionsTopic = predictionsTopic;
         this.images = images;
@@ -73,15 +91,52 @@ final class ScanTraffic implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.CLIENT_ID_CONFIG, "load-generator-device",
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.SCAN_MAX_MESSAGE_BYTES),
                 new StringSerializer(), new ByteArraySerializer());
-        consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "load-generator-" + runId,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        consumer = readCommitted(bootstrapServers, "load-generator-" + runId);
         consumer.subscribe(List.of(predictionsTopic, rejectedTopic));
         reader = new Thread(this::read, "load-generator-client");
         reader.setDaemon(true);
         reader.start();
+        if (preprocessedTopic != null) {
+            stageConsumer = readCommitted(bootstrapServers, "load-generator-stages-" + runId);
+            stageConsumer.subscribe(List.of(preprocessedTopic));
+            stageReader = new Thread(this::readStages, "load-generator-stages");
+            stageReader.setDaemon(true);
+            stageReader.start();
+        } else {
+            stageConsumer = null;
+            stageReader = null;
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> readCommitted(String bootstrapServers, String group) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The index of one of this run's scans, from its id (the record key); -1 for anything else. */
+    private long indexOf(String scanId) {
+        String prefix = "load-" + runId + "-";
+        return scanId != null && scanId.startsWith(prefix) ? Long.parseLong(scanId.substring(prefix.length())) : -1;
+    }
+
+    private void readStages() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : stageConsumer.poll(Duration.ofMillis(100))) {
+                    long index = indexOf(r.key());
+                    if (index >= 0) {
+                        ingestSentMillis.putIfAbsent(index, r.timestamp());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            stageConsumer.close(Duration.ofSeconds(5));
+        }
     }
 
     private void read() {
@@ -89,6 +144,7 @@ final class ScanTraffic implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     long seen = System.nanoTime();
+                    long seenMillis = System.currentTimeMillis();
                     if (r.value() == null) {
                         continue;
                     }
@@ -98,7 +154,8 @@ final class ScanTraffic implements AutoCloseable {
                     Sent sent = inFlight.remove(scanId);
                     if (sent != null) { // a scan of this run, seen for the first time
                         synchronized (outcomes) {
-                            outcomes.add(new Outcome(sent.index(), sent.sentNanos(), seen, predicted));
+                            outcomes.add(new Outcome(sent.index(), sent.sentNanos(), seen, predicted,
+                                    sent.sentMillis(), r.timestamp(), seenMillis));
                         }
                     }
                 }
@@ -116,8 +173,10 @@ final class ScanTraffic implements AutoCloseable {
         int image = (int) (index % images.size());
         String scanId = "load-" + runId + "-" + index;
         long now = System.nanoTime();
-        inFlight.put(scanId, new Sent(index, now));
-        ScanArrived arrival = new ScanArrived(scanId, DEVICE, OffsetDateTime.now(), "load-patient-" + (index % 97),
+        long nowMillis = System.currentTimeMillis();
+        inFlight.put(scanId, new Sent(index, now, nowMillis));
+        ScanArrived arrival = new ScanArrived(scanId, DEVICE,
+                OffsetDateTime.ofInstant(Instant.ofEpochMilli(nowMillis), ZoneOffset.UTC), "load-patient-" + (index % 97),
                 contentTypes.get(image), images.get(image), null);
         producer.send(EventCodecs.ARRIVED.toRecord(arrivedTopic, arrival), (metadata, error) -> {
             if (error != null) {
@@ -175,6 +234,18 @@ final class ScanTraffic implements AutoCloseable {
         }
     }
 
+    /** Stage marks of the predicted scans with index in [from, to) whose ingest record was seen; empty without stages. */
+    List<StageLatency.Marks> stageMarksOf(long from, long to) {
+        if (stageConsumer == null) {
+            return List.of();
+        }
+        return outcomesOf(from, to).stream().filter(Outcome::predicted)
+                .filter(o -> ingestSentMillis.containsKey(o.index()))
+                .map(o -> new StageLatency.Marks(o.sentMillis(), ingestSentMillis.get(o.index()), o.outcomeSentMillis(),
+                        o.seenMillis()))
+                .toList();
+    }
+
     /**
      * Waits until no scan in [from, to) is still in flight (each has an outcome or its send failed) or
      * {@code timeout} passes; returns whether none is.
@@ -195,8 +266,14 @@ final class ScanTraffic implements AutoCloseable {
         running = false;
         producer.close(Duration.ofSeconds(5));
         consumer.wakeup();
+        if (stageConsumer != null) {
+            stageConsumer.wakeup();
+        }
         try {
             reader.join(10_000);
+            if (stageReader != null) {
+                stageReader.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

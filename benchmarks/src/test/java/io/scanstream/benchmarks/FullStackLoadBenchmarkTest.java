@@ -32,6 +32,7 @@ class FullStackLoadBenchmarkTest {
     void parsesFlagsAndValuesAndRefusesUnknownOnes() {
         assertThat(FullStackLoadBenchmark.parse(new String[] {"--find-max", "--engine", "pytorch"}))
                 .containsEntry("find-max", "true").containsEntry("engine", "pytorch");
+        assertThat(FullStackLoadBenchmark.parse(new String[] {"--stage-latency"})).containsEntry("stage-latency", "true");
         assertThat(FullStackLoadBenchmark.parse(new String[] {"--warmup-seconds", "90", "--warmup-rate", "80"}))
                 .containsEntry("warmup-seconds", "90").containsEntry("warmup-rate", "80");
         assertThatThrownBy(() -> FullStackLoadBenchmark.parse(new String[] {"--rates", "3"}))
