@@ -63,12 +63,15 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(InferenceLoop.class);
 
     /**
-     * What the loop needs to know: its group and transactional id, topics from configuration, and the base
-     * settings of its two clients (from {@code KafkaClientSettings}); the loop adds what its correctness needs.
+     * What the loop needs to know: its group and transactional id, topics from configuration, when to commit, and
+     * the base settings of its two clients (from {@code KafkaClientSettings}); the loop adds what its correctness
+     * needs. Results are committed every {@code commitInterval} and, with {@code commitWhenIdle}, also as soon as
+     * every polled scan has its result.
      */
     public record Settings(String groupId, String transactionalId, String inputTopic, String predictionsTopic,
                            String embeddingsTopic, String rejectedTopic, int maxPollRecords, Duration commitInterval,
-                           Map<String, Object> consumerSettings, Map<String, Object> producerSettings) {
+                           boolean commitWhenIdle, Map<String, Object> consumerSettings,
+                           Map<String, Object> producerSettings) {
     }
 
     /** Told what the loop does, for metrics. */
@@ -288,13 +291,19 @@ public final class InferenceLoop implements Runnable, AutoCloseable {
         }
     }
 
-    /** Publishes the completed prefix in one transaction, when the commit interval has passed (or when forced). */
+    /**
+     * Publishes the completed prefix in one transaction when the commit interval has passed, when a poll's worth is
+     * waiting, when every polled scan has its result (with commitWhenIdle), or when forced.
+     */
     private void commitCompleted(boolean force) {
         if (inFlight.isEmpty() || !inFlight.peekFirst().done()) {
             return;
         }
         boolean due = System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos();
-        if (!force && !due && inFlight.size() < settings.maxPollRecords()) {
+        // Nothing of ours is left in the batcher: waiting for the interval could only add latency. Under load the
+        // batcher never drains, so commits follow the interval and a transaction still carries many scans.
+        boolean idle = settings.commitWhenIdle() && inFlight.peekLast().done();
+        if (!force && !due && !idle && inFlight.size() < settings.maxPollRecords()) {
             return;
         }
         List<InFlight> done = new ArrayList<>();

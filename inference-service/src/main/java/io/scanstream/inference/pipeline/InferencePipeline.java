@@ -85,6 +85,7 @@ public class InferencePipeline {
         InferenceConfig.Kafka k = config.kafka();
         loop = new InferenceLoop(new InferenceLoop.Settings(k.groupId(), k.transactionalId(), topics.preprocessed(),
                 topics.predictions(), topics.embeddings(), topics.rejected(), k.maxPollRecords(), k.commitInterval(),
+                k.commitWhenIdle(),
                 clients.forClient(CONSUMER, Map.of()), clients.forClient(PRODUCER, Map.of())), batcher,
                 new ScanOutcomes(Clock.systemUTC()), loopMetrics, replay::complete);
         loopMetrics.bind(backbone.backboneId(), backbone.device(), batcher::queued, loop::inFlight, loop.consumer(),

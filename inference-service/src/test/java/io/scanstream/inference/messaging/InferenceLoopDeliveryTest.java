@@ -116,6 +116,26 @@ class InferenceLoopDeliveryTest {
     }
 
     @Test
+    void commitsAsSoonAsEveryPolledScanHasItsResultThoughTheIntervalIsFarOff() {
+        createTopics();
+        send(0, 5);
+        // Fewer scans than a poll and an interval no test waits for: only the idle rule can commit these.
+        startLoop("tx-g-" + run, Duration.ZERO, 32, Duration.ofHours(1), true, InferenceLoop.Observer.NONE);
+        assertExactlyOnce(awaitPredictions(5), 5);
+    }
+
+    @Test
+    void withoutTheIdleRuleAFewScansWaitForTheCommitInterval() {
+        createTopics();
+        send(0, 5);
+        long start = System.nanoTime();
+        // The interval counts from the loop's construction, so no commit can come before it.
+        startLoop("tx-h-" + run, Duration.ZERO, 32, Duration.ofSeconds(4), false, InferenceLoop.Observer.NONE);
+        assertExactlyOnce(awaitPredictions(5), 5);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+    }
+
+    @Test
     void pausesTheConsumerWhenTheBatcherIsFullAndResumesWithoutLosingAScan() {
         createTopics();
         int n = 96;
@@ -143,6 +163,11 @@ class InferenceLoopDeliveryTest {
 
     private InferenceLoop startLoop(String transactionalId, Duration forwardTime, int queueCapacity,
                                     InferenceLoop.Observer observer) {
+        return startLoop(transactionalId, forwardTime, queueCapacity, Duration.ofMillis(50), true, observer);
+    }
+
+    private InferenceLoop startLoop(String transactionalId, Duration forwardTime, int queueCapacity,
+                                    Duration commitInterval, boolean commitWhenIdle, InferenceLoop.Observer observer) {
         DynamicBatcher<ScanPreprocessed, InferenceResult> batcher = new DynamicBatcher<>("batcher-" + transactionalId,
                 BatchingPolicy.powersOfTwo(8, Duration.ofMillis(5), queueCapacity), (scans, padded) -> {
             forwardPasses.incrementAndGet();
@@ -152,7 +177,7 @@ class InferenceLoopDeliveryTest {
         }, DynamicBatcher.Listener.NONE);
         Map<String, Object> clients = Map.of("bootstrap.servers", broker.bootstrapServers());
         InferenceLoop loop = new InferenceLoop(new InferenceLoop.Settings("group-" + run, transactionalId, input,
-                predictions, embeddings, rejected, 16, Duration.ofMillis(50), clients, clients), batcher,
+                predictions, embeddings, rejected, 16, commitInterval, commitWhenIdle, clients, clients), batcher,
                 new ScanOutcomes(Clock.systemUTC()), observer);
         Thread thread = new Thread(loop, "loop-" + transactionalId);
         thread.start();
