@@ -54,7 +54,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   not measured, and waits for that backlog to drain;</li>
  *   <li>{@code --stage-latency}: also reads {@code scans.preprocessed} (read_committed) and splits each window's
  *   latency by stage ({@link StageLatency}); the extra consumer costs the broker a fetch of every preprocessed
- *   scan.</li>
+ *   scan; {@code --marks-csv FILE} (implies it) writes each measured scan's marks, to see when the slow ones came.</li>
  * </ul>
  */
 public final class FullStackLoadBenchmark {
@@ -124,7 +124,8 @@ public final class FullStackLoadBenchmark {
             var o = stack.options();
             try (ScanTraffic traffic = new ScanTraffic(o.bootstrapServers(), o.topic(Topics.SCANS_ARRIVED),
                     o.topic(Topics.SCANS_PREDICTIONS), o.topic(Topics.SCANS_REJECTED),
-                    opts.containsKey("stage-latency") ? o.topic(Topics.SCANS_PREPROCESSED) : null, images)) {
+                    opts.containsKey("stage-latency") || opts.containsKey("marks-csv")
+                            ? o.topic(Topics.SCANS_PREPROCESSED) : null, images)) {
                 awaitFirstOutcome(traffic);
                 if (findMax) {
                     findMax(stack, traffic, pids, opts, windows);
@@ -145,6 +146,12 @@ public final class FullStackLoadBenchmark {
                 stack.dead().ifPresent(p -> System.out.println("WARNING: " + p + " died during the run; see " + stack.logs()));
                 System.out.println();
                 System.out.println(report(windows, traffic, pids.keySet(), findMax, engine, backboneId, weightsLabel, source));
+                if (opts.containsKey("marks-csv")) {
+                    Path csv = Path.of(opts.get("marks-csv"));
+                    Files.write(csv, StageLatency.csv(windows.stream()
+                            .flatMap(w -> traffic.stageMarksOf(w.fromIndex(), w.toIndex()).stream()).toList()));
+                    System.out.println("per-scan stage marks: " + csv);
+                }
             }
         }
         System.exit(0);
@@ -360,7 +367,7 @@ public final class FullStackLoadBenchmark {
     static Map<String, String> parse(String[] args) {
         List<String> flags = List.of("find-max", "random-weights", "stage-latency");
         List<String> valued = List.of("engine", "weights", "data-dir", "rate", "seconds", "warmup-seconds",
-                "warmup-rate", "start-rate", "step-factor", "step-seconds", "max-seconds");
+                "warmup-rate", "start-rate", "step-factor", "step-seconds", "max-seconds", "marks-csv");
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String key = args[i].startsWith("--") ? args[i].substring(2) : null;

@@ -244,7 +244,7 @@ public final class InferenceThroughputBenchmark {
                     ProducerConfig.LINGER_MS_CONFIG, 5);
             loop = new InferenceLoop(new InferenceLoop.Settings("bench-" + UUID.randomUUID(),
                     "bench-tx-" + UUID.randomUUID(), input, predictions, predictions + ".emb", predictions + ".rej", 64,
-                    Duration.ofMillis(100), true, Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                    Duration.ofMillis(100), false, Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                     clients), batcher, new ScanOutcomes(Clock.systemUTC()),
                     InferenceLoop.Observer.NONE);
             producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),

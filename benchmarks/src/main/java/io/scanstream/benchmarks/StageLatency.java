@@ -34,6 +34,15 @@ final class StageLatency {
     private StageLatency() {
     }
 
+    /** One line per scan (epoch ms marks), after a header: for plotting when the slow scans came. */
+    static List<String> csv(List<Marks> marks) {
+        List<String> lines = new ArrayList<>(marks.size() + 1);
+        lines.add("sent_ms,ingest_sent_ms,inference_sent_ms,seen_ms");
+        marks.forEach(m -> lines.add(m.sentMillis() + "," + m.ingestSentMillis() + "," + m.inferenceSentMillis() + ","
+                + m.seenMillis()));
+        return lines;
+    }
+
     /** Markdown rows {@code | label | segment | p50 | p95 | p99 | mean |}, one per segment; none without marks. */
     static List<String> rows(String label, List<Marks> marks) {
         List<String> rows = new ArrayList<>();

@@ -23,6 +23,12 @@ class StageLatencyTest {
     }
 
     @Test
+    void writesOneCsvLinePerScanAfterAHeader() {
+        assertThat(StageLatency.csv(List.of(new StageLatency.Marks(1, 2, 3, 4))))
+                .containsExactly("sent_ms,ingest_sent_ms,inference_sent_ms,seen_ms", "1,2,3,4");
+    }
+
+    @Test
     void aWindowWithoutMarksHasNoRows() {
         assertThat(StageLatency.rows("w", List.of())).isEmpty();
     }
