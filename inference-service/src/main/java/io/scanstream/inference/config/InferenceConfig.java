@@ -109,7 +109,7 @@ public interface InferenceConfig {
         @WithDefault("64")
         int maxPollRecords();
 
-        /** How often completed results are committed while the batcher is busy (one transaction each). */
+        /** How often completed results are committed (one transaction each). */
         @WithDefault("100ms")
         Duration commitInterval();
 
