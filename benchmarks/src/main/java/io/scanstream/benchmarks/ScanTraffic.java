@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The device and the clients around the stack: sends {@code ScanArrived} records to {@code scans.arrived} as
@@ -59,6 +60,8 @@ final class ScanTraffic implements AutoCloseable {
     private final List<byte[]> images;
     private final List<String> contentTypes = new ArrayList<>();
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
+    /** A scan's id is this prefix and its index: the one place the id's form is written. */
+    private final String scanIdPrefix = "load-" + runId + "-";
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread reader;
@@ -93,13 +96,13 @@ final class ScanTraffic implements AutoCloseable {
                 new StringSerializer(), new ByteArraySerializer());
         consumer = readCommitted(bootstrapServers, "load-generator-" + runId);
         consumer.subscribe(List.of(predictionsTopic, rejectedTopic));
-        reader = new Thread(this::read, "load-generator-client");
+        reader = new Thread(() -> pollUntilClosed(consumer, this::onOutcome), "load-generator-client");
         reader.setDaemon(true);
         reader.start();
         if (preprocessedTopic != null) {
             stageConsumer = readCommitted(bootstrapServers, "load-generator-stages-" + runId);
             stageConsumer.subscribe(List.of(preprocessedTopic));
-            stageReader = new Thread(this::readStages, "load-generator-stages");
+            stageReader = new Thread(() -> pollUntilClosed(stageConsumer, this::onIngestOutput), "load-generator-stages");
             stageReader.setDaemon(true);
             stageReader.start();
         } else {
@@ -118,52 +121,45 @@ final class ScanTraffic implements AutoCloseable {
 
     /** The index of one of this run's scans, from its id (the record key); -1 for anything else. */
     private long indexOf(String scanId) {
-        String prefix = "load-" + runId + "-";
-        return scanId != null && scanId.startsWith(prefix) ? Long.parseLong(scanId.substring(prefix.length())) : -1;
+        return scanId != null && scanId.startsWith(scanIdPrefix)
+                ? Long.parseLong(scanId.substring(scanIdPrefix.length())) : -1;
     }
 
-    private void readStages() {
+    /** Hands each record to {@code onRecord} until {@link #close()}, then closes the consumer (its thread's own). */
+    private void pollUntilClosed(KafkaConsumer<String, byte[]> from, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
         try {
             while (running) {
-                for (ConsumerRecord<String, byte[]> r : stageConsumer.poll(Duration.ofMillis(100))) {
-                    long index = indexOf(r.key());
-                    if (index >= 0) {
-                        ingestSentMillis.putIfAbsent(index, r.timestamp());
-                    }
-                }
+                from.poll(Duration.ofMillis(100)).forEach(onRecord);
             }
         } catch (WakeupException e) {
             // closing
         } finally {
-            stageConsumer.close(Duration.ofSeconds(5));
+            from.close(Duration.ofSeconds(5));
         }
     }
 
-    private void read() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    long seen = System.nanoTime();
-                    long seenMillis = System.currentTimeMillis();
-                    if (r.value() == null) {
-                        continue;
-                    }
-                    boolean predicted = r.topic().equals(predictionsTopic);
-                    String scanId = predicted ? EventCodecs.PREDICTED.fromRecord(r).scanId()
-                            : EventCodecs.REJECTED.fromRecord(r).scanId();
-                    Sent sent = inFlight.remove(scanId);
-                    if (sent != null) { // a scan of this run, seen for the first time
-                        synchronized (outcomes) {
-                            outcomes.add(new Outcome(sent.index(), sent.sentNanos(), seen, predicted,
-                                    sent.sentMillis(), r.timestamp(), seenMillis));
-                        }
-                    }
-                }
+    private void onIngestOutput(ConsumerRecord<String, byte[]> r) {
+        long index = indexOf(r.key());
+        if (index >= 0) {
+            ingestSentMillis.putIfAbsent(index, r.timestamp());
+        }
+    }
+
+    private void onOutcome(ConsumerRecord<String, byte[]> r) {
+        long seen = System.nanoTime();
+        long seenMillis = System.currentTimeMillis();
+        if (r.value() == null) {
+            return;
+        }
+        boolean predicted = r.topic().equals(predictionsTopic);
+        String scanId = predicted ? EventCodecs.PREDICTED.fromRecord(r).scanId()
+                : EventCodecs.REJECTED.fromRecord(r).scanId();
+        Sent sent = inFlight.remove(scanId);
+        if (sent != null) { // a scan of this run, seen for the first time
+            synchronized (outcomes) {
+                outcomes.add(new Outcome(sent.index(), sent.sentNanos(), seen, predicted, sent.sentMillis(),
+                        r.timestamp(), seenMillis));
             }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
         }
     }
 
@@ -171,7 +167,7 @@ final class ScanTraffic implements AutoCloseable {
     long sendOne() {
         long index = nextIndex++;
         int image = (int) (index % images.size());
-        String scanId = "load-" + runId + "-" + index;
+        String scanId = scanIdPrefix + index;
         long now = System.nanoTime();
         long nowMillis = System.currentTimeMillis();
         inFlight.put(scanId, new Sent(index, now, nowMillis));
