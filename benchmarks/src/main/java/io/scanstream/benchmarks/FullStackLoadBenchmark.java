@@ -54,7 +54,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   not measured, and waits for that backlog to drain;</li>
  *   <li>{@code --stage-latency}: also reads {@code scans.preprocessed} (read_committed) and splits each window's
  *   latency by stage ({@link StageLatency}); the extra consumer costs the broker a fetch of every preprocessed
- *   scan; {@code --marks-csv FILE} (implies it) writes each measured scan's marks, to see when the slow ones came.</li>
+ *   scan; {@code --marks-csv FILE} (implies it) writes each measured scan's marks, to see when the slow ones came;</li>
+ *   <li>{@code --ingest-properties K=V[,K=V]}, {@code --inference-properties K=V[,K=V]}: configuration for one
+ *   service over its defaults (system properties), to try a setting without rebuilding.</li>
  * </ul>
  */
 public final class FullStackLoadBenchmark {
@@ -116,7 +118,12 @@ public final class FullStackLoadBenchmark {
 
         List<Window> windows = new ArrayList<>();
         Map<String, Long> pids;
-        try (LoadStack stack = LoadStack.start(home, engine, weights)) {
+        Map<String, String> ingestProperties = serviceProperties(opts.getOrDefault("ingest-properties", ""));
+        Map<String, String> inferenceProperties = serviceProperties(opts.getOrDefault("inference-properties", ""));
+        if (!ingestProperties.isEmpty() || !inferenceProperties.isEmpty()) {
+            System.out.printf("service properties: ingest %s, inference %s%n", ingestProperties, inferenceProperties);
+        }
+        try (LoadStack stack = LoadStack.start(home, engine, weights, ingestProperties, inferenceProperties)) {
             pids = new LinkedHashMap<>(stack.pids());
             pids.put("load generator", ProcessHandle.current().pid());
             System.out.printf("stack up: pids %s; logs %s%n", pids, stack.logs());
@@ -364,10 +371,31 @@ public final class FullStackLoadBenchmark {
         return value;
     }
 
+    /**
+     * {@code K=V[,K=V...]} as system properties for one service, over its own defaults: a setting tried without
+     * rebuilding (a JVM-wide option such as JAVA_TOOL_OPTIONS would reach every service, and a SmallRye channel
+     * attribute given to a service that lacks the channel stops it).
+     */
+    static Map<String, String> serviceProperties(String list) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (String pair : list.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("service property '" + pair + "' is not KEY=VALUE");
+            }
+            properties.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+        }
+        return properties;
+    }
+
     static Map<String, String> parse(String[] args) {
         List<String> flags = List.of("find-max", "random-weights", "stage-latency");
         List<String> valued = List.of("engine", "weights", "data-dir", "rate", "seconds", "warmup-seconds",
-                "warmup-rate", "start-rate", "step-factor", "step-seconds", "max-seconds", "marks-csv");
+                "warmup-rate", "start-rate", "step-factor", "step-seconds", "max-seconds", "marks-csv", "ingest-properties",
+                "inference-properties");
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String key = args[i].startsWith("--") ? args[i].substring(2) : null;

@@ -33,12 +33,17 @@ final class LoadStack implements AutoCloseable {
     private final LocalStackOptions options;
     private final KafkaBroker broker;
     private final LocalSignIn signIn;
+    private final Map<String, String> ingestProperties;
+    private final Map<String, String> inferenceProperties;
     private final List<ServiceProcess> started = new ArrayList<>();
     private ServiceProcess ingest;
     private ServiceProcess inference;
 
-    private LoadStack(LocalStackOptions options) throws IOException {
+    private LoadStack(LocalStackOptions options, Map<String, String> ingestProperties,
+                      Map<String, String> inferenceProperties) throws IOException {
         this.options = options;
+        this.ingestProperties = Map.copyOf(ingestProperties);
+        this.inferenceProperties = Map.copyOf(inferenceProperties);
         this.broker = new KafkaBroker(options, options.home().resolve("local-stack/target/kafka-libs"));
         this.signIn = LocalSignIn.open(options.workDir());
     }
@@ -47,8 +52,11 @@ final class LoadStack implements AutoCloseable {
      * @param home    the repository root (the jars are under it)
      * @param engine  inference's backbone engine (onnxruntime or pytorch)
      * @param weights the backbone weights inference loads; empty = seeded random init
+     * @param ingestProperties    configuration for ingest over its defaults
+     * @param inferenceProperties configuration for inference over its defaults
      */
-    static LoadStack start(Path home, String engine, Optional<Path> weights) throws IOException, InterruptedException {
+    static LoadStack start(Path home, String engine, Optional<Path> weights, Map<String, String> ingestProperties,
+                           Map<String, String> inferenceProperties) throws IOException, InterruptedException {
         Path work = home.resolve("benchmarks/target/full-stack");
         deleteRecursively(work);
         List<String> args = new ArrayList<>(List.of("--kafka-port", String.valueOf(freePort()),
@@ -60,7 +68,7 @@ final class LoadStack implements AutoCloseable {
             args.add("--backbone-weights");
             args.add(w.toAbsolutePath().toString());
         });
-        LoadStack stack = new LoadStack(LocalStackOptions.parse(args, home));
+        LoadStack stack = new LoadStack(LocalStackOptions.parse(args, home), ingestProperties, inferenceProperties);
         try {
             stack.startAll();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -80,15 +88,17 @@ final class LoadStack implements AutoCloseable {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         ingestEnv.put("INGEST_PSEUDONYMISATION_KEY", HexFormat.of().formatHex(key));
+        Map<String, String> ingestProps = new LinkedHashMap<>(signIn.tokenProperties());
+        ingestProps.putAll(ingestProperties);
         ingest = ServiceProcess.of("ingest-service", home.resolve("ingest-service/target/quarkus-app/quarkus-run.jar"),
-                options.ingestPort(), options.ingestManagementPort(), options, "512m", signIn.tokenProperties(),
-                ingestEnv);
+                options.ingestPort(), options.ingestManagementPort(), options, "512m", ingestProps, ingestEnv);
         Map<String, String> inferenceProps = new LinkedHashMap<>(signIn.inferenceProperties());
         inferenceProps.put("inference.model.backbone", options.backbone());
         options.backboneWeights().ifPresent(w -> inferenceProps.put("inference.model.backbone-weights", w.toString()));
         inferenceProps.put("inference.model.backbone-readout", options.backboneReadout());
         inferenceProps.put("inference.model.backbone-engine", options.backboneEngine());
         inferenceProps.put("inference.kafka.transactional-id", "inference-load");
+        inferenceProps.putAll(inferenceProperties);
         Map<String, String> inferenceEnv = new LinkedHashMap<>(kafka.serviceEnvironment(KafkaAccess.INFERENCE));
         inferenceEnv.put("DJL_CACHE_DIR", Path.of(System.getProperty("user.home"), ".djl.ai").toString());
         inference = ServiceProcess.of("inference-service",

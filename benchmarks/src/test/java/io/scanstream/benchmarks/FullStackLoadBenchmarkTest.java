@@ -40,4 +40,18 @@ class FullStackLoadBenchmarkTest {
         assertThatThrownBy(() -> FullStackLoadBenchmark.parse(new String[] {"--rate"}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a value");
     }
+
+    @Test
+    void readsServicePropertiesAsPairsAndRefusesAPairWithoutKey() {
+        assertThat(FullStackLoadBenchmark.serviceProperties(
+                "mp.messaging.incoming.scans-arrived.fetch.max.wait.ms=20, ingest.decode.parallelism = 1"))
+                .containsExactly(Map.entry("mp.messaging.incoming.scans-arrived.fetch.max.wait.ms", "20"),
+                        Map.entry("ingest.decode.parallelism", "1"));
+        assertThat(FullStackLoadBenchmark.serviceProperties("")).isEmpty();
+        assertThat(FullStackLoadBenchmark.serviceProperties("a=b=c")).containsExactly(Map.entry("a", "b=c"));
+        assertThatThrownBy(() -> FullStackLoadBenchmark.serviceProperties("=5"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not KEY=VALUE");
+        assertThatThrownBy(() -> FullStackLoadBenchmark.serviceProperties("fetch.min.bytes"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not KEY=VALUE");
+    }
 }
