@@ -33,17 +33,12 @@ final class LoadStack implements AutoCloseable {
     private final LocalStackOptions options;
     private final KafkaBroker broker;
     private final LocalSignIn signIn;
-    private final Map<String, String> ingestProperties;
-    private final Map<String, String> inferenceProperties;
     private final List<ServiceProcess> started = new ArrayList<>();
     private ServiceProcess ingest;
     private ServiceProcess inference;
 
-    private LoadStack(LocalStackOptions options, Map<String, String> ingestProperties,
-                      Map<String, String> inferenceProperties) throws IOException {
+    private LoadStack(LocalStackOptions options) throws IOException {
         this.options = options;
-        this.ingestProperties = Map.copyOf(ingestProperties);
-        this.inferenceProperties = Map.copyOf(inferenceProperties);
         this.broker = new KafkaBroker(options, options.home().resolve("local-stack/target/kafka-libs"));
         this.signIn = LocalSignIn.open(options.workDir());
     }
@@ -68,9 +63,9 @@ final class LoadStack implements AutoCloseable {
             args.add("--backbone-weights");
             args.add(w.toAbsolutePath().toString());
         });
-        LoadStack stack = new LoadStack(LocalStackOptions.parse(args, home), ingestProperties, inferenceProperties);
+        LoadStack stack = new LoadStack(LocalStackOptions.parse(args, home));
         try {
-            stack.startAll();
+            stack.startAll(ingestProperties, inferenceProperties);
         } catch (IOException | InterruptedException | RuntimeException e) {
             stack.close();
             throw e;
@@ -78,7 +73,8 @@ final class LoadStack implements AutoCloseable {
         return stack;
     }
 
-    private void startAll() throws IOException, InterruptedException {
+    private void startAll(Map<String, String> ingestProperties, Map<String, String> inferenceProperties)
+            throws IOException, InterruptedException {
         Files.createDirectories(options.workDir());
         broker.start();
         KafkaSecurity kafka = KafkaSecurity.plaintext(options);
