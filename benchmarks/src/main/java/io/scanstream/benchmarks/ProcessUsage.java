@@ -22,9 +22,11 @@ public record ProcessUsage(long cpuTicks, long rssKb, long peakRssKb) {
 
     public static ProcessUsage read(long pid) throws IOException {
         Path proc = Path.of("/proc", String.valueOf(pid));
+        // One read of status: the kernel reports VmHWM >= VmRSS within one snapshot, not across two reads
+        // (resident memory can fall in between, and the high-water mark is only brought up to date on reading).
+        String status = Files.readString(proc.resolve("status"));
         return new ProcessUsage(cpuTicks(Files.readString(proc.resolve("stat"))),
-                kilobytes(Files.readString(proc.resolve("status")), "VmRSS"),
-                kilobytes(Files.readString(proc.resolve("status")), "VmHWM"));
+                kilobytes(status, "VmRSS"), kilobytes(status, "VmHWM"));
     }
 
     public double cpuSeconds() {
