@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -99,7 +100,10 @@ class ReviewBrowserTest {
         WebDriver browser = new ChromeDriver(service, options);
         try {
             browser.manage().timeouts().pageLoadTimeout(WAIT);
+            // A click that reloads or re-renders the page can replace an element between finding it and reading
+            // it; the wait then looks again instead of failing on the stale reference.
             WebDriverWait wait = new WebDriverWait(browser, WAIT);
+            wait.ignoring(StaleElementReferenceException.class);
             String worklist = app.toURI().resolve("/worklist?device=" + device).toString();
 
             browser.get(worklist);
