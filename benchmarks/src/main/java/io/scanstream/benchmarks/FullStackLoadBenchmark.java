@@ -56,7 +56,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   latency by stage ({@link StageLatency}); the extra consumer costs the broker a fetch of every preprocessed
  *   scan; {@code --marks-csv FILE} (implies it) writes each measured scan's marks, to see when the slow ones came;</li>
  *   <li>{@code --ingest-properties K=V[,K=V]}, {@code --inference-properties K=V[,K=V]}: configuration for one
- *   service over its defaults (system properties), to try a setting without rebuilding.</li>
+ *   service over its defaults (system properties), to try a setting without rebuilding;
+ *   {@code --ingest-jvm-options "OPTION[ OPTION]"}, {@code --inference-jvm-options ...},
+ *   {@code --broker-jvm-options ...}: JVM options after the local stack's own (for a flag the later one wins:
+ *   {@code "-XX:-UseParallelGC -XX:+UseG1GC"} runs ingest on G1, as before 2026-12-06).</li>
  * </ul>
  */
 public final class FullStackLoadBenchmark {
@@ -118,12 +121,15 @@ public final class FullStackLoadBenchmark {
 
         List<Window> windows = new ArrayList<>();
         Map<String, Long> pids;
-        Map<String, String> ingestProperties = serviceProperties(opts.getOrDefault("ingest-properties", ""));
-        Map<String, String> inferenceProperties = serviceProperties(opts.getOrDefault("inference-properties", ""));
-        if (!ingestProperties.isEmpty() || !inferenceProperties.isEmpty()) {
-            System.out.printf("service properties: ingest %s, inference %s%n", ingestProperties, inferenceProperties);
+        LoadStack.Overrides ingest = overrides(opts, "ingest");
+        LoadStack.Overrides inference = overrides(opts, "inference");
+        List<String> brokerJvmOptions = overrides(opts, "broker").jvmOptions();
+        if (!ingest.equals(LoadStack.Overrides.NONE) || !inference.equals(LoadStack.Overrides.NONE)
+                || !brokerJvmOptions.isEmpty()) {
+            System.out.printf("settings over the local stack's: broker JVM %s, ingest %s, inference %s%n",
+                    brokerJvmOptions, ingest, inference);
         }
-        try (LoadStack stack = LoadStack.start(home, engine, weights, ingestProperties, inferenceProperties)) {
+        try (LoadStack stack = LoadStack.start(home, engine, weights, brokerJvmOptions, ingest, inference)) {
             pids = new LinkedHashMap<>(stack.pids());
             pids.put("load generator", ProcessHandle.current().pid());
             System.out.printf("stack up: pids %s; logs %s%n", pids, stack.logs());
@@ -371,6 +377,13 @@ public final class FullStackLoadBenchmark {
         return value;
     }
 
+    /** {@code --SERVICE-properties K=V[,K=V]} and {@code --SERVICE-jvm-options "OPTION[ OPTION]"}. */
+    static LoadStack.Overrides overrides(Map<String, String> opts, String service) {
+        String jvmOptions = opts.getOrDefault(service + "-jvm-options", "").strip();
+        return new LoadStack.Overrides(serviceProperties(opts.getOrDefault(service + "-properties", "")),
+                jvmOptions.isEmpty() ? List.of() : List.of(jvmOptions.split("\\s+")));
+    }
+
     /**
      * {@code K=V[,K=V...]} as system properties for one service, over its own defaults: a setting tried without
      * rebuilding (a JVM-wide option such as JAVA_TOOL_OPTIONS would reach every service, and a SmallRye channel
@@ -395,7 +408,7 @@ public final class FullStackLoadBenchmark {
         List<String> flags = List.of("find-max", "random-weights", "stage-latency");
         List<String> valued = List.of("engine", "weights", "data-dir", "rate", "seconds", "warmup-seconds",
                 "warmup-rate", "start-rate", "step-factor", "step-seconds", "max-seconds", "marks-csv", "ingest-properties",
-                "inference-properties");
+                "inference-properties", "ingest-jvm-options", "inference-jvm-options", "broker-jvm-options");
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String key = args[i].startsWith("--") ? args[i].substring(2) : null;

@@ -5,6 +5,7 @@ import io.scanstream.local.FreePorts;
 import io.scanstream.local.KafkaBroker;
 import io.scanstream.local.KafkaSecurity;
 import io.scanstream.local.LocalSignIn;
+import io.scanstream.local.LocalStack;
 import io.scanstream.local.LocalStackOptions;
 import io.scanstream.local.ServiceProcess;
 
@@ -37,9 +38,10 @@ final class LoadStack implements AutoCloseable {
     private ServiceProcess ingest;
     private ServiceProcess inference;
 
-    private LoadStack(LocalStackOptions options) throws IOException {
+    private LoadStack(LocalStackOptions options, List<String> brokerJvmOptions) throws IOException {
         this.options = options;
-        this.broker = new KafkaBroker(options, options.home().resolve("local-stack/target/kafka-libs"));
+        this.broker = new KafkaBroker(options, options.home().resolve("local-stack/target/kafka-libs"),
+                KafkaSecurity.plaintext(options), brokerJvmOptions);
         this.signIn = LocalSignIn.open(options.workDir());
     }
 
@@ -47,11 +49,12 @@ final class LoadStack implements AutoCloseable {
      * @param home    the repository root (the jars are under it)
      * @param engine  inference's backbone engine (onnxruntime or pytorch)
      * @param weights the backbone weights inference loads; empty = seeded random init
-     * @param ingestProperties    configuration for ingest over its defaults
-     * @param inferenceProperties configuration for inference over its defaults
+     * @param brokerJvmOptions the broker's JVM options after {@link KafkaBroker#JVM_OPTIONS}
+     * @param ingest    ingest's configuration and JVM options over the local stack's
+     * @param inference inference's, the same way
      */
-    static LoadStack start(Path home, String engine, Optional<Path> weights, Map<String, String> ingestProperties,
-                           Map<String, String> inferenceProperties) throws IOException, InterruptedException {
+    static LoadStack start(Path home, String engine, Optional<Path> weights, List<String> brokerJvmOptions,
+                           Overrides ingest, Overrides inference) throws IOException, InterruptedException {
         Path work = home.resolve("benchmarks/target/full-stack");
         deleteRecursively(work);
         List<String> args = new ArrayList<>(List.of("--kafka-port", String.valueOf(freePort()),
@@ -63,9 +66,9 @@ final class LoadStack implements AutoCloseable {
             args.add("--backbone-weights");
             args.add(w.toAbsolutePath().toString());
         });
-        LoadStack stack = new LoadStack(LocalStackOptions.parse(args, home));
+        LoadStack stack = new LoadStack(LocalStackOptions.parse(args, home), brokerJvmOptions);
         try {
-            stack.startAll(ingestProperties, inferenceProperties);
+            stack.startAll(ingest, inference);
         } catch (IOException | InterruptedException | RuntimeException e) {
             stack.close();
             throw e;
@@ -73,36 +76,58 @@ final class LoadStack implements AutoCloseable {
         return stack;
     }
 
-    private void startAll(Map<String, String> ingestProperties, Map<String, String> inferenceProperties)
+    private void startAll(Overrides ingestOverrides, Overrides inferenceOverrides)
             throws IOException, InterruptedException {
         Files.createDirectories(options.workDir());
         broker.start();
         KafkaSecurity kafka = KafkaSecurity.plaintext(options);
         Path home = options.home();
-        // As LocalStack.services(): ingest 512m with its pseudonymisation key, inference 1g with the model settings.
+        // As LocalStack.services(): its JVMs, ingest's pseudonymisation key, inference's model settings.
         Map<String, String> ingestEnv = new LinkedHashMap<>(kafka.serviceEnvironment(KafkaAccess.INGEST));
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         ingestEnv.put("INGEST_PSEUDONYMISATION_KEY", HexFormat.of().formatHex(key));
         Map<String, String> ingestProps = new LinkedHashMap<>(signIn.tokenProperties());
-        ingestProps.putAll(ingestProperties);
+        ingestProps.putAll(ingestOverrides.properties());
         ingest = ServiceProcess.of("ingest-service", home.resolve("ingest-service/target/quarkus-app/quarkus-run.jar"),
-                options.ingestPort(), options.ingestManagementPort(), options, "512m", ingestProps, ingestEnv);
+                options.ingestPort(), options.ingestManagementPort(), options,
+                ingestOverrides.jvmOptionsAfter(LocalStack.INGEST_JVM), ingestProps, ingestEnv);
         Map<String, String> inferenceProps = new LinkedHashMap<>(signIn.inferenceProperties());
         inferenceProps.put("inference.model.backbone", options.backbone());
         options.backboneWeights().ifPresent(w -> inferenceProps.put("inference.model.backbone-weights", w.toString()));
         inferenceProps.put("inference.model.backbone-readout", options.backboneReadout());
         inferenceProps.put("inference.model.backbone-engine", options.backboneEngine());
         inferenceProps.put("inference.kafka.transactional-id", "inference-load");
-        inferenceProps.putAll(inferenceProperties);
+        inferenceProps.putAll(inferenceOverrides.properties());
         Map<String, String> inferenceEnv = new LinkedHashMap<>(kafka.serviceEnvironment(KafkaAccess.INFERENCE));
         inferenceEnv.put("DJL_CACHE_DIR", Path.of(System.getProperty("user.home"), ".djl.ai").toString());
         inference = ServiceProcess.of("inference-service",
                 home.resolve("inference-service/target/quarkus-app/quarkus-run.jar"), options.inferencePort(),
-                options.inferenceManagementPort(), options, "1g", inferenceProps, inferenceEnv);
+                options.inferenceManagementPort(), options,
+                inferenceOverrides.jvmOptionsAfter(LocalStack.INFERENCE_JVM), inferenceProps, inferenceEnv);
         for (ServiceProcess service : List.of(ingest, inference)) {
             started.add(service);
             service.start(Duration.ofMinutes(3));
+        }
+    }
+
+    /**
+     * One service's settings over the local stack's: system properties, and JVM options placed after the stack's own
+     * (for a flag the later one wins, so {@code -XX:-UseParallelGC -XX:+UseG1GC} undoes ingest's collector).
+     */
+    record Overrides(Map<String, String> properties, List<String> jvmOptions) {
+
+        static final Overrides NONE = new Overrides(Map.of(), List.of());
+
+        Overrides {
+            properties = Map.copyOf(properties);
+            jvmOptions = List.copyOf(jvmOptions);
+        }
+
+        List<String> jvmOptionsAfter(List<String> stackOptions) {
+            List<String> all = new ArrayList<>(stackOptions);
+            all.addAll(jvmOptions);
+            return all;
         }
     }
 

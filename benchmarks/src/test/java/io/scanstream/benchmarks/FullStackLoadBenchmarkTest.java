@@ -54,4 +54,15 @@ class FullStackLoadBenchmarkTest {
         assertThatThrownBy(() -> FullStackLoadBenchmark.serviceProperties("fetch.min.bytes"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not KEY=VALUE");
     }
+
+    @Test
+    void jvmOptionsComeAfterTheLocalStacksSoTheyCanUndoIngestsCollector() {
+        LoadStack.Overrides ingest = FullStackLoadBenchmark.overrides(FullStackLoadBenchmark.parse(new String[] {
+                "--ingest-jvm-options", " -XX:-UseParallelGC  -XX:+UseG1GC ", "--ingest-properties", "a=1"}), "ingest");
+        assertThat(ingest.properties()).containsExactly(Map.entry("a", "1"));
+        assertThat(ingest.jvmOptionsAfter(io.scanstream.local.LocalStack.INGEST_JVM))
+                .endsWith("-XX:+UseParallelGC", "-XX:-UseParallelGC", "-XX:+UseG1GC")
+                .startsWith(io.scanstream.local.LocalStack.INGEST_JVM.get(0));
+        assertThat(FullStackLoadBenchmark.overrides(Map.of(), "inference")).isEqualTo(LoadStack.Overrides.NONE);
+    }
 }

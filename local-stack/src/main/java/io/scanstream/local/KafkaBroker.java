@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -39,10 +40,22 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KafkaBroker {
 
+    /**
+     * The broker's JVM as Apache Kafka's own scripts start it ({@code kafka-server-start.sh}'s heap,
+     * {@code kafka-run-class.sh}'s G1 settings), and exit on an OutOfMemoryError. With the former 512m heap that G1
+     * kept near 320m, the log cleaner's 128 MiB dedupe buffer held the heap above G1's marking threshold, so every
+     * large produce or fetch buffer started a concurrent cycle (pauses up to 64 ms at 62 scans/s;
+     * docs/benchmarks.md, "The broker as Kafka's scripts start it").
+     */
+    public static final List<String> JVM_OPTIONS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+            "-XX:+ExitOnOutOfMemoryError");
+
     private final LocalStackOptions options;
     private final Path kafkaLibs;
     private final Path dir;
     private final KafkaSecurity security;
+    private final List<String> extraJvmOptions;
     private ManagedProcess process;
 
     public KafkaBroker(LocalStackOptions options, Path kafkaLibs) {
@@ -50,10 +63,16 @@ public final class KafkaBroker {
     }
 
     public KafkaBroker(LocalStackOptions options, Path kafkaLibs, KafkaSecurity security) {
+        this(options, kafkaLibs, security, List.of());
+    }
+
+    /** @param extraJvmOptions JVM options after {@link #JVM_OPTIONS} (for a flag the later one wins): benchmarks */
+    public KafkaBroker(LocalStackOptions options, Path kafkaLibs, KafkaSecurity security, List<String> extraJvmOptions) {
         this.options = options;
         this.kafkaLibs = kafkaLibs;
         this.dir = options.workDir().resolve("kafka");
         this.security = security;
+        this.extraJvmOptions = List.copyOf(extraJvmOptions);
     }
 
     public void start() throws IOException, InterruptedException {
@@ -72,8 +91,10 @@ public final class KafkaBroker {
         Files.writeString(log4j, LOG4J2);
 
         Path log = options.workDir().resolve("logs/kafka.log");
-        List<String> java = List.of(javaBin(), "-Xms256m", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-Dlog4j2.configurationFile=" + log4j,
-                "-cp", kafkaLibs.toAbsolutePath() + "/*");
+        List<String> java = new ArrayList<>(List.of(javaBin()));
+        java.addAll(JVM_OPTIONS);
+        java.addAll(extraJvmOptions);
+        java.addAll(List.of("-Dlog4j2.configurationFile=" + log4j, "-cp", kafkaLibs.toAbsolutePath() + "/*"));
         // Formatted once: a kept data directory (--keep-data, or a restart after a crash) already names its cluster,
         // and formatting it again with a new cluster id fails.
         if (!Files.exists(data.resolve("meta.properties"))) {

@@ -20,6 +20,18 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class LocalStack {
 
+    /**
+     * Ingest's JVM. 768m: the worst case of concurrent uploads (16 x 20 MiB) plus one decode budget per decode worker
+     * (ingest.decode.parallelism, the cores: 2 x 64 MiB here) plus the consumer's fetch came close to 512m. The
+     * parallel collector, which the service image's launcher (run-java.sh) gives every service in compose and
+     * Kubernetes: on this machine the JVM would pick G1, to which a scan's bytes and rasters (0.5-8 MiB, many a
+     * second) are humongous objects that start a concurrent cycle every few hundred milliseconds
+     * (docs/operations.md, "JVM settings"; docs/benchmarks.md has the measurement).
+     */
+    public static final List<String> INGEST_JVM = ServiceProcess.jvmOptions("768m", "-XX:+UseParallelGC");
+    /** Inference's JVM: the JVM's choice (G1 here); few allocations per scan, and its pauses were short. */
+    public static final List<String> INFERENCE_JVM = ServiceProcess.jvmOptions("1g");
+
     private volatile boolean stopping;
 
     private final LocalStackOptions options;
@@ -122,10 +134,8 @@ public final class LocalStack {
         List<ServiceProcess> services = new ArrayList<>();
         Map<String, String> ingestEnv = new java.util.LinkedHashMap<>(kafka.serviceEnvironment(KafkaAccess.INGEST));
         ingestEnv.put("INGEST_PSEUDONYMISATION_KEY", pseudonymisationKey());
-        // 768m: the worst case of concurrent uploads (16 x 20 MiB) plus one decode budget per decode worker
-        // (ingest.decode.parallelism, the cores: 2 x 64 MiB here) plus the consumer's fetch came close to 512m.
         services.add(ServiceProcess.of("ingest-service", home.resolve("ingest-service/target/quarkus-app/quarkus-run.jar"),
-                options.ingestPort(), options.ingestManagementPort(), options, "768m", signIn.tokenProperties(),
+                options.ingestPort(), options.ingestManagementPort(), options, INGEST_JVM, signIn.tokenProperties(),
                 ingestEnv));
         Map<String, String> model = new java.util.LinkedHashMap<>();
         model.put("backbone", options.backbone());
@@ -137,7 +147,7 @@ public final class LocalStack {
         // inference only: training follows the weights file (the id is the weights', so both agree on it)
         inference.put("inference.model.backbone-engine", options.backboneEngine());
         services.add(ServiceProcess.of("inference-service", home.resolve("inference-service/target/quarkus-app/quarkus-run.jar"),
-                options.inferencePort(), options.inferenceManagementPort(), options, "1g", inference,
+                options.inferencePort(), options.inferenceManagementPort(), options, INFERENCE_JVM, inference,
                 environment(KafkaAccess.INFERENCE)));
         Path training = home.resolve("training-service/target/quarkus-app/quarkus-run.jar");
         if (java.nio.file.Files.isRegularFile(training)) {

@@ -37,6 +37,13 @@ public final class ServiceProcess {
     public static ServiceProcess of(String name, Path jar, int port, int managementPort, LocalStackOptions options,
                                     String heap, Map<String, String> properties, Map<String, String> environment)
             throws IOException {
+        return of(name, jar, port, managementPort, options, jvmOptions(heap), properties, environment);
+    }
+
+    /** As {@link #of(String, Path, int, int, LocalStackOptions, String, Map, Map)}, with the whole JVM option list. */
+    public static ServiceProcess of(String name, Path jar, int port, int managementPort, LocalStackOptions options,
+                                    List<String> jvmOptions, Map<String, String> properties,
+                                    Map<String, String> environment) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException(name + " is not built (" + jar + "); build first: ./mvnw -B -DskipTests package");
         }
@@ -49,7 +56,7 @@ public final class ServiceProcess {
         }
         props.putAll(properties);
         List<String> command = new ArrayList<>(List.of(KafkaBroker.javaBin()));
-        command.addAll(jvmOptions(heap));
+        command.addAll(jvmOptions);
         props.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
@@ -61,10 +68,13 @@ public final class ServiceProcess {
     /**
      * The JVM options of every service process: its heap, and exit on an OutOfMemoryError (a JVM that lives on after
      * one may have lost any thread; exiting lets the stack's restart, compose's policy or Kubernetes start it clean,
-     * and the uncommitted batch is read again). Images, compose and Kubernetes set the same flag.
+     * and the uncommitted batch is read again). Images, compose and Kubernetes set the same flag. Then the service's
+     * own options (ingest's collector: {@link LocalStack#INGEST_JVM}).
      */
-    public static List<String> jvmOptions(String heap) {
-        return List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError");
+    public static List<String> jvmOptions(String heap, String... serviceOptions) {
+        List<String> options = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
+        options.addAll(List.of(serviceOptions));
+        return List.copyOf(options);
     }
 
     public String name() {

@@ -493,6 +493,30 @@ class DeploymentConfigTest {
         }
     }
 
+    /**
+     * The service image's launcher (run-java.sh) chooses the parallel collector for every service; a second collector
+     * in JAVA_TOOL_OPTIONS would stop the JVM ("Multiple garbage collectors selected"), so neither compose nor any
+     * overlay selects one. The local stack runs ingest on the same collector (not G1, which the JVM picks on a machine
+     * with 2 cores and 2 GiB or more: docs/operations.md, "JVM settings").
+     */
+    @Test
+    void ingestRunsTheImagesCollectorAndNoDeploymentSelectsAnother() throws Exception {
+        Pattern collector = Pattern.compile("-XX:\\+Use\\w*GC\\b");
+        assertThat(io.scanstream.local.LocalStack.INGEST_JVM).contains("-XX:+UseParallelGC");
+        JsonNode compose = YAML.readTree(Files.readString(Repository.root().resolve("docker/compose.yaml")));
+        for (String service : SERVICE_PORTS.keySet()) {
+            assertThat(compose.at("/services/" + service + "/environment/JAVA_TOOL_OPTIONS").asText())
+                    .as("compose " + service).doesNotContainPattern(collector);
+        }
+        for (String overlay : List.of("cpu", "gpu")) {
+            for (Deployment deployment : ofKind(render(overlay), "Deployment", Deployment.class)) {
+                assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                        .as(overlay + " " + deployment.getMetadata().getName())
+                        .allSatisfy(e -> assertThat(String.valueOf(e.getValue())).doesNotContainPattern(collector));
+            }
+        }
+    }
+
     @Test
     void composeFileIsValidForDockerCompose() throws Exception {
         Assumptions.assumeTrue(Repository.onPath("docker-compose"),
