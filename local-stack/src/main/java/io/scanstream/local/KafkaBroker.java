@@ -41,11 +41,10 @@ import java.util.concurrent.TimeUnit;
 public final class KafkaBroker {
 
     /**
-     * The broker's JVM as Apache Kafka's own scripts start it ({@code kafka-server-start.sh}'s heap,
-     * {@code kafka-run-class.sh}'s G1 settings), and exit on an OutOfMemoryError. With the former 512m heap that G1
-     * kept near 320m, the log cleaner's 128 MiB dedupe buffer held the heap above G1's marking threshold, so every
-     * large produce or fetch buffer started a concurrent cycle (pauses up to 64 ms at 62 scans/s;
-     * docs/benchmarks.md, "The broker as Kafka's scripts start it").
+     * The broker's JVM as Apache Kafka's own scripts start it ({@code kafka-server-start.sh}'s 1 GiB heap,
+     * {@code kafka-run-class.sh}'s G1 settings), which compose's {@code apache/kafka} image runs too, and exit on an
+     * OutOfMemoryError. Against the former 256m-512m heap: fewer pauses of the same length, the same latency, ~100 MB more
+     * resident (docs/benchmarks.md, "Garbage collection on a scan's path").
      */
     public static final List<String> JVM_OPTIONS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
             "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
