@@ -80,7 +80,7 @@ final class LoadStack implements AutoCloseable {
             throws IOException, InterruptedException {
         Files.createDirectories(options.workDir());
         broker.start();
-        KafkaSecurity kafka = KafkaSecurity.plaintext(options);
+        KafkaSecurity kafka = broker.security();
         Path home = options.home();
         // As LocalStack.services(): its JVMs, ingest's pseudonymisation key, inference's model settings.
         Map<String, String> ingestEnv = new LinkedHashMap<>(kafka.serviceEnvironment(KafkaAccess.INGEST));

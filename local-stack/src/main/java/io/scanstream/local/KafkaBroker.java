@@ -43,8 +43,8 @@ public final class KafkaBroker {
     /**
      * The broker's JVM as Apache Kafka's own scripts start it ({@code kafka-server-start.sh}'s 1 GiB heap,
      * {@code kafka-run-class.sh}'s G1 settings), which compose's {@code apache/kafka} image runs too, and exit on an
-     * OutOfMemoryError. Against the former 256m-512m heap: fewer pauses of the same length, the same latency, ~100 MB more
-     * resident (docs/benchmarks.md, "Garbage collection on a scan's path").
+     * OutOfMemoryError. Against the former 256m-512m heap: fewer pauses of the same length, the same latency, ~100 MB
+     * more resident (docs/benchmarks.md, "Garbage collection on a scan's path").
      */
     public static final List<String> JVM_OPTIONS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
             "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
