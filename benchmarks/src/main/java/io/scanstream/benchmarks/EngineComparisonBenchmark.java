@@ -39,8 +39,8 @@ import java.util.Optional;
  *
  * <p>Options: {@code --pt PATH}, {@code --onnx PATH} (defaults: the shared ImageNet files), {@code --readout
  * final|multi-scale}, {@code --batches 1,8,32}, {@code --seconds 10} (per measurement), {@code --rounds 3},
- * {@code --data-dir PATH}, {@code --extra-onnx PATH} (one more backbone graph of the network on ONNX Runtime, e.g. the
- * int8 one {@code OnnxFeatureTap} makes; final readout only).
+ * {@code --data-dir PATH}, {@code --extra-onnx PATH[,PATH]} (more backbone graphs of the network on ONNX Runtime, e.g.
+ * the int8 ones {@code OnnxFeatureTap} and {@code evaluation/run quantize} make; final readout only).
  */
 public final class EngineComparisonBenchmark {
 
@@ -79,8 +79,10 @@ public final class EngineComparisonBenchmark {
                 new Engine("onnxruntime, graph from .params", spec(mobilenet, params, readout,
                         BackboneEngine.ONNX_RUNTIME))));
         if (opts.containsKey("extra-onnx")) {
-            engines.add(new Engine("onnxruntime, " + Path.of(opts.get("extra-onnx")).getFileName(),
-                    spec(mobilenet, Path.of(opts.get("extra-onnx")), readout, BackboneEngine.ONNX_RUNTIME)));
+            for (String extra : opts.get("extra-onnx").split(",")) {
+                engines.add(new Engine("onnxruntime, " + Path.of(extra).getFileName(),
+                        spec(mobilenet, Path.of(extra), readout, BackboneEngine.ONNX_RUNTIME)));
+            }
         }
         System.out.printf(Locale.ROOT, "machine: %d cores, %s %s; JVM %s; %d %s images; readout %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),

@@ -17,6 +17,7 @@ import io.scanstream.learning.validation.GroupedSplitter;
 import io.scanstream.learning.validation.SourceGroupedFolds;
 import io.scanstream.model.backbone.BackboneEngine;
 import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.evaluation.Int8Calibration;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
 import io.scanstream.model.backbone.FeatureReadout;
@@ -83,13 +84,16 @@ public final class FineTuneCrossValidation {
     }
 
     /** A way of reading the fine-tuned backbone for the head. */
-    private record Variant(String name, FeatureReadout readout, boolean flip) {
+    private record Variant(String name, FeatureReadout readout, boolean flip, boolean int8) {
     }
 
-    private static final List<Variant> VARIANTS = List.of(new Variant("final", FeatureReadout.FINAL, false),
-            new Variant("final+flip", FeatureReadout.FINAL, true),
-            new Variant("multi-scale", FeatureReadout.MULTI_SCALE, false),
-            new Variant("multi-scale+flip", FeatureReadout.MULTI_SCALE, true));
+    private static final List<Variant> VARIANTS = List.of(new Variant("final", FeatureReadout.FINAL, false, false),
+            new Variant("final+flip", FeatureReadout.FINAL, true, false),
+            new Variant("multi-scale", FeatureReadout.MULTI_SCALE, false, false),
+            new Variant("multi-scale+flip", FeatureReadout.MULTI_SCALE, true, false),
+            // the served readout on the same fine-tuned weights quantised to int8, calibrated on the rows they were
+            // fine-tuned on: what int8 serving would cost in accuracy, paired scan by scan with "multi-scale"
+            new Variant("multi-scale int8", FeatureReadout.MULTI_SCALE, false, true));
 
     private final FullNetworkSettings settings;
     private final int folds;
@@ -217,8 +221,12 @@ public final class FineTuneCrossValidation {
             for (Variant v : VARIANTS) {
                 // ONNX Runtime, as inference serves a fine-tuned backbone: the same features as PyTorch's (to 1e-4,
                 // CrossEngineEquivalenceTest) several times faster than the eager Java block on CPU.
-                try (FeatureExtractor backbone = FeatureExtractors.load(new BackboneSpec(settings.architecture(),
-                        Optional.of(file), v.readout()).withEngine(BackboneEngine.ONNX_RUNTIME), 0)) {
+                BackboneSpec spec = new BackboneSpec(settings.architecture(), Optional.of(file), v.readout())
+                        .withEngine(BackboneEngine.ONNX_RUNTIME);
+                try (FeatureExtractor backbone = v.int8()
+                        ? FeatureExtractors.int8(spec, Int8Calibration.everyKth(fineTuneOn,
+                        Int8Calibration.DEFAULT_CALIBRATION_SCANS))
+                        : FeatureExtractors.load(spec, 0)) {
                     InnerSide side = scoreFold(v, backbone, fit, inner, held, heldIdx, scores.get(v.name()),
                             correct.get(v.name()));
                     for (int j = 0; j < held.size(); j++) {

@@ -77,6 +77,24 @@ public final class FeatureExtractors {
     }
 
     /**
+     * The spec's weights quantised to int8 ({@link OnnxExport#int8Graph}, calibrated on {@code calibration}) on ONNX
+     * Runtime, with the spec's readout. Its id is the int8 graph's own ({@code int8-} and a hash of the graph), never
+     * the float weights': their features differ, so a head trained on one must not serve the other.
+     *
+     * @param calibration preprocessed scans of the training side (a few dozen), never of the split being scored
+     */
+    public static FeatureExtractor int8(BackboneSpec spec, List<GreyImage> calibration) throws IOException {
+        Path file = spec.weights().orElseThrow(() -> new IllegalArgumentException("no weights to quantise"));
+        DjlEnvironment.ensureOffline();
+        try (DjlFeatureExtractor reference = javaBlock(spec, file)) {
+            byte[] graph = OnnxExport.int8Graph(reference.block(), spec.architecture(), spec.readout(), calibration);
+            String backboneId = idPrefix(spec) + ":int8-" + Sha256.hex(graph).substring(0, 12);
+            return log(new OnnxRuntimeFeatureExtractor(OnnxRuntimeSession.open(graph, OnnxExport.OUTPUT), backboneId,
+                    reference.pretrained(), spec.featureDim()), "int8", spec);
+        }
+    }
+
+    /**
      * The spec's backbone on PyTorch as the Java-built block, whatever engine the spec names and whatever the file's
      * format (TorchScript and ONNX weights are imported into the block, as for the multi-scale readout): the copy
      * that autograd can run backwards through, for Grad-CAM. Same weights, same id as {@link #load}'s.

@@ -58,6 +58,17 @@ public final class OnnxGraphWriter {
         return name;
     }
 
+    /**
+     * An initializer of another element type ({@link OnnxModel#UINT8}, {@link OnnxModel#INT8},
+     * {@link OnnxModel#INT32}, ...) from its little-endian bytes; returns its name.
+     */
+    public String initializer(String name, long[] dims, int dataType, byte[] littleEndianData) {
+        claim(name);
+        initializers.add(new ProtoWriter().int64s(1, dims).varint(2, dataType).string(8, name)
+                .bytes(9, littleEndianData));
+        return name;
+    }
+
     /** A node with a fresh output name derived from its operator; returns that name. */
     public String node(String opType, List<String> inputNames, Attribute... attributes) {
         String output = opType.toLowerCase(java.util.Locale.ROOT) + "_" + nextId++;

@@ -22,6 +22,12 @@ public record OnnxModel(long irVersion, long opset, List<Node> nodes, Map<String
 
     /** {@code TensorProto.DataType.FLOAT}. */
     public static final int FLOAT = 1;
+    /** {@code TensorProto.DataType.UINT8}: quantised activations. */
+    public static final int UINT8 = 2;
+    /** {@code TensorProto.DataType.INT8}: quantised weights. */
+    public static final int INT8 = 3;
+    /** {@code TensorProto.DataType.INT32}: quantised biases. */
+    public static final int INT32 = 6;
 
     public OnnxModel {
         nodes = List.copyOf(nodes);

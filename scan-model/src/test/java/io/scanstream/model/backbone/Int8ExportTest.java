@@ -1,0 +1,121 @@
+package io.scanstream.model.backbone;
+
+import io.scanstream.core.imaging.GreyImage;
+import io.scanstream.core.synthetic.SyntheticCtGenerator;
+import io.scanstream.model.onnx.OnnxModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The project's own int8 quantisation ({@link OnnxExport#writeInt8}): seeded weights written as a QDQ graph,
+ * calibrated on CT-like phantoms, served by the project's loader on ONNX Runtime next to the float graph of the same
+ * weights, on phantoms calibration did not see.
+ */
+class Int8ExportTest {
+
+    private static final int SIZE = 96;
+    private static final SyntheticCtGenerator PHANTOMS = new SyntheticCtGenerator(23);
+
+    @ParameterizedTest
+    @EnumSource(value = BackboneArchitecture.class, names = {"MOBILENET_V2", "RESNET34"})
+    void theInt8GraphGivesFeaturesCloseToTheFloatGraphsOfTheSameWeights(BackboneArchitecture architecture,
+                                                                         @TempDir Path dir) throws Exception {
+        Path params = TestWeights.params(architecture, 5, dir.resolve("weights.params"));
+        Path int8 = dir.resolve("int8.onnx");
+        OnnxExport.writeInt8(new BackboneSpec(architecture, Optional.of(params), FeatureReadout.FINAL,
+                BackboneEngine.ONNX_RUNTIME), int8, phantoms(0, 12));
+
+        List<GreyImage> unseen = phantoms(100, 4);
+        float[][] quantised;
+        float[][] reference;
+        try (FeatureExtractor quantisedExtractor = FeatureExtractors.load(new BackboneSpec(architecture,
+                Optional.of(int8), FeatureReadout.FINAL, BackboneEngine.ONNX_RUNTIME), 1);
+             FeatureExtractor floatExtractor = FeatureExtractors.load(new BackboneSpec(architecture,
+                     Optional.of(params), FeatureReadout.FINAL, BackboneEngine.ONNX_RUNTIME), 1)) {
+            assertThat(quantisedExtractor.engine()).isEqualTo("onnxruntime");
+            assertThat(quantisedExtractor.backboneId()).as("an int8 file is its own backbone")
+                    .isNotEqualTo(floatExtractor.backboneId());
+            quantised = quantisedExtractor.embed(unseen, unseen.size());
+            reference = floatExtractor.embed(unseen, unseen.size());
+        }
+        for (int i = 0; i < unseen.size(); i++) {
+            assertThat(quantised[i]).hasSize(architecture.featureDim());
+            assertThat(correlation(quantised[i], reference[i])).as("image %d", i).isGreaterThan(0.95);
+        }
+
+        // every convolution takes int8 weights; no float convolution weights are left
+        OnnxModel model = OnnxModel.read(int8);
+        long convolutions = model.nodes().stream().filter(n -> n.opType().equals("Conv")).count();
+        assertThat(model.initializers().values().stream().filter(t -> t.dataType() == OnnxModel.INT8).count())
+                .isEqualTo(convolutions);
+        assertThat(model.initializers().values().stream()
+                .filter(t -> t.dataType() == OnnxModel.FLOAT && t.dims().length == 4)).isEmpty();
+        assertThat(model.nodes().stream().filter(n -> n.opType().equals("QuantizeLinear")).count())
+                .isGreaterThanOrEqualTo(convolutions);
+    }
+
+    @Test
+    void theMultiScaleReadoutQuantisedInMemoryServesUnderItsOwnInt8Id(@TempDir Path dir) throws Exception {
+        Path params = TestWeights.params(BackboneArchitecture.MOBILENET_V2, 7, dir.resolve("weights.params"));
+        BackboneSpec spec = new BackboneSpec(BackboneArchitecture.MOBILENET_V2, Optional.of(params),
+                FeatureReadout.MULTI_SCALE, BackboneEngine.ONNX_RUNTIME);
+        List<GreyImage> unseen = phantoms(200, 3);
+        float[][] quantised;
+        float[][] reference;
+        String floatId;
+        try (FeatureExtractor int8 = FeatureExtractors.int8(spec, phantoms(0, 8));
+             FeatureExtractor float32 = FeatureExtractors.load(spec, 1)) {
+            assertThat(int8.backboneId()).startsWith("mobilenet_v2+ms:int8-");
+            assertThat(int8.featureDim()).isEqualTo(float32.featureDim());
+            floatId = float32.backboneId();
+            quantised = int8.embed(unseen, unseen.size());
+            reference = float32.embed(unseen, unseen.size());
+        }
+        assertThat(floatId).doesNotContain("int8");
+        for (int i = 0; i < unseen.size(); i++) {
+            assertThat(correlation(quantised[i], reference[i])).as("image %d", i).isGreaterThan(0.95);
+        }
+    }
+
+    @Test
+    void refusesToQuantiseWithoutCalibrationImages(@TempDir Path dir) throws Exception {
+        Path params = TestWeights.params(BackboneArchitecture.MOBILENET_V2, 5, dir.resolve("weights.params"));
+        assertThatThrownBy(() -> OnnxExport.writeInt8(new BackboneSpec(BackboneArchitecture.MOBILENET_V2,
+                Optional.of(params), FeatureReadout.FINAL, BackboneEngine.ONNX_RUNTIME), dir.resolve("int8.onnx"),
+                List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("calibration");
+    }
+
+    private static List<GreyImage> phantoms(long first, int count) {
+        return LongStream.range(first, first + count)
+                .mapToObj(i -> PHANTOMS.render(i, PHANTOMS.labelOf(i), SIZE, SIZE)).toList();
+    }
+
+    private static double correlation(float[] a, float[] b) {
+        double meanA = 0;
+        double meanB = 0;
+        for (int i = 0; i < a.length; i++) {
+            meanA += a[i] / a.length;
+            meanB += b[i] / b.length;
+        }
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += (a[i] - meanA) * (b[i] - meanB);
+            aa += (a[i] - meanA) * (a[i] - meanA);
+            bb += (b[i] - meanB) * (b[i] - meanB);
+        }
+        return ab / Math.sqrt(aa * bb);
+    }
+}
