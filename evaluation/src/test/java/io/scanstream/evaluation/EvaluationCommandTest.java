@@ -71,7 +71,8 @@ class EvaluationCommandTest {
         assertThat(exit).isZero();
         JsonNode summary = Json.MAPPER.readTree(cvOut.resolve("summary.json").toFile());
         for (String config : List.of("finetune-cv:frozen", "finetune-cv:partial")) {
-            for (String variant : List.of("final", "final+flip", "multi-scale", "multi-scale+flip")) {
+            for (String variant : List.of("final", "final+flip", "multi-scale", "multi-scale+flip",
+                    "multi-scale int8")) {
                 assertThat(summary.at("/" + config + "/" + variant + "/auc").asDouble()).as(config + " " + variant)
                         .isBetween(0.0, 1.0);
                 assertThat(summary.at("/" + config + "/" + variant + "/foldAucs")).hasSize(1);
@@ -92,11 +93,12 @@ class EvaluationCommandTest {
         int held = summary.at("/finetune-cv:partial/final/foldAucs").size() > 0
                 ? (int) scores.stream().filter(r -> r.startsWith("partial,fold=1/3,7,final,")).count() : 0;
         assertThat(held).isPositive();
-        // Both configs, four readouts each, every held-out scan once per readout; the inner side's threshold rows
-        // besides, marked as such.
-        assertThat(scores.stream().filter(r -> r.contains(",fold=1/3,"))).hasSize(2 * 4 * held);
+        // Both configs, five variants each (four readouts, and the served one int8), every held-out scan once per
+        // variant; the inner side's threshold rows besides, marked as such.
+        assertThat(scores.stream().filter(r -> r.contains(",fold=1/3,"))).hasSize(2 * 5 * held);
+        assertThat(scores.stream().filter(r -> r.contains(",fold=1/3,7,multi-scale int8,"))).hasSize(2 * held);
         assertThat(scores.stream().filter(r -> r.contains(",fold=1/3:inner,"))).isNotEmpty()
-                .hasSize(scores.size() - 1 - 2 * 4 * held);
+                .hasSize(scores.size() - 1 - 2 * 5 * held);
         assertThat(scores.subList(1, scores.size())).allSatisfy(r -> assertThat(r.split(",")).hasSize(8));
     }
 
@@ -130,11 +132,13 @@ class EvaluationCommandTest {
         assertThat(lines.stream().map(fold::matcher).filter(Matcher::matches).map(m -> Integer.parseInt(m.group(1)))
                 .toList()).singleElement(InstanceOfAssertFactories.INTEGER).isStrictlyBetween(0, 40);
         assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-val config=chosen variant=final seeds=[7, 8]"));
-        // Every validation scan's score per seed and readout, for SeedEnsemble.
+        // Every validation scan's score per seed and variant (four readouts, the served one int8), for SeedEnsemble.
         List<String> scores = Files.readAllLines(valOut.resolve("scores.csv"));
-        assertThat(scores.stream().filter(r -> r.contains(",split=val,"))).hasSize(2 * 4 * 16);
+        assertThat(scores.stream().filter(r -> r.contains(",split=val,"))).hasSize(2 * 5 * 16);
         assertThat(scores.stream().filter(r -> r.contains(",split=val:inner,"))).isNotEmpty();
-        assertThat(SeedEnsemble.read(List.of(valOut.resolve("scores.csv"))).rows()).hasSize(4)
+        assertThat(lines).anyMatch(l -> l.startsWith("evaluation.finetune-val config=chosen variant=multi-scale int8"
+                + " seeds=[7, 8]"));
+        assertThat(SeedEnsemble.read(List.of(valOut.resolve("scores.csv"))).rows()).hasSize(5)
                 .allSatisfy(row -> assertThat(row.seeds()).containsExactly(7L, 8L));
     }
 

@@ -95,15 +95,10 @@ public final class OnnxExport {
      * @throws IllegalArgumentException when the spec has no weights, or they do not fit the architecture
      */
     public static String write(BackboneSpec spec, Path target) throws IOException {
-        Path weights = spec.weights().orElseThrow(() -> new IllegalArgumentException("no weights to export"));
-        DjlEnvironment.ensureOffline();
-        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            Block block = Backbones.build(spec.architecture());
-            block.initialize(manager, DataType.FLOAT32, BackboneBlock.CANONICAL_INPUT);
-            BackboneWeights.copyInto(block, spec.architecture(), weights, manager);
+        return withWeights(spec, block -> {
             Files.write(target, graph(block, spec.architecture(), FeatureReadout.FINAL));
             return spec.architecture().id() + spec.readout().idSuffix() + ":" + WeightsIdentity.of(block);
-        }
+        });
     }
 
     /**
@@ -132,13 +127,24 @@ public final class OnnxExport {
      *                    side only, never of the split a model is scored on
      */
     public static void writeInt8(BackboneSpec spec, Path target, List<GreyImage> calibration) throws IOException {
-        Path weights = spec.weights().orElseThrow(() -> new IllegalArgumentException("no weights to quantise"));
+        withWeights(spec, block -> Files.write(target, int8Graph(block, spec.architecture(), FeatureReadout.FINAL,
+                calibration)));
+    }
+
+    /** What is done with the spec's architecture's block holding its weights. */
+    @FunctionalInterface
+    private interface WithBlock<T> {
+        T apply(Block block) throws IOException;
+    }
+
+    private static <T> T withWeights(BackboneSpec spec, WithBlock<T> work) throws IOException {
+        Path weights = spec.weights().orElseThrow(() -> new IllegalArgumentException("the spec names no weights"));
         DjlEnvironment.ensureOffline();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             Block block = Backbones.build(spec.architecture());
             block.initialize(manager, DataType.FLOAT32, BackboneBlock.CANONICAL_INPUT);
             BackboneWeights.copyInto(block, spec.architecture(), weights, manager);
-            Files.write(target, int8Graph(block, spec.architecture(), FeatureReadout.FINAL, calibration));
+            return work.apply(block);
         }
     }
 

@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Builds an ONNX model ({@code ModelProto}, default domain) node by node: float32 initializers, nodes with int,
- * ints and float attributes, tensor inputs and outputs whose dimensions are numbers or symbolic names. Writes the
- * protocol-buffer bytes that ONNX Runtime loads; the graph's correctness is the caller's, checked by running it.
+ * Builds an ONNX model ({@code ModelProto}, default domain) node by node: float32 initializers (integer ones for
+ * quantised graphs), nodes with int, ints and float attributes, tensor inputs and outputs whose dimensions are
+ * numbers or symbolic names. Writes the protocol-buffer bytes that ONNX Runtime loads; the graph's correctness is
+ * the caller's, checked by running it.
  */
 public final class OnnxGraphWriter {
 
