@@ -263,9 +263,15 @@ public final class FullStackLoadBenchmark {
         sampler.start();
         long backlogBefore = traffic.outstanding();
         long outcomesBefore = traffic.outcomeCount();
+        Optional<PressureStall.Snapshot> stallBefore = PressureStall.read();
         long t0 = System.nanoTime();
         long[] range = traffic.sendAt(rate, duration);
         long t1 = System.nanoTime();
+        Optional<PressureStall.Snapshot> stallAfter = PressureStall.read();
+        if (stallBefore.isPresent() && stallAfter.isPresent()) {
+            System.out.printf(Locale.ROOT, "  %s, %s%n", label,
+                    PressureStall.describe(stallBefore.get(), stallAfter.get(), (t1 - t0) / 1e9));
+        }
         long outcomes = traffic.outcomeCount() - outcomesBefore;
         long backlogAfter = traffic.outstanding();
         Map<String, ProcessUsage> after = usage(pids);
