@@ -32,7 +32,10 @@ final class PressureStall {
         }
     }
 
-    /** The {@code total=} of the {@code some} line, e.g. {@code some avg10=0.00 avg60=5.21 avg300=25.87 total=389445597}. */
+    /**
+     * The {@code total=} of the {@code some} line, e.g. {@code some avg10=0.00 avg60=5.21 avg300=25.87
+     * total=389445597}.
+     */
     static long someTotal(String pressureFile) {
         for (String line : pressureFile.split("\n")) {
             if (line.startsWith("some ")) {

@@ -47,7 +47,7 @@ public final class OnnxExport {
     private static final float ACTIVATION_LEVELS = 255f;
     /** int8 weights, symmetric: -127..127 (never -128, so that a weight and its negation are both exact). */
     private static final float WEIGHT_LEVELS = 127f;
-    /** MobileNetV2's activation; a quantised range inside [0, 6] makes the Clip redundant, and ONNX Runtime drops it. */
+    /** MobileNetV2's ReLU6: a quantised range inside [0, 6] makes its Clip redundant, and ONNX Runtime drops it. */
     private static final float RELU6_MAX = 6f;
 
     /** How the values between layers are written. */

@@ -50,7 +50,7 @@ class Int8ExportTest {
         }
         for (int i = 0; i < unseen.size(); i++) {
             assertThat(quantised[i]).hasSize(architecture.featureDim());
-            assertThat(correlation(quantised[i], reference[i])).as("image %d", i).isGreaterThan(0.95);
+            assertThat(FeatureCorrelation.of(quantised[i], reference[i])).as("image %d", i).isGreaterThan(0.95);
         }
 
         // every convolution takes int8 weights; no float convolution weights are left
@@ -83,7 +83,7 @@ class Int8ExportTest {
         }
         assertThat(floatId).doesNotContain("int8");
         for (int i = 0; i < unseen.size(); i++) {
-            assertThat(correlation(quantised[i], reference[i])).as("image %d", i).isGreaterThan(0.95);
+            assertThat(FeatureCorrelation.of(quantised[i], reference[i])).as("image %d", i).isGreaterThan(0.95);
         }
     }
 
@@ -99,23 +99,5 @@ class Int8ExportTest {
     private static List<GreyImage> phantoms(long first, int count) {
         return LongStream.range(first, first + count)
                 .mapToObj(i -> PHANTOMS.render(i, PHANTOMS.labelOf(i), SIZE, SIZE)).toList();
-    }
-
-    private static double correlation(float[] a, float[] b) {
-        double meanA = 0;
-        double meanB = 0;
-        for (int i = 0; i < a.length; i++) {
-            meanA += a[i] / a.length;
-            meanB += b[i] / b.length;
-        }
-        double ab = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += (a[i] - meanA) * (b[i] - meanB);
-            aa += (a[i] - meanA) * (a[i] - meanA);
-            bb += (b[i] - meanB) * (b[i] - meanB);
-        }
-        return ab / Math.sqrt(aa * bb);
     }
 }

@@ -58,25 +58,8 @@ class Int8MobileNetV2Test {
         }
         for (int i = 0; i < images.size(); i++) {
             assertThat(quantisedFeatures[i]).hasSize(1280);
-            assertThat(correlation(quantisedFeatures[i], floatFeatures[i])).as("image %d", i).isGreaterThan(0.95);
+            assertThat(FeatureCorrelation.of(quantisedFeatures[i], floatFeatures[i])).as("image %d", i)
+                    .isGreaterThan(0.95);
         }
-    }
-
-    private static double correlation(float[] a, float[] b) {
-        double meanA = 0;
-        double meanB = 0;
-        for (int i = 0; i < a.length; i++) {
-            meanA += a[i] / a.length;
-            meanB += b[i] / b.length;
-        }
-        double ab = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += (a[i] - meanA) * (b[i] - meanB);
-            aa += (a[i] - meanA) * (a[i] - meanA);
-            bb += (b[i] - meanB) * (b[i] - meanB);
-        }
-        return ab / Math.sqrt(aa * bb);
     }
 }
