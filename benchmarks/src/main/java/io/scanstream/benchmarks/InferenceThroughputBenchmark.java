@@ -1,5 +1,6 @@
 package io.scanstream.benchmarks;
 
+import io.scanstream.core.artifact.BackboneManifest;
 import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
@@ -14,7 +15,6 @@ import io.scanstream.core.imaging.ScanPreprocessor;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.inference.batching.BatchingPolicy;
 import io.scanstream.inference.batching.DynamicBatcher;
-import io.scanstream.core.artifact.BackboneRef;
 import io.scanstream.inference.domain.BackboneLibrary;
 import io.scanstream.inference.domain.BackboneLoader;
 import io.scanstream.inference.domain.InferenceResult;
@@ -268,7 +268,7 @@ public final class InferenceThroughputBenchmark {
                 }
 
                 @Override
-                public FeatureExtractor load(BackboneRef ref, Path weights) {
+                public FeatureExtractor load(BackboneManifest manifest, Path weights) {
                     throw new UnsupportedOperationException("the benchmark serves one backbone");
                 }
 

@@ -10,7 +10,6 @@ import io.scanstream.model.backbone.OnnxExport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,7 +28,7 @@ import java.util.Optional;
  */
 public final class Int8Calibration {
 
-    public static final int DEFAULT_CALIBRATION_SCANS = 64;
+    public static final int DEFAULT_CALIBRATION_SCANS = OnnxExport.DEFAULT_CALIBRATION_IMAGES;
 
     private Int8Calibration() {
     }
@@ -71,12 +70,7 @@ public final class Int8Calibration {
         if (count <= 0) {
             throw new IllegalArgumentException("--calibration-scans must be > 0");
         }
-        List<GreyImage> picked = new ArrayList<>();
-        double step = Math.max(1.0, (double) train.size() / count);
-        for (double i = 0; i < train.size() && picked.size() < count; i += step) {
-            picked.add(train.get((int) i).image());
-        }
-        return picked;
+        return OnnxExport.calibrationSample(train, count).stream().map(LabelledImage::image).toList();
     }
 
     private static String required(String option, String value) {

@@ -155,6 +155,9 @@ public final class LocalStack {
             model.forEach((k, v) -> trainingProps.put("training.model." + k, v));
             trainingProps.put("training.reports.dir", options.workDir().resolve("reports").toString());
             trainingProps.put("training.fine-tune.every-labels", String.valueOf(options.fineTuneEvery()));
+            // int8 fine-tuned backbones run on ONNX Runtime only: float32 ones where inference runs PyTorch.
+            trainingProps.put("training.backbones.served-as",
+                    options.backboneEngine().equals("pytorch") ? "float32" : "int8");
             services.add(ServiceProcess.of("training-service", training, options.trainingPort(),
                     options.trainingManagementPort(), options, "1g", trainingProps, environment(KafkaAccess.TRAINING)));
         }

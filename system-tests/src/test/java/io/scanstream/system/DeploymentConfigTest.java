@@ -279,6 +279,18 @@ class DeploymentConfigTest {
         JsonNode compose = YAML.readTree(Files.readString(Repository.root().resolve("docker/compose.yaml")));
         assertThat(compose.at("/services/inference-service/environment/INFERENCE_MODEL_BACKBONE_ENGINE").asText())
                 .isEqualTo("${SCANSTREAM_BACKBONE_ENGINE:-onnxruntime}");
+        assertThat(compose.at("/services/training-service/environment/TRAINING_BACKBONES_SERVED_AS").asText())
+                .isEqualTo("${SCANSTREAM_BACKBONE_SERVED_AS:-int8}");
+    }
+
+    /** Fine-tuned backbones as int8 where ONNX Runtime serves them, as float32 where PyTorch does (it runs no int8). */
+    @Test
+    void trainingPublishesInt8BackbonesOnlyWhereOnnxRuntimeServesThem() throws Exception {
+        Map<String, String> expected = Map.of("cpu", "int8", "gpu", "float32");
+        for (Map.Entry<String, String> overlay : expected.entrySet()) {
+            assertThat(byKind(render(overlay.getKey()), "ConfigMap").get(0).at("/data/TRAINING_BACKBONES_SERVED_AS")
+                    .asText()).as(overlay.getKey()).isEqualTo(overlay.getValue());
+        }
     }
 
     @Test

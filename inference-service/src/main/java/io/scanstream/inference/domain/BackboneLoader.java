@@ -1,6 +1,6 @@
 package io.scanstream.inference.domain;
 
-import io.scanstream.core.artifact.BackboneRef;
+import io.scanstream.core.artifact.BackboneManifest;
 import io.scanstream.model.backbone.FeatureExtractor;
 
 import java.io.IOException;
@@ -14,8 +14,11 @@ public interface BackboneLoader {
 
     FeatureExtractor loadBootstrap() throws IOException;
 
-    /** Published weights, assembled and verified ({@link BackboneLibrary}), as the reference's architecture. */
-    FeatureExtractor load(BackboneRef ref, Path weights) throws IOException;
+    /**
+     * Published weights, assembled and verified ({@link BackboneLibrary}), as their manifest describes them: its
+     * architecture and readout, int8 over its ranges when it carries a quantisation.
+     */
+    FeatureExtractor load(BackboneManifest manifest, Path weights) throws IOException;
 
     /** One forward per batch shape the batcher uses, before the backbone takes traffic. */
     void warmUp(FeatureExtractor backbone);

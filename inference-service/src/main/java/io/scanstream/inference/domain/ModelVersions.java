@@ -302,7 +302,7 @@ public final class ModelVersions implements AutoCloseable {
                 // its own is dropped before a third is loaded; the newer version supersedes it anyway.
                 dropPendingWithOwnBackbone();
                 backbone = published == null ? loader.loadBootstrap()
-                        : loader.load(metadata.backbone(), published.weights());
+                        : loader.load(published.manifest(), published.weights());
                 if (!backbone.backboneId().equals(metadata.backboneId())) {
                     backbone.close();
                     return new Refused(version, RefusalReason.BACKBONE_MISMATCH, "the loaded backbone reports "

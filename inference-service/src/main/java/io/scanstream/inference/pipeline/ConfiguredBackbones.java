@@ -1,6 +1,6 @@
 package io.scanstream.inference.pipeline;
 
-import io.scanstream.core.artifact.BackboneRef;
+import io.scanstream.core.artifact.BackboneManifest;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ScanPreprocessor;
 import io.scanstream.inference.batching.BatchingPolicy;
@@ -70,11 +70,17 @@ final class ConfiguredBackbones implements BackboneLoader {
     }
 
     @Override
-    public FeatureExtractor load(BackboneRef ref, Path weights) throws IOException {
+    public FeatureExtractor load(BackboneManifest manifest, Path weights) throws IOException {
         // The configured engine for published (fine-tuned) backbones too: on ONNX Runtime the .params weights run as
-        // the ONNX graph written from the Java-built block, under the same id.
-        return FeatureExtractors.load(new BackboneSpec(BackboneArchitecture.fromId(ref.architecture()),
-                Optional.of(weights), FeatureReadout.fromId(ref.readout()), engine), seed);
+        // the ONNX graph written from the Java-built block, under the same id; as int8 over the manifest's ranges
+        // when training quantised them (PyTorch refuses those: the version is refused as UNLOADABLE).
+        return FeatureExtractors.load(publishedSpec(manifest, weights, engine), seed);
+    }
+
+    /** A published backbone as its manifest describes it, on the given engine. */
+    static BackboneSpec publishedSpec(BackboneManifest manifest, Path weights, BackboneEngine engine) {
+        return new BackboneSpec(BackboneArchitecture.fromId(manifest.architecture()), Optional.of(weights),
+                FeatureReadout.fromId(manifest.readout()), engine, manifest.servedQuantised());
     }
 
     @Override

@@ -8,12 +8,10 @@ import io.scanstream.inference.domain.ExplanationBackbones;
 import io.scanstream.inference.domain.Explanations;
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.metrics.ExplanationMetrics;
-import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.BackboneEngine;
 import io.scanstream.model.backbone.BackboneSpec;
 import io.scanstream.model.backbone.DifferentiableBackbone;
 import io.scanstream.model.backbone.FeatureExtractors;
-import io.scanstream.model.backbone.FeatureReadout;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -22,7 +20,6 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -91,8 +88,9 @@ public class ExplanationProducer {
                 throw new IllegalStateException("published backbone " + ref.id() + " is not in the library ("
                         + library.status(ref.id()) + ")");
             }
-            return FeatureExtractors.differentiable(new BackboneSpec(BackboneArchitecture.fromId(ref.architecture()),
-                    Optional.of(ready.weights()), FeatureReadout.fromId(ref.readout()), BackboneEngine.PYTORCH), seed);
+            // An int8 version is explained through the float weights it was quantised from (autograd needs them).
+            return FeatureExtractors.differentiable(ConfiguredBackbones.publishedSpec(ready.manifest(),
+                    ready.weights(), BackboneEngine.PYTORCH), seed);
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.scanstream.inference.domain;
 
-import io.scanstream.core.artifact.BackboneRef;
+import io.scanstream.core.artifact.BackboneManifest;
 import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
@@ -188,7 +188,7 @@ class ExplanationsTest {
         }
 
         @Override
-        public FeatureExtractor load(BackboneRef ref, Path weights) {
+        public FeatureExtractor load(BackboneManifest manifest, Path weights) {
             throw new UnsupportedOperationException("only the bootstrap backbone here");
         }
 

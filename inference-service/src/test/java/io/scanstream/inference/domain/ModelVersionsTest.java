@@ -442,9 +442,9 @@ class ModelVersionsTest {
         }
 
         @Override
-        public FeatureExtractor load(BackboneRef ref, Path weights) {
+        public FeatureExtractor load(BackboneManifest manifest, Path weights) {
             assertThat(weights).exists();
-            return remember(standIn(ref.id(), 1280));
+            return remember(standIn(manifest.backboneId(), 1280));
         }
 
         @Override

@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param trainingRunId the fine-tuning run, or null
  * @param fineTunedFrom the backbone it started from, or null
  * @param trainedOn     lineage: the scans it was trained on
+ * @param quantization  how the weights are served quantised (the backbone id then names it), or null: as they are
  */
 public record BackboneManifest(String backboneId, String architecture, String readout, String format, long sizeBytes,
                                String sha256, int chunkBytes, int chunks, OffsetDateTime createdAt,
-                               String trainingRunId, String fineTunedFrom, ScanSet trainedOn) {
+                               String trainingRunId, String fineTunedFrom, ScanSet trainedOn,
+                               Quantization quantization) {
 
     public static final String DJL_PARAMETERS = "djl-parameters";
 
@@ -38,6 +40,19 @@ public record BackboneManifest(String backboneId, String architecture, String re
             throw new IllegalArgumentException("a backbone of " + sizeBytes + " bytes in chunks of " + chunkBytes
                     + " has " + ((sizeBytes + chunkBytes - 1) / Math.max(1, chunkBytes)) + " chunks, not " + chunks);
         }
+    }
+
+    /** A backbone served as its weights are (no quantisation). */
+    public BackboneManifest(String backboneId, String architecture, String readout, String format, long sizeBytes,
+                            String sha256, int chunkBytes, int chunks, OffsetDateTime createdAt,
+                            String trainingRunId, String fineTunedFrom, ScanSet trainedOn) {
+        this(backboneId, architecture, readout, format, sizeBytes, sha256, chunkBytes, chunks, createdAt,
+                trainingRunId, fineTunedFrom, trainedOn, null);
+    }
+
+    /** How the weights are served quantised, if they are. */
+    public java.util.Optional<Quantization> servedQuantised() {
+        return java.util.Optional.ofNullable(quantization);
     }
 
     /** The record key of the manifest. */

@@ -1,10 +1,13 @@
 package io.scanstream.core.contract;
 
+import io.scanstream.core.artifact.BackboneManifest;
 import io.scanstream.core.artifact.EpochMetrics;
 import io.scanstream.core.artifact.HeadArchitecture;
 import io.scanstream.core.artifact.ModelArtifact;
 import io.scanstream.core.artifact.ModelMetadata;
 import io.scanstream.core.artifact.ModelMetrics;
+import io.scanstream.core.artifact.Quantization;
+import io.scanstream.core.artifact.ScanSet;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.integrity.Sha256;
@@ -25,6 +28,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class EventCodecsTest {
 
     private static final OffsetDateTime T = OffsetDateTime.of(2026, 11, 25, 9, 30, 0, 0, ZoneOffset.UTC);
+
+    @Test
+    void aBackboneManifestCarriesItsInt8RangesAndAnOlderManifestReadsAsFloat() {
+        BackboneManifest manifest = new BackboneManifest("mobilenet_v2:0123456789ab-int8-ba9876543210", "mobilenet_v2",
+                "final", BackboneManifest.DJL_PARAMETERS, 10, "ab".repeat(32), 4, 3, T, "run-1", "mobilenet_v2:random",
+                ScanSet.of(List.of("s1", "s2")), Quantization.int8(new float[][] {{0f, 6f}, {-1.5f, 3.25e-7f}}));
+        ProducerRecord<String, byte[]> record = EventCodecs.BACKBONE_MANIFEST.toRecord(Topics.MODELS_BACKBONES,
+                manifest);
+
+        assertThat(record.key()).isEqualTo("mobilenet_v2:0123456789ab-int8-ba9876543210/manifest");
+        BackboneManifest read = EventCodecs.BACKBONE_MANIFEST.fromRecord(Records.delivered(record));
+        assertThat(read).isEqualTo(manifest);
+        assertThat(read.servedQuantised()).contains(manifest.quantization());
+
+        // written before quantisation existed: no field, served as the float weights are
+        String older = new String(record.value(), StandardCharsets.UTF_8).replaceAll(",\"quantization\":\\{.*\\}\\}", "}");
+        assertThat(older).doesNotContain("quantization");
+        ProducerRecord<String, byte[]> olderRecord = new ProducerRecord<>(record.topic(), null, record.key(),
+                older.getBytes(StandardCharsets.UTF_8), record.headers());
+        assertThat(EventCodecs.BACKBONE_MANIFEST.fromRecord(Records.delivered(olderRecord)).servedQuantised())
+                .isEmpty();
+    }
 
     @Test
     void scanArrivedRoundTripsInBinaryMode() {

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -62,6 +63,14 @@ public final class FeatureExtractors {
             return log(engine == BackboneEngine.ONNX_RUNTIME ? onnxRuntime(random, spec) : random, "random", spec);
         }
         Path file = spec.weights().get();
+        if (spec.quantization().isPresent()) {
+            if (engine != BackboneEngine.ONNX_RUNTIME) {
+                throw new IllegalArgumentException("backbone " + backboneId(spec) + " is served as int8 ("
+                        + spec.quantization().get() + "), which only ONNX Runtime runs: set the backbone engine to"
+                        + " onnxruntime or auto, or have training publish float32 backbones");
+            }
+            return log(quantised(spec, file), "int8", spec);
+        }
         WeightsFormat format = WeightsFormat.of(file);
         String source = format.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         if (engine == BackboneEngine.ONNX_RUNTIME) {
@@ -77,20 +86,24 @@ public final class FeatureExtractors {
     }
 
     /**
-     * The spec's weights quantised to int8 ({@link OnnxExport#int8Graph}, calibrated on {@code calibration}) on ONNX
-     * Runtime, with the spec's readout. Its id is the int8 graph's own ({@code int8-} and a hash of the graph), never
-     * the float weights': their features differ, so a head trained on one must not serve the other.
+     * The spec's weights quantised to int8 on ONNX Runtime, with the spec's readout, calibrated on
+     * {@code calibration} ({@link OnnxExport#calibrate}): {@link #load} of the spec with that quantisation, so its id
+     * names the ranges as well as the weights ({@link #backboneId(BackboneSpec)}).
      *
      * @param calibration preprocessed scans of the training side (a few dozen), never of the split being scored
      */
     public static FeatureExtractor int8(BackboneSpec spec, List<GreyImage> calibration) throws IOException {
-        Path file = spec.weights().orElseThrow(() -> new IllegalArgumentException("no weights to quantise"));
-        DjlEnvironment.ensureOffline();
+        spec.weights().orElseThrow(() -> new IllegalArgumentException("no weights to quantise"));
+        return load(spec.withQuantization(Optional.of(OnnxExport.calibrate(spec, calibration))), 0L);
+    }
+
+    /** The int8 graph of the spec's weights over its quantisation's ranges, on ONNX Runtime. */
+    private static FeatureExtractor quantised(BackboneSpec spec, Path file) throws IOException {
         try (DjlFeatureExtractor reference = javaBlock(spec, file)) {
-            byte[] graph = OnnxExport.int8Graph(reference.block(), spec.architecture(), spec.readout(), calibration);
-            String backboneId = idPrefix(spec) + ":int8-" + Sha256.hex(graph).substring(0, 12);
-            return log(new OnnxRuntimeFeatureExtractor(OnnxRuntimeSession.open(graph, OnnxExport.OUTPUT), backboneId,
-                    reference.pretrained(), spec.featureDim()), "int8", spec);
+            byte[] graph = OnnxExport.int8Graph(reference.block(), spec.architecture(), spec.readout(),
+                    spec.quantization().orElseThrow());
+            return new OnnxRuntimeFeatureExtractor(OnnxRuntimeSession.open(graph, OnnxExport.OUTPUT),
+                    reference.backboneId(), reference.pretrained(), spec.featureDim());
         }
     }
 
@@ -119,7 +132,17 @@ public final class FeatureExtractors {
      */
     public static String backboneId(BackboneSpec spec) throws IOException {
         return spec.weights().isEmpty() ? randomBackboneId(spec)
-                : idPrefix(spec) + ":" + WeightsIdentity.of(spec.architecture(), spec.weights().get());
+                : id(spec, WeightsIdentity.of(spec.architecture(), spec.weights().get()));
+    }
+
+    /**
+     * The id of weights with this hash as the spec serves them: {@code <architecture>[+ms]:<weights hash>}, and
+     * {@code -int8-<ranges' fingerprint>} when served quantised (int8 features differ from float ones, so a head
+     * trained on one must not serve the other, and the float weights alone do not determine the int8 graph).
+     */
+    private static String id(BackboneSpec spec, String weightsHash) {
+        String id = idPrefix(spec) + ":" + weightsHash;
+        return spec.quantization().map(q -> id + "-int8-" + q.fingerprint()).orElse(id);
     }
 
     /**
@@ -186,7 +209,7 @@ public final class FeatureExtractors {
             hash[0] = WeightsIdentity.of(block);
         });
         WeightsIdentity.remember(spec.architecture(), fileSha256, hash[0]);
-        return extractor.withBackboneId(idPrefix(spec) + ":" + hash[0]);
+        return extractor.withBackboneId(id(spec, hash[0]));
     }
 
     private static FeatureExtractor torchScript(BackboneSpec spec, Path file, String backboneId)

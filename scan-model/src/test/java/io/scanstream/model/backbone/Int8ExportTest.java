@@ -1,5 +1,7 @@
 package io.scanstream.model.backbone;
 
+import io.scanstream.core.artifact.Quantization;
+import io.scanstream.core.contract.Json;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.model.onnx.OnnxModel;
@@ -75,9 +77,10 @@ class Int8ExportTest {
         String floatId;
         try (FeatureExtractor int8 = FeatureExtractors.int8(spec, phantoms(0, 8));
              FeatureExtractor float32 = FeatureExtractors.load(spec, 1)) {
-            assertThat(int8.backboneId()).startsWith("mobilenet_v2+ms:int8-");
-            assertThat(int8.featureDim()).isEqualTo(float32.featureDim());
             floatId = float32.backboneId();
+            assertThat(int8.backboneId()).as("the float weights' id, then the ranges'")
+                    .matches(java.util.regex.Pattern.quote(floatId) + "-int8-[0-9a-f]{12}");
+            assertThat(int8.featureDim()).isEqualTo(float32.featureDim());
             quantised = int8.embed(unseen, unseen.size());
             reference = float32.embed(unseen, unseen.size());
         }
@@ -85,6 +88,51 @@ class Int8ExportTest {
         for (int i = 0; i < unseen.size(); i++) {
             assertThat(FeatureCorrelation.of(quantised[i], reference[i])).as("image %d", i).isGreaterThan(0.95);
         }
+    }
+
+    @Test
+    void theWeightsAndTheRangesDetermineTheInt8BackboneWhoeverBuildsIt(@TempDir Path dir) throws Exception {
+        Path params = TestWeights.params(BackboneArchitecture.MOBILENET_V2, 9, dir.resolve("weights.params"));
+        BackboneSpec spec = new BackboneSpec(BackboneArchitecture.MOBILENET_V2, Optional.of(params),
+                FeatureReadout.MULTI_SCALE);
+        // what training measures and puts in the manifest, and what a reader of the manifest loads from it
+        Quantization ranges = OnnxExport.calibrate(spec, phantoms(0, 6));
+        Quantization travelled = Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(ranges), Quantization.class);
+        assertThat(travelled).isEqualTo(ranges);
+        BackboneSpec served = spec.withQuantization(Optional.of(travelled));
+        assertThat(served.resolvedEngine()).as("int8 runs on ONNX Runtime whatever the file")
+                .isEqualTo(BackboneEngine.ONNX_RUNTIME);
+
+        List<GreyImage> unseen = phantoms(300, 3);
+        try (FeatureExtractor writer = FeatureExtractors.load(spec.withQuantization(Optional.of(ranges)), 1);
+             FeatureExtractor reader = FeatureExtractors.load(served, 1)) {
+            assertThat(reader.backboneId()).isEqualTo(writer.backboneId())
+                    .isEqualTo(FeatureExtractors.backboneId(served))
+                    .endsWith("-int8-" + ranges.fingerprint());
+            assertThat(reader.embed(unseen, unseen.size())).isDeepEqualTo(writer.embed(unseen, unseen.size()));
+        }
+        // Grad-CAM runs the float weights the graph was quantised from, under the version's id
+        try (DifferentiableBackbone explained = FeatureExtractors.differentiable(served, 1)) {
+            assertThat(explained.backboneId()).isEqualTo(FeatureExtractors.backboneId(served));
+        }
+    }
+
+    @Test
+    void refusesInt8OnPyTorchAndRangesMeasuredOnAnotherGraph(@TempDir Path dir) throws Exception {
+        Path params = TestWeights.params(BackboneArchitecture.MOBILENET_V2, 9, dir.resolve("weights.params"));
+        BackboneSpec finalReadout = new BackboneSpec(BackboneArchitecture.MOBILENET_V2, Optional.of(params),
+                FeatureReadout.FINAL);
+        Quantization ranges = OnnxExport.calibrate(finalReadout, phantoms(0, 2));
+
+        assertThatThrownBy(() -> FeatureExtractors.load(finalReadout.withQuantization(Optional.of(ranges))
+                .withEngine(BackboneEngine.PYTORCH), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only ONNX Runtime runs");
+        float[][] fewer = java.util.Arrays.copyOf(ranges.activationRanges(), ranges.activationRanges().length - 1);
+        assertThatThrownBy(() -> FeatureExtractors.load(finalReadout.withQuantization(
+                Optional.of(Quantization.int8(fewer))), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ranges");
+        assertThatThrownBy(() -> Quantization.int8(new float[][] {{1f, 0f}}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[min, max]");
     }
 
     @Test

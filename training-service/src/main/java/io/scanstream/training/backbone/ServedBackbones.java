@@ -99,8 +99,10 @@ public class ServedBackbones implements Backbones {
 
     private LoadedBackbone loadPublished(BackboneRef ref) {
         BackboneSource.Fetched fetched = published.fetch(ref);
+        // Served as its manifest says (int8 over the ranges in it): training embeds as inference does.
         BackboneSpec spec = new BackboneSpec(BackboneArchitecture.fromId(ref.architecture()),
-                Optional.of(fetched.weights()), FeatureReadout.fromId(ref.readout()));
+                Optional.of(fetched.weights()), FeatureReadout.fromId(ref.readout()))
+                .withQuantization(fetched.manifest().servedQuantised());
         try {
             LoadedBackbone backbone = new LoadedBackbone(FeatureExtractors.load(spec, config.model().seed()),
                     spec.architecture(), ref, spec.weights(), fetched.manifest().trainedOn(),

@@ -182,6 +182,14 @@ public interface TrainingConfig extends LearningConfig {
         @WithDefault("10")
         int keepVersions();
 
+        /**
+         * How fine-tuned backbones are served: {@code int8} (quantised on the run's training-side scans; runs on
+         * ONNX Runtime only, about twice float32's speed on CPU) or {@code float32} (any engine: set it where
+         * inference runs PyTorch, e.g. on a GPU). docs/training.md, "int8 backbones".
+         */
+        @WithDefault("int8")
+        String servedAs();
+
         /** How often unreferenced backbones are looked for ({@code off} disables). */
         @WithDefault("1h")
         String retireInterval();

@@ -36,6 +36,7 @@ public class RunPipelines {
     private final BackbonePublisher backbones;
     private final EmbeddingSink embeddings;
     private final ReportStore reports;
+    private final FineTuneRunPipeline.ServedAs servedAs;
 
     public RunPipelines(TrainingConfig config, ChampionSource champions, VersionPublisher publisher,
                         BackbonePublisher backbones, EmbeddingSink embeddings) {
@@ -45,6 +46,7 @@ public class RunPipelines {
         this.backbones = backbones;
         this.embeddings = embeddings;
         this.reports = new ReportStore(config.reports().dir());
+        this.servedAs = FineTuneRunPipeline.ServedAs.fromId(config.backbones().servedAs());
     }
 
     public ReportStore reports() {
@@ -88,7 +90,8 @@ public class RunPipelines {
                 TrainerSettings.fullNetwork(config, parent.architecture(), parent.weights()),
                 FeatureReadout.fromId(parent.reference().readout()), TrainerSettings.splitter(config),
                 config.validation().minExamples(), config.validation().minGroupsPerClass(),
-                BackboneChunks.DEFAULT_CHUNK_BYTES, config.model().seed());
+                BackboneChunks.DEFAULT_CHUNK_BYTES, config.model().seed(),
+                servedAs);
         return new FineTuneRunPipeline(settings, new FullNetworkTrainer(), this::head, reports, backbones, embeddings,
                 Clock.systemUTC());
     }

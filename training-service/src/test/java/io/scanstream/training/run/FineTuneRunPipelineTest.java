@@ -3,6 +3,7 @@ package io.scanstream.training.run;
 import io.scanstream.core.artifact.BackboneManifest;
 import io.scanstream.core.artifact.BackboneRef;
 import io.scanstream.core.artifact.ModelArtifact;
+import io.scanstream.core.artifact.Quantization;
 import io.scanstream.core.artifact.ScanSet;
 import io.scanstream.core.contract.ClinicalLabel;
 import io.scanstream.core.contract.ScanPreprocessed;
@@ -152,6 +153,35 @@ class FineTuneRunPipelineTest {
     }
 
     @Test
+    void anInt8BackboneIsQuantisedOnTheTrainingSideAndEmbeddedAsInferenceWillServeIt() throws Exception {
+        TrainingRun run = new TrainingRun("finetune-int8", TrainingMode.FULL_NETWORK, RunTrigger.API, Instant.now());
+
+        HeadRunPipeline.Result result = pipeline(FineTuneRunPipeline.ServedAs.INT8).run(run, snapshot(),
+                images(id -> true), parent, EpochObserver.NONE);
+
+        assertThat(result.outcome()).isEqualTo(RunOutcome.PUBLISHED);
+        BackboneManifest manifest = manifests.get(0);
+        Quantization quantization = manifest.servedQuantised().orElseThrow();
+        assertThat(manifest.format()).as("the float weights travel; the ranges say how to serve them")
+                .isEqualTo(BackboneManifest.DJL_PARAMETERS);
+        assertThat(manifest.backboneId()).matches("mobilenet_v2:[0-9a-f]{12}-int8-" + quantization.fingerprint());
+        assertThat(versions.get(0).metadata().backboneId()).isEqualTo(manifest.backboneId());
+
+        // What a reader of the manifest loads from the published bytes gives the embeddings the head learnt from.
+        Path file = Files.write(reports.resolve("published.params"), weights.get(0));
+        BackboneSpec served = new BackboneSpec(BackboneArchitecture.MOBILENET_V2, Optional.of(file),
+                FeatureReadout.FINAL).withQuantization(manifest.servedQuantised());
+        String scan = SCANS.get(0).scanId();
+        try (FeatureExtractor loaded = FeatureExtractors.load(served, 0)) {
+            assertThat(loaded.backboneId()).isEqualTo(manifest.backboneId());
+            assertThat(loaded.engine()).isEqualTo("onnxruntime");
+            assertThat(loaded.embed(List.of(IMAGES.get(scan).image()), 1)[0]).isEqualTo(embedded.get(scan));
+        }
+        assertThat(Files.readString(reports.resolve("finetune-int8/report.json")))
+                .containsPattern("\"servedAs\"\\s*:\\s*\"int8\"").contains("\"calibrationScans\"");
+    }
+
+    @Test
     void scansTheParentWasFineTunedOnStayOnTheTrainingSideAndInTheLineage() throws Exception {
         // One scan the split would hold out (of a class with more than one there), and a few it trains on.
         DataSplit<LabelledImage> split = new GroupedSplitter(0.25, 2024).split(LabelledImages.of(SCANS, images(id -> true)),
@@ -185,13 +215,17 @@ class FineTuneRunPipelineTest {
     }
 
     private FineTuneRunPipeline pipeline() {
+        return pipeline(FineTuneRunPipeline.ServedAs.FLOAT32);
+    }
+
+    private FineTuneRunPipeline pipeline(FineTuneRunPipeline.ServedAs servedAs) {
         FullNetworkSettings network = new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2,
                 FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), HEAD, 1, 8,
                 new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, 1e-3, 1e-2, 1, 1), 1.0, 64,
                 ImageAugmentation.Level.NONE, 0, Duration.ofMinutes(10), FullNetworkSettings.EarlyStop.OFF);
         GroupedSplitter splitter = new GroupedSplitter(0.25, 2024);
         FineTuneRunPipeline.Settings settings = new FineTuneRunPipeline.Settings("covid-head", network,
-                FeatureReadout.FINAL, splitter, 12, 1, CHUNK, 42);
+                FeatureReadout.FINAL, splitter, 12, 1, CHUNK, 42, servedAs);
         ReportStore store = new ReportStore(reports);
         FineTuneRunPipeline.HeadPipelines heads = (ref, dim, lineage) -> new HeadRunPipeline(
                 new HeadRunPipeline.Settings("covid-head", ref, dim, lineage, HEAD, splitter, 12, 1,
