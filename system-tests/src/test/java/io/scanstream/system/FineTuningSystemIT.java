@@ -221,6 +221,9 @@ class FineTuningSystemIT {
         fineTuned = EventCodecs.BACKBONE_MANIFEST.fromRecord(backbones.get(BackboneManifest.manifestKey(newBackbone)));
         assertThat(fineTuned.chunks()).isGreaterThan(1);
         assertThat(fineTuned.fineTunedFrom()).isEqualTo(BOOTSTRAP);
+        // by default served as int8: the float weights travel with the ranges, and the id names both
+        assertThat(fineTuned.servedQuantised()).isPresent();
+        assertThat(newBackbone).endsWith("-int8-" + fineTuned.quantization().fingerprint());
         assertThat(assemble(backbones, fineTuned)).isInstanceOf(BackboneChunks.Complete.class);
         ModelArtifact version = latestVersion();
         assertThat(version.metadata().backbone()).isEqualTo(fineTuned.reference());
@@ -316,7 +319,7 @@ class FineTuningSystemIT {
                                      java.util.function.UnaryOperator<List<byte[]>> damage) throws Exception {
         BackboneManifest copy = new BackboneManifest(id, real.architecture(), real.readout(), real.format(),
                 real.sizeBytes(), real.sha256(), real.chunkBytes(), real.chunks(), OffsetDateTime.now(), null,
-                real.backboneId(), real.trainedOn());
+                real.backboneId(), real.trainedOn(), real.quantization());
         List<byte[]> chunks = damage.apply(new ArrayList<>(BackboneChunks.split(weights, real.chunkBytes())));
         for (int i = 0; i < chunks.size(); i++) {
             if (chunks.get(i) != null) {
