@@ -263,7 +263,9 @@ class TrainingServiceTest {
                 .response();
         assertThat(report.<String>path("settings.fineTunedFrom")).isEqualTo(BACKBONE);
         String newBackbone = report.path("settings.newBackbone.id");
-        assertThat(newBackbone).matches("mobilenet_v2:[0-9a-f]{12}");
+        // served as int8 by default (training.backbones.served-as): the float weights' id, then the ranges'
+        assertThat(newBackbone).matches("mobilenet_v2:[0-9a-f]{12}-int8-[0-9a-f]{12}");
+        assertThat(report.<String>path("settings.newBackbone.servedAs")).isEqualTo("int8");
         assertThat(report.<String>path("backboneId")).isEqualTo(newBackbone);
         assertThat(report.<Boolean>path("gate.publish")).isFalse();
         assertThat(KAFKA.client().collect(Topics.MODELS_BACKBONES, r -> true, 1, Duration.ofSeconds(3))).isEmpty();
