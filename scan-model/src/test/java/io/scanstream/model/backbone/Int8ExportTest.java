@@ -136,6 +136,16 @@ class Int8ExportTest {
     }
 
     @Test
+    void theCalibrationSampleIsSpreadOverTheWholeList() {
+        List<Integer> rows = java.util.stream.IntStream.range(0, 10).boxed().toList();
+        assertThat(OnnxExport.calibrationSample(rows, 4)).containsExactly(0, 2, 5, 7);
+        assertThat(OnnxExport.calibrationSample(rows, 64)).as("fewer rows than wanted: all").isEqualTo(rows);
+        assertThat(OnnxExport.calibrationSample(List.of(), 64)).isEmpty();
+        assertThatThrownBy(() -> OnnxExport.calibrationSample(rows, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one image");
+    }
+
+    @Test
     void refusesToQuantiseWithoutCalibrationImages(@TempDir Path dir) throws Exception {
         Path params = TestWeights.params(BackboneArchitecture.MOBILENET_V2, 5, dir.resolve("weights.params"));
         assertThatThrownBy(() -> OnnxExport.writeInt8(new BackboneSpec(BackboneArchitecture.MOBILENET_V2,
