@@ -67,9 +67,6 @@ public final class Int8Calibration {
 
     /** {@code count} images spread over the list (its order mixes sources and classes), or all when fewer. */
     public static List<GreyImage> everyKth(List<LabelledImage> train, int count) {
-        if (count <= 0) {
-            throw new IllegalArgumentException("--calibration-scans must be > 0");
-        }
         return OnnxExport.calibrationSample(train, count).stream().map(LabelledImage::image).toList();
     }
 

@@ -2,6 +2,7 @@ package io.scanstream.core.artifact;
 
 import java.time.OffsetDateTime;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a published backbone is, on {@code models.backbones} (key {@code <backboneId>/manifest}), written after all
@@ -51,8 +52,8 @@ public record BackboneManifest(String backboneId, String architecture, String re
     }
 
     /** How the weights are served quantised, if they are. */
-    public java.util.Optional<Quantization> servedQuantised() {
-        return java.util.Optional.ofNullable(quantization);
+    public Optional<Quantization> servedQuantised() {
+        return Optional.ofNullable(quantization);
     }
 
     /** The record key of the manifest. */

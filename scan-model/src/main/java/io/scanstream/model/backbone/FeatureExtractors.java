@@ -126,7 +126,8 @@ public final class FeatureExtractors {
      * The id a backbone will report: the architecture, {@code +ms} for the multi-scale readout, ':' and the first 12
      * hex digits of the sha256 of the weights as the Java-built block of the architecture holds them (whatever the
      * file's format: {@code .pt}, {@code .params} and {@code .onnx} of the same weights give the same id; see
-     * {@link WeightsIdentity}, also for files whose weights do not map onto the block), or {@code :random}. Services
+     * {@link WeightsIdentity}, also for files whose weights do not map onto the block), or {@code :random}; then
+     * {@code -int8-} and the ranges' fingerprint when the spec serves the weights quantised ({@link #id}). Services
      * that must agree on a backbone (training derives its state from it) compute it here, by the one rule. Cached by
      * file content: the first call for a file imports its weights, later ones hash the file.
      */

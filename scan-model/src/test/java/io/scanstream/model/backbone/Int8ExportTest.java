@@ -68,9 +68,8 @@ class Int8ExportTest {
 
     @Test
     void theMultiScaleReadoutQuantisedInMemoryServesUnderItsOwnInt8Id(@TempDir Path dir) throws Exception {
-        Path params = TestWeights.params(BackboneArchitecture.MOBILENET_V2, 7, dir.resolve("weights.params"));
-        BackboneSpec spec = new BackboneSpec(BackboneArchitecture.MOBILENET_V2, Optional.of(params),
-                FeatureReadout.MULTI_SCALE, BackboneEngine.ONNX_RUNTIME);
+        BackboneSpec spec = seededMobileNetV2(dir, 7, FeatureReadout.MULTI_SCALE)
+                .withEngine(BackboneEngine.ONNX_RUNTIME);
         List<GreyImage> unseen = phantoms(200, 3);
         float[][] quantised;
         float[][] reference;
@@ -92,9 +91,7 @@ class Int8ExportTest {
 
     @Test
     void theWeightsAndTheRangesDetermineTheInt8BackboneWhoeverBuildsIt(@TempDir Path dir) throws Exception {
-        Path params = TestWeights.params(BackboneArchitecture.MOBILENET_V2, 9, dir.resolve("weights.params"));
-        BackboneSpec spec = new BackboneSpec(BackboneArchitecture.MOBILENET_V2, Optional.of(params),
-                FeatureReadout.MULTI_SCALE);
+        BackboneSpec spec = seededMobileNetV2(dir, 9, FeatureReadout.MULTI_SCALE);
         // what training measures and puts in the manifest, and what a reader of the manifest loads from it
         Quantization ranges = OnnxExport.calibrate(spec, phantoms(0, 6));
         Quantization travelled = Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(ranges), Quantization.class);
@@ -119,9 +116,7 @@ class Int8ExportTest {
 
     @Test
     void refusesInt8OnPyTorchAndRangesMeasuredOnAnotherGraph(@TempDir Path dir) throws Exception {
-        Path params = TestWeights.params(BackboneArchitecture.MOBILENET_V2, 9, dir.resolve("weights.params"));
-        BackboneSpec finalReadout = new BackboneSpec(BackboneArchitecture.MOBILENET_V2, Optional.of(params),
-                FeatureReadout.FINAL);
+        BackboneSpec finalReadout = seededMobileNetV2(dir, 9, FeatureReadout.FINAL);
         Quantization ranges = OnnxExport.calibrate(finalReadout, phantoms(0, 2));
 
         assertThatThrownBy(() -> FeatureExtractors.load(finalReadout.withQuantization(Optional.of(ranges))
@@ -147,11 +142,15 @@ class Int8ExportTest {
 
     @Test
     void refusesToQuantiseWithoutCalibrationImages(@TempDir Path dir) throws Exception {
-        Path params = TestWeights.params(BackboneArchitecture.MOBILENET_V2, 5, dir.resolve("weights.params"));
-        assertThatThrownBy(() -> OnnxExport.writeInt8(new BackboneSpec(BackboneArchitecture.MOBILENET_V2,
-                Optional.of(params), FeatureReadout.FINAL, BackboneEngine.ONNX_RUNTIME), dir.resolve("int8.onnx"),
-                List.of()))
+        BackboneSpec spec = seededMobileNetV2(dir, 5, FeatureReadout.FINAL).withEngine(BackboneEngine.ONNX_RUNTIME);
+        assertThatThrownBy(() -> OnnxExport.writeInt8(spec, dir.resolve("int8.onnx"), List.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("calibration");
+    }
+
+    /** A seeded MobileNetV2 written as a {@code .params} file in {@code dir}, with the engine chosen by the file. */
+    private static BackboneSpec seededMobileNetV2(Path dir, long seed, FeatureReadout readout) throws Exception {
+        Path params = TestWeights.params(BackboneArchitecture.MOBILENET_V2, seed, dir.resolve("weights.params"));
+        return new BackboneSpec(BackboneArchitecture.MOBILENET_V2, Optional.of(params), readout);
     }
 
     private static List<GreyImage> phantoms(long first, int count) {
