@@ -2,6 +2,9 @@ package io.scanstream.benchmarks;
 
 import io.scanstream.core.dataset.ManifestEntry;
 import io.scanstream.core.dataset.ScanManifest;
+import io.scanstream.core.imaging.DecodeLimits;
+import io.scanstream.core.imaging.GreyImage;
+import io.scanstream.core.imaging.ScanPreprocessor;
 import io.scanstream.core.synthetic.SyntheticCtGenerator;
 
 import java.io.IOException;
@@ -47,6 +50,18 @@ public final class BenchmarkImages {
             images.add(generator.scan(i).bytes());
         }
         System.err.printf("benchmark images: %d synthetic phantoms%n", images.size());
+        return images;
+    }
+
+    /** The same images through the shared preprocessor (as ingest and training see them); 120 phantoms if synthetic. */
+    public static List<GreyImage> preprocessed(String source) throws IOException {
+        ScanPreprocessor preprocessor = new ScanPreprocessor(DecodeLimits.DEFAULT);
+        List<GreyImage> images = new ArrayList<>();
+        for (byte[] encoded : load(source, 120)) {
+            if (preprocessor.preprocess(encoded) instanceof ScanPreprocessor.Result.Accepted a) {
+                images.add(a.scan().image());
+            }
+        }
         return images;
     }
 }

@@ -1,23 +1,16 @@
 package io.scanstream.benchmarks;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import io.scanstream.core.imaging.DecodeLimits;
 import io.scanstream.core.imaging.GreyImage;
-import io.scanstream.core.imaging.ScanPreprocessor;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.BackboneEngine;
+import io.scanstream.model.backbone.BackboneWeights;
 import io.scanstream.model.backbone.BackboneSpec;
-import io.scanstream.model.backbone.Backbones;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
 import io.scanstream.model.backbone.FeatureReadout;
-import io.scanstream.model.backbone.TorchScriptImport;
+import io.scanstream.model.backbone.OnnxExport;
 
-import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +26,8 @@ import java.util.Optional;
  * The raw forward pass (backbone only, no head, no Kafka) of the same weights on each engine, in one process,
  * side by side: the ImageNet MobileNetV2 as TorchScript on PyTorch (today's serving path), as the ONNX export on
  * ONNX Runtime, and as DJL parameters (the form fine-tuned backbones take) on PyTorch's eager Java block and on
- * ONNX Runtime through the graph scan-model writes from that block. The engines take turns, batch size by batch
+ * ONNX Runtime through the graph scan-model writes from that block, and that block as the int8 graph a fine-tuning run
+ * serves by default (calibrated on 64 of the benchmark's images). The engines take turns, batch size by batch
  * size, for {@code --rounds} rounds; each round's ratio to TorchScript compares measurements seconds apart, and
  * the table gives medians over the rounds with the range.
  *
@@ -66,10 +60,10 @@ public final class EngineComparisonBenchmark {
             System.setProperty(BenchmarkImages.DATA_DIR_PROPERTY, opts.get("data-dir"));
         }
         String source = Files.isRegularFile(BenchmarkImages.dataDir().resolve("manifest.csv")) ? "real" : "synthetic";
-        List<GreyImage> images = preprocessed(source);
+        List<GreyImage> images = BenchmarkImages.preprocessed(source);
         Path params = Files.createTempFile("mobilenet_v2-imagenet", ".params");
         params.toFile().deleteOnExit();
-        writeParameters(pt, params);
+        Files.write(params, BackboneWeights.asDjlParameters(BackboneArchitecture.MOBILENET_V2, pt));
 
         BackboneArchitecture mobilenet = BackboneArchitecture.MOBILENET_V2;
         List<Engine> engines = new ArrayList<>(List.of(
@@ -78,6 +72,12 @@ public final class EngineComparisonBenchmark {
                 new Engine("pytorch, java block .params", spec(mobilenet, params, readout, BackboneEngine.PYTORCH)),
                 new Engine("onnxruntime, graph from .params", spec(mobilenet, params, readout,
                         BackboneEngine.ONNX_RUNTIME))));
+        // As a fine-tuning run serves its backbone by default (training.backbones.served-as=int8): the same
+        // .params as an int8 graph, calibrated on a sample of these images (throughput does not depend on which).
+        BackboneSpec floatParams = spec(mobilenet, params, readout, BackboneEngine.ONNX_RUNTIME);
+        engines.add(new Engine("onnxruntime, int8 graph from .params", floatParams.withQuantization(Optional.of(
+                OnnxExport.calibrate(floatParams, OnnxExport.calibrationSample(images,
+                        OnnxExport.DEFAULT_CALIBRATION_IMAGES))))));
         if (opts.containsKey("extra-onnx")) {
             for (String extra : opts.get("extra-onnx").split(",")) {
                 engines.add(new Engine("onnxruntime, " + Path.of(extra).getFileName(),
@@ -162,31 +162,12 @@ public final class EngineComparisonBenchmark {
     }
 
     /** The TorchScript export's weights as DJL parameters: what a fine-tuning run writes. */
-    private static void writeParameters(Path torchScript, Path target) throws Exception {
-        try (NDManager manager = NDManager.newBaseManager("PyTorch");
-             DataOutputStream out = new DataOutputStream(Files.newOutputStream(target))) {
-            Block block = Backbones.build(BackboneArchitecture.MOBILENET_V2);
-            block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 224, 224));
-            TorchScriptImport.copyInto(block, BackboneArchitecture.MOBILENET_V2, torchScript, manager);
-            block.saveParameters(out);
-        }
-    }
 
     private static BackboneSpec spec(BackboneArchitecture architecture, Path weights, FeatureReadout readout,
                                      BackboneEngine engine) {
         return new BackboneSpec(architecture, Optional.of(weights), readout, engine);
     }
 
-    static List<GreyImage> preprocessed(String source) throws Exception {
-        ScanPreprocessor preprocessor = new ScanPreprocessor(DecodeLimits.DEFAULT);
-        List<GreyImage> images = new ArrayList<>();
-        for (byte[] encoded : BenchmarkImages.load(source, 120)) {
-            if (preprocessor.preprocess(encoded) instanceof ScanPreprocessor.Result.Accepted a) {
-                images.add(a.scan().image());
-            }
-        }
-        return images;
-    }
 
     private static List<GreyImage> slice(List<GreyImage> images, int from, int n) {
         List<GreyImage> out = new ArrayList<>(n);

@@ -13,6 +13,7 @@ import io.scanstream.model.backbone.BackboneEngine;
 import io.scanstream.model.backbone.BackboneSpec;
 import io.scanstream.model.backbone.FeatureExtractors;
 import io.scanstream.model.backbone.FeatureReadout;
+import io.scanstream.model.backbone.OnnxExport;
 import io.scanstream.model.head.ClassificationHead;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -44,6 +45,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code --weights PATH} backbone weights [../shared/models/mobilenet_v2_imagenet_backbone.onnx for
  *   onnxruntime, .pt for pytorch, when present; else the seeded random MobileNetV2, labelled so];
  *   {@code --random-weights} forces the random one;</li>
+ *   <li>{@code --publish-backbone int8|float32}: serve the weights as inference serves a fine-tuned version: published
+ *   on {@code models.backbones} as a fine-tuning run publishes them ({@link PublishedBackbone}: DJL parameters, the
+ *   int8 ranges calibrated on 64 of the scans for {@code int8}), with {@code --readout final|multi-scale}
+ *   [multi-scale, the service's]; the head names the published backbone. Without it inference serves the bootstrap
+ *   file with the final readout;</li>
  *   <li>{@code --data-dir PATH} scans [../shared/data/covid-ct when present, else synthetic phantoms];</li>
  *   <li>fixed rate: {@code --rate N} scans/s [20] for {@code --seconds N} [60] after {@code --warmup-seconds N} [15]
  *   at {@code --warmup-rate N} [the rate] and the drain of the warm-up's backlog;</li>
@@ -114,8 +120,17 @@ public final class FullStackLoadBenchmark {
         System.out.printf(Locale.ROOT, "load average before: %s%n", MachineInfo.loadAverage());
         BackboneSpec spec = new BackboneSpec(BackboneArchitecture.MOBILENET_V2, weights, FeatureReadout.FINAL,
                 BackboneEngine.fromId(engine));
-        String backboneId = FeatureExtractors.backboneId(spec);
         String weightsLabel = weights.map(Path::toString).orElse("RANDOM MobileNetV2 (seeded init; no weights file)");
+        Optional<PublishedBackbone> published = published(opts, weights, source);
+        String backboneId = published.isPresent() ? published.get().manifest().backboneId()
+                : FeatureExtractors.backboneId(spec);
+        if (published.isPresent()) {
+            weightsLabel += String.format(Locale.ROOT, " published on %s as a fine-tuned version: %s readout, %s",
+                    Topics.MODELS_BACKBONES, published.get().manifest().readout(),
+                    published.get().manifest().servedQuantised().map(q -> "int8 (" + q.activationRanges().length
+                            + " activation ranges from " + OnnxExport.DEFAULT_CALIBRATION_IMAGES + " of the scans)")
+                            .orElse("float32"));
+        }
         System.out.printf("inference: engine %s, backbone %s, weights %s; scans: %d %s images%n", engine, backboneId,
                 weightsLabel, images.size(), source.equals("real") ? "real COVID-CT" : "SYNTHETIC phantom");
 
@@ -133,13 +148,14 @@ public final class FullStackLoadBenchmark {
             pids = new LinkedHashMap<>(stack.pids());
             pids.put("load generator", ProcessHandle.current().pid());
             System.out.printf("stack up: pids %s; logs %s%n", pids, stack.logs());
-            publishHead(stack, backboneId, BackboneArchitecture.MOBILENET_V2.featureDim());
+            publishModel(stack, published, backboneId,
+                    published.map(PublishedBackbone::featureDim).orElse(BackboneArchitecture.MOBILENET_V2.featureDim()));
             var o = stack.options();
             try (ScanTraffic traffic = new ScanTraffic(o.bootstrapServers(), o.topic(Topics.SCANS_ARRIVED),
                     o.topic(Topics.SCANS_PREDICTIONS), o.topic(Topics.SCANS_REJECTED),
                     opts.containsKey("stage-latency") || opts.containsKey("marks-csv")
                             ? o.topic(Topics.SCANS_PREPROCESSED) : null, images)) {
-                awaitFirstOutcome(traffic);
+                awaitFirstPrediction(traffic, backboneId);
                 if (findMax) {
                     findMax(stack, traffic, pids, opts, windows);
                 } else {
@@ -159,6 +175,8 @@ public final class FullStackLoadBenchmark {
                 stack.dead().ifPresent(p -> System.out.println("WARNING: " + p + " died during the run; see " + stack.logs()));
                 System.out.println();
                 System.out.println(report(windows, traffic, pids.keySet(), findMax, engine, backboneId, weightsLabel, source));
+                System.out.printf("predictions of this run's scans by backbone (warm-up included): %s%n",
+                        traffic.predictionsByBackbone());
                 if (opts.containsKey("marks-csv")) {
                     Path csv = Path.of(opts.get("marks-csv"));
                     Files.write(csv, StageLatency.csv(windows.stream()
@@ -170,37 +188,70 @@ public final class FullStackLoadBenchmark {
         System.exit(0);
     }
 
-    /** A randomly initialised head on the stack's backbone, signed as training signs: the head's values do not change the cost. */
-    private static void publishHead(LoadStack stack, String backboneId, int featureDim) throws IOException,
-            InterruptedException, java.util.concurrent.ExecutionException {
+    /** The backbone to publish as a fine-tuned version, if {@code --publish-backbone} asks for one. */
+    private static Optional<PublishedBackbone> published(Map<String, String> opts, Optional<Path> weights,
+                                                         String source) throws IOException {
+        String servedAs = opts.get("publish-backbone");
+        if (servedAs == null) {
+            if (opts.containsKey("readout")) {
+                throw new IllegalArgumentException("--readout applies to a published backbone (--publish-backbone)");
+            }
+            return Optional.empty();
+        }
+        if (!List.of("int8", "float32").contains(servedAs)) {
+            throw new IllegalArgumentException("--publish-backbone must be int8 or float32");
+        }
+        Path file = weights.orElseThrow(() -> new IllegalArgumentException(
+                "--publish-backbone needs weights (--weights FILE); a random backbone is not published"));
+        return Optional.of(PublishedBackbone.of(BackboneArchitecture.MOBILENET_V2, file,
+                FeatureReadout.fromId(opts.getOrDefault("readout", FeatureReadout.MULTI_SCALE.id())),
+                servedAs.equals("int8"), BenchmarkImages.preprocessed(source),
+                Path.of("benchmarks/target/published-backbone").toAbsolutePath()));
+    }
+
+    /**
+     * The published backbone (if any), then a randomly initialised head on the served backbone, signed as training
+     * signs: the head's values do not change the cost.
+     */
+    private static void publishModel(LoadStack stack, Optional<PublishedBackbone> backbone, String backboneId,
+                                     int featureDim) throws IOException, InterruptedException,
+            java.util.concurrent.ExecutionException {
         byte[] weights;
         HeadArchitecture architecture = HeadArchitecture.standard(featureDim, 0.2);
         try (ClassificationHead head = ClassificationHead.randomlyInitialised(architecture, 7)) {
             weights = head.weightsBytes();
         }
         ModelArtifact artifact = new ModelArtifact(new ModelMetadata(MODEL_NAME, "load-v1", OffsetDateTime.now(),
-                backboneId, architecture, null, Sha256.hex(weights), null, null), weights);
+                backboneId, architecture, null, Sha256.hex(weights), null, null, null, null,
+                backbone.map(b -> b.manifest().reference()).orElse(null), null), weights);
         var o = stack.options();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MODEL_MAX_MESSAGE_BYTES),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                Math.max(Topics.MODEL_MAX_MESSAGE_BYTES, Topics.BACKBONE_MAX_MESSAGE_BYTES)),
                 new StringSerializer(), new ByteArraySerializer())) {
+            if (backbone.isPresent()) {
+                backbone.get().publish(producer, o.topic(Topics.MODELS_BACKBONES));
+            }
             producer.send(EventCodecs.signedModelRecord(o.topic(Topics.MODELS_PUBLISHED), new ModelPublished(artifact),
                     stack.signIn().modelSigner())).get();
         }
     }
 
     /** One scan at a time until the first prediction: inference has the head and its first batch is behind it. */
-    private static void awaitFirstOutcome(ScanTraffic traffic) throws InterruptedException {
+    /** Until the head serves: a scored prediction (not UNDETERMINED) from the backbone it names. */
+    private static void awaitFirstPrediction(ScanTraffic traffic, String backboneId) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (traffic.outcomeCount() == 0) {
+        while (traffic.scoredBy(backboneId) == 0) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no prediction within 3 minutes of the first scan; see the logs");
+                throw new IllegalStateException("no prediction by " + backboneId + " within 3 minutes of the first"
+                        + " scan (predictions by backbone: " + traffic.predictionsByBackbone() + "); see the logs");
             }
             traffic.sendOne();
             Thread.sleep(500);
         }
-        System.out.printf("first outcome seen after %d scans%n", traffic.sent());
+        System.out.printf("first prediction by %s after %d scans (all outcomes so far by backbone: %s)%n", backboneId,
+                traffic.sent(), traffic.predictionsByBackbone());
     }
 
     private static void findMax(LoadStack stack, ScanTraffic traffic, Map<String, Long> pids, Map<String, String> opts,

@@ -8,10 +8,8 @@ import io.scanstream.core.contract.EventCodecs;
 import io.scanstream.core.contract.ScanPrediction;
 import io.scanstream.core.contract.ScanPreprocessed;
 import io.scanstream.core.contract.TopicSpec;
-import io.scanstream.core.imaging.DecodeLimits;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
-import io.scanstream.core.imaging.ScanPreprocessor;
 import io.scanstream.core.integrity.Sha256;
 import io.scanstream.inference.batching.BatchingPolicy;
 import io.scanstream.inference.batching.DynamicBatcher;
@@ -94,7 +92,7 @@ public final class InferenceThroughputBenchmark {
             System.setProperty(BenchmarkImages.DATA_DIR_PROPERTY, opts.get("data-dir"));
         }
         String source = Files.isRegularFile(BenchmarkImages.dataDir().resolve("manifest.csv")) ? "real" : "synthetic";
-        List<GreyImage> images = preprocessed(source);
+        List<GreyImage> images = BenchmarkImages.preprocessed(source);
 
         System.out.printf(Locale.ROOT, "machine: %d cores, %s %s; JVM %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
@@ -206,16 +204,6 @@ public final class InferenceThroughputBenchmark {
         return out;
     }
 
-    private static List<GreyImage> preprocessed(String source) throws Exception {
-        ScanPreprocessor preprocessor = new ScanPreprocessor(DecodeLimits.DEFAULT);
-        List<GreyImage> images = new ArrayList<>();
-        for (byte[] encoded : BenchmarkImages.load(source, 120)) {
-            if (preprocessor.preprocess(encoded) instanceof ScanPreprocessor.Result.Accepted a) {
-                images.add(a.scan().image());
-            }
-        }
-        return images;
-    }
 
     /** The production loop and batcher on a broker of their own, plus a producer and a committed-read consumer. */
     private static final class Pipeline implements AutoCloseable {

@@ -1,7 +1,9 @@
 package io.scanstream.benchmarks;
 
 import io.scanstream.core.contract.EventCodecs;
+import io.scanstream.core.contract.PredictedLabel;
 import io.scanstream.core.contract.ScanArrived;
+import io.scanstream.core.contract.ScanPrediction;
 import io.scanstream.core.contract.Topics;
 import io.scanstream.core.imaging.ImageFormat;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -72,6 +74,8 @@ final class ScanTraffic implements AutoCloseable {
     private final Map<String, Sent> inFlight = new ConcurrentHashMap<>();
     private final List<Outcome> outcomes = new ArrayList<>();
     private final AtomicLong sendFailures = new AtomicLong();
+    /** This run's predictions by the backbone that made them, UNDETERMINED ones (no head yet) apart. */
+    private final Map<String, AtomicLong> byBackbone = new ConcurrentHashMap<>();
     private long nextIndex;
     private volatile boolean running = true;
 
@@ -152,15 +156,36 @@ final class ScanTraffic implements AutoCloseable {
             return;
         }
         boolean predicted = r.topic().equals(predictionsTopic);
-        String scanId = predicted ? EventCodecs.PREDICTED.fromRecord(r).scanId()
-                : EventCodecs.REJECTED.fromRecord(r).scanId();
+        ScanPrediction prediction = predicted ? EventCodecs.PREDICTED.fromRecord(r) : null;
+        String scanId = predicted ? prediction.scanId() : EventCodecs.REJECTED.fromRecord(r).scanId();
         Sent sent = inFlight.remove(scanId);
         if (sent != null) { // a scan of this run, seen for the first time
+            if (predicted) {
+                byBackbone.computeIfAbsent(backboneKey(prediction), k -> new AtomicLong()).incrementAndGet();
+            }
             synchronized (outcomes) {
                 outcomes.add(new Outcome(sent.index(), sent.sentNanos(), seen, predicted, sent.sentMillis(),
                         r.timestamp(), seenMillis));
             }
         }
+    }
+
+    private static String backboneKey(ScanPrediction prediction) {
+        return prediction.label() == PredictedLabel.UNDETERMINED ? prediction.backbone() + " (undetermined)"
+                : prediction.backbone();
+    }
+
+    /** This run's scans that a head on {@code backboneId} scored. */
+    long scoredBy(String backboneId) {
+        AtomicLong n = byBackbone.get(backboneId);
+        return n == null ? 0 : n.get();
+    }
+
+    /** This run's predictions so far by backbone ({@code " (undetermined)"} marks those made without a head). */
+    Map<String, Long> predictionsByBackbone() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        byBackbone.forEach((k, v) -> out.put(k, v.get()));
+        return out;
     }
 
     /** Sends one scan now; returns its index. */

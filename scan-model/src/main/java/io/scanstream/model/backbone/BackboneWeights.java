@@ -2,8 +2,11 @@ package io.scanstream.model.backbone;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import io.scanstream.model.BlockParameters;
+import io.scanstream.model.DjlEnvironment;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,6 +31,32 @@ public final class BackboneWeights {
             case TORCHSCRIPT -> TorchScriptImport.copyInto(block, architecture, weights, manager);
             case DJL_PARAMETERS -> copyDjlParameters(block, architecture, weights, manager);
             case ONNX -> OnnxImport.copyInto(block, architecture, weights, manager);
+        }
+    }
+
+    /**
+     * The file's weights, of any {@link WeightsFormat}, as DJL parameters of the architecture's block: the bytes a
+     * fine-tuning run publishes on {@code models.backbones} (e.g. ImageNet weights published as if fine-tuned, for a
+     * benchmark of the published-backbone path; their values do not change its cost).
+     */
+    public static byte[] asDjlParameters(BackboneArchitecture architecture, Path weights) throws IOException {
+        return withBlock(architecture, weights, BlockParameters::toBytes);
+    }
+
+    /** What is done with an architecture's block holding a file's weights. */
+    @FunctionalInterface
+    interface WithBlock<T> {
+        T apply(Block block) throws IOException;
+    }
+
+    /** {@code work} on a fresh block of the architecture holding the file's weights; closed afterwards. */
+    static <T> T withBlock(BackboneArchitecture architecture, Path weights, WithBlock<T> work) throws IOException {
+        DjlEnvironment.ensureOffline();
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            Block block = Backbones.build(architecture);
+            block.initialize(manager, DataType.FLOAT32, BackboneBlock.CANONICAL_INPUT);
+            copyInto(block, architecture, weights, manager);
+            return work.apply(block);
         }
     }
 

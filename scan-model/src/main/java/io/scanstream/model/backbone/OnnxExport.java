@@ -1,12 +1,9 @@
 package io.scanstream.model.backbone;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import io.scanstream.core.artifact.Quantization;
 import io.scanstream.core.imaging.GreyImage;
-import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.onnx.OnnxGraphWriter;
 import io.scanstream.model.onnx.OnnxGraphWriter.Attribute;
 import io.scanstream.model.onnx.OnnxModel;
@@ -132,21 +129,9 @@ public final class OnnxExport {
                 calibration)));
     }
 
-    /** What is done with the spec's architecture's block holding its weights. */
-    @FunctionalInterface
-    private interface WithBlock<T> {
-        T apply(Block block) throws IOException;
-    }
-
-    private static <T> T withWeights(BackboneSpec spec, WithBlock<T> work) throws IOException {
-        Path weights = spec.weights().orElseThrow(() -> new IllegalArgumentException("the spec names no weights"));
-        DjlEnvironment.ensureOffline();
-        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            Block block = Backbones.build(spec.architecture());
-            block.initialize(manager, DataType.FLOAT32, BackboneBlock.CANONICAL_INPUT);
-            BackboneWeights.copyInto(block, spec.architecture(), weights, manager);
-            return work.apply(block);
-        }
+    private static <T> T withWeights(BackboneSpec spec, BackboneWeights.WithBlock<T> work) throws IOException {
+        return BackboneWeights.withBlock(spec.architecture(),
+                spec.weights().orElseThrow(() -> new IllegalArgumentException("the spec names no weights")), work);
     }
 
     /**

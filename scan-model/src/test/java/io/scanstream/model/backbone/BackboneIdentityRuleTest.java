@@ -46,6 +46,19 @@ class BackboneIdentityRuleTest {
     }
 
     @Test
+    void anOnnxFilesWeightsAsDjlParametersAreTheBytesAFineTuningRunWouldPublishForThem() throws Exception {
+        Path params = TestWeights.params(MOBILENET, 6, dir.resolve("a.params"));
+        Path onnx = TestWeights.onnx(MOBILENET, 6, false, dir.resolve("a.onnx"));
+
+        byte[] published = BackboneWeights.asDjlParameters(MOBILENET, onnx);
+
+        assertThat(published).isEqualTo(Files.readAllBytes(params));
+        assertThat(FeatureExtractors.backboneId(MOBILENET, FeatureReadout.MULTI_SCALE, published))
+                .isEqualTo(FeatureExtractors.backboneId(new BackboneSpec(MOBILENET, Optional.of(onnx),
+                        FeatureReadout.MULTI_SCALE)));
+    }
+
+    @Test
     void theSameWeightsSavedAfterRunningAtAnotherShapeKeepTheirId() throws Exception {
         Path canonical = TestWeights.params(MOBILENET, 3, dir.resolve("canonical.params"));
         Path trained = dir.resolve("trained.params");
