@@ -465,7 +465,8 @@ public final class FullStackLoadBenchmark {
         List<String> flags = List.of("find-max", "random-weights", "stage-latency");
         List<String> valued = List.of("engine", "weights", "data-dir", "rate", "seconds", "warmup-seconds",
                 "warmup-rate", "start-rate", "step-factor", "step-seconds", "max-seconds", "marks-csv", "ingest-properties",
-                "inference-properties", "ingest-jvm-options", "inference-jvm-options", "broker-jvm-options");
+                "inference-properties", "ingest-jvm-options", "inference-jvm-options", "broker-jvm-options",
+                "publish-backbone", "readout");
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String key = args[i].startsWith("--") ? args[i].substring(2) : null;

@@ -35,6 +35,8 @@ class FullStackLoadBenchmarkTest {
         assertThat(FullStackLoadBenchmark.parse(new String[] {"--stage-latency"})).containsEntry("stage-latency", "true");
         assertThat(FullStackLoadBenchmark.parse(new String[] {"--warmup-seconds", "90", "--warmup-rate", "80"}))
                 .containsEntry("warmup-seconds", "90").containsEntry("warmup-rate", "80");
+        assertThat(FullStackLoadBenchmark.parse(new String[] {"--publish-backbone", "int8", "--readout", "final"}))
+                .containsEntry("publish-backbone", "int8").containsEntry("readout", "final");
         assertThatThrownBy(() -> FullStackLoadBenchmark.parse(new String[] {"--rates", "3"}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown argument '--rates'");
         assertThatThrownBy(() -> FullStackLoadBenchmark.parse(new String[] {"--rate"}))
