@@ -61,6 +61,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A fine-tuning run from labelled images to a published backbone, embeddings and version, with the ports in memory
@@ -179,6 +180,18 @@ class FineTuneRunPipelineTest {
         }
         assertThat(Files.readString(reports.resolve("finetune-int8/report.json")))
                 .containsPattern("\"servedAs\"\\s*:\\s*\"int8\"").contains("\"calibrationScans\"");
+    }
+
+    @Test
+    void theServedPrecisionIsInt8OrFloat32AndAnythingElseIsRefusedByName() {
+        // training.backbones.served-as: RunPipelines parses it at start-up, so a typo stops the service there
+        assertThat(FineTuneRunPipeline.ServedAs.fromId("int8")).isEqualTo(FineTuneRunPipeline.ServedAs.INT8);
+        assertThat(FineTuneRunPipeline.ServedAs.fromId("FLOAT32")).isEqualTo(FineTuneRunPipeline.ServedAs.FLOAT32);
+        assertThatThrownBy(() -> FineTuneRunPipeline.ServedAs.fromId("int16"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown backbone precision 'int16', expected int8 or float32");
+        assertThatThrownBy(() -> FineTuneRunPipeline.ServedAs.fromId(""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected int8 or float32");
     }
 
     @Test
