@@ -4,8 +4,8 @@ import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.model.DjlEnvironment;
 import io.scanstream.model.backbone.BackboneArchitecture;
 import io.scanstream.model.backbone.BackboneEngine;
-import io.scanstream.model.backbone.BackboneWeights;
 import io.scanstream.model.backbone.BackboneSpec;
+import io.scanstream.model.backbone.BackboneWeights;
 import io.scanstream.model.backbone.FeatureExtractor;
 import io.scanstream.model.backbone.FeatureExtractors;
 import io.scanstream.model.backbone.FeatureReadout;
@@ -161,13 +161,10 @@ public final class EngineComparisonBenchmark {
         return done / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** The TorchScript export's weights as DJL parameters: what a fine-tuning run writes. */
-
     private static BackboneSpec spec(BackboneArchitecture architecture, Path weights, FeatureReadout readout,
                                      BackboneEngine engine) {
         return new BackboneSpec(architecture, Optional.of(weights), readout, engine);
     }
-
 
     private static List<GreyImage> slice(List<GreyImage> images, int from, int n) {
         List<GreyImage> out = new ArrayList<>(n);

@@ -238,8 +238,10 @@ public final class FullStackLoadBenchmark {
         }
     }
 
-    /** One scan at a time until the first prediction: inference has the head and its first batch is behind it. */
-    /** Until the head serves: a scored prediction (not UNDETERMINED) from the backbone it names. */
+    /**
+     * One scan at a time until the head serves: a scored prediction (not UNDETERMINED) by the backbone it names, so
+     * inference has swapped the version in and its first batch is behind it.
+     */
     private static void awaitFirstPrediction(ScanTraffic traffic, String backboneId) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (traffic.scoredBy(backboneId) == 0) {

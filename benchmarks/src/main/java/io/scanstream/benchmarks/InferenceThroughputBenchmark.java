@@ -204,7 +204,6 @@ public final class InferenceThroughputBenchmark {
         return out;
     }
 
-
     /** The production loop and batcher on a broker of their own, plus a producer and a committed-read consumer. */
     private static final class Pipeline implements AutoCloseable {
         private final EmbeddedKafkaBroker broker;

@@ -59,7 +59,7 @@ record PublishedBackbone(BackboneManifest manifest, byte[] parameters, int featu
         return new PublishedBackbone(manifest, parameters, served.featureDim());
     }
 
-    /** Its chunks, then (all acknowledged) its manifest, as training's publisher writes them. */
+    /** Its chunks, then (once they are flushed) its manifest, as training's publisher writes them. */
     void publish(KafkaProducer<String, byte[]> producer, String topic) throws InterruptedException,
             ExecutionException {
         List<byte[]> chunks = BackboneChunks.split(parameters, manifest.chunkBytes());

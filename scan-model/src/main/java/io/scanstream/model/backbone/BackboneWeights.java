@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * Weights from a file into an already initialised block of {@link Backbones#build}, whatever the file's
  * {@link WeightsFormat}. Values are copied into the block's own arrays rather than the arrays replaced, so that
- * a trainer that has already attached gradients to them keeps training those arrays.
+ * a trainer that has already attached gradients to them keeps training those arrays. Also the one place that builds
+ * a fresh block holding a file's weights ({@link #withBlock}), for work that needs only that block.
  */
 public final class BackboneWeights {
 
