@@ -54,7 +54,7 @@ record PublishedBackbone(BackboneManifest manifest, byte[] parameters, int featu
         int chunkBytes = BackboneChunks.DEFAULT_CHUNK_BYTES;
         BackboneManifest manifest = new BackboneManifest(FeatureExtractors.backboneId(served), architecture.id(),
                 readout.id(), BackboneManifest.DJL_PARAMETERS, parameters.length, Sha256.hex(parameters), chunkBytes,
-                (parameters.length + chunkBytes - 1) / chunkBytes, OffsetDateTime.now(ZoneOffset.UTC), null, null,
+                BackboneChunks.count(parameters.length, chunkBytes), OffsetDateTime.now(ZoneOffset.UTC), null, null,
                 ScanSet.EMPTY, quantization.orElse(null));
         return new PublishedBackbone(manifest, parameters, served.featureDim());
     }

@@ -22,6 +22,11 @@ public final class BackboneChunks {
     private BackboneChunks() {
     }
 
+    /** How many chunks of {@code chunkBytes} (the last one shorter) hold {@code sizeBytes}. */
+    public static int count(long sizeBytes, int chunkBytes) {
+        return (int) ((sizeBytes + chunkBytes - 1) / chunkBytes);
+    }
+
     public static List<byte[]> split(byte[] weights, int chunkBytes) {
         List<byte[]> chunks = new ArrayList<>();
         for (int from = 0; from < weights.length; from += chunkBytes) {

@@ -37,9 +37,9 @@ public record BackboneManifest(String backboneId, String architecture, String re
         Objects.requireNonNull(sha256, "sha256");
         Objects.requireNonNull(createdAt, "createdAt");
         if (sizeBytes < 1 || chunkBytes < 1 || chunks < 1
-                || chunks != (int) ((sizeBytes + chunkBytes - 1) / chunkBytes)) {
+                || chunks != BackboneChunks.count(sizeBytes, chunkBytes)) {
             throw new IllegalArgumentException("a backbone of " + sizeBytes + " bytes in chunks of " + chunkBytes
-                    + " has " + ((sizeBytes + chunkBytes - 1) / Math.max(1, chunkBytes)) + " chunks, not " + chunks);
+                    + " has " + BackboneChunks.count(sizeBytes, Math.max(1, chunkBytes)) + " chunks, not " + chunks);
         }
     }
 

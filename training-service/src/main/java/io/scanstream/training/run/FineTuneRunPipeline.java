@@ -1,5 +1,6 @@
 package io.scanstream.training.run;
 
+import io.scanstream.core.artifact.BackboneChunks;
 import io.scanstream.core.artifact.BackboneManifest;
 import io.scanstream.core.artifact.BackboneRef;
 import io.scanstream.core.artifact.Quantization;
@@ -178,7 +179,7 @@ public final class FineTuneRunPipeline {
         }
         BackboneManifest manifest = new BackboneManifest(backboneId, trained.architecture().id(),
                 settings.readout().id(), BackboneManifest.DJL_PARAMETERS, weights.length, Sha256.hex(weights),
-                settings.chunkBytes(), (weights.length + settings.chunkBytes() - 1) / settings.chunkBytes(),
+                settings.chunkBytes(), BackboneChunks.count(weights.length, settings.chunkBytes()),
                 clock.instant().atOffset(ZoneOffset.UTC), run.id(), parent.id(), lineage, quantization.orElse(null));
         Map<String, LabelledScan> scans = snapshot.labelled().stream()
                 .collect(Collectors.toMap(LabelledScan::scanId, Function.identity(), (a, b) -> b));
