@@ -10,7 +10,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 185 --home-dir /deployments --create-home scanstream
 
+# glibc keeps libtorch's freed host-side tensors for the next batch (io.scanstream.local.NativeAllocator says why).
 ENV DJL_CACHE_DIR=/deployments/.djl \
+    GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=2147483648 \
     QUARKUS_HTTP_PORT=8082
 
 COPY --chown=185 inference-service/target/quarkus-app/lib/ /deployments/lib/

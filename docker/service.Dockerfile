@@ -13,6 +13,8 @@ ENV LANGUAGE='en_US:en' \
     JAVA_OPTS_APPEND="-XX:+ExitOnOutOfMemoryError -Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager" \
     # libtorch (inference, training) unpacks here on first start; never downloaded (offline).
     DJL_CACHE_DIR=/deployments/.djl \
+    # glibc keeps libtorch's freed activations for the next batch (io.scanstream.local.NativeAllocator says why).
+    GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=2147483648 \
     QUARKUS_HTTP_PORT=${PORT} \
     QUARKUS_MANAGEMENT_PORT=${MANAGEMENT_PORT}
 

@@ -60,7 +60,7 @@ public final class ServiceProcess {
         props.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
-        ManagedProcess process = new ManagedProcess(name, command, environment,
+        ManagedProcess process = new ManagedProcess(name, command, environment(environment),
                 options.workDir().resolve("logs/" + name + ".log"));
         return new ServiceProcess(name, port, managementPort, process);
     }
@@ -75,6 +75,13 @@ public final class ServiceProcess {
         List<String> options = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
         options.addAll(List.of(serviceOptions));
         return List.copyOf(options);
+    }
+
+    /** A service's environment: the caller's entries over the allocator settings every ScanStream JVM runs with. */
+    static Map<String, String> environment(Map<String, String> callers) {
+        Map<String, String> env = new LinkedHashMap<>(NativeAllocator.environment());
+        env.putAll(callers);
+        return env;
     }
 
     public String name() {

@@ -506,6 +506,38 @@ class DeploymentConfigTest {
     }
 
     /**
+     * Every ScanStream JVM runs with glibc's allocator settings that keep libtorch's freed activations for the next
+     * batch (their home: {@link io.scanstream.local.NativeAllocator}): both images, the local stack's service
+     * processes, the test JVMs (the parent pom), evaluation/run and benchmarks/run; compose and Kubernetes take the
+     * images' and set no other.
+     */
+    @Test
+    void everyJvmRunsWithTheAllocatorSettingsThatKeepLibtorchsActivations() throws Exception {
+        String settings = io.scanstream.local.NativeAllocator.SETTINGS;
+        for (String dockerfile : List.of("docker/service.Dockerfile", "docker/inference-cuda.Dockerfile")) {
+            assertThat(Files.readString(Repository.root().resolve(dockerfile))).as(dockerfile)
+                    .contains("GLIBC_TUNABLES=" + settings + " ");
+        }
+        for (String script : List.of("evaluation/run", "benchmarks/run")) {
+            assertThat(Files.readString(Repository.root().resolve(script))).as(script)
+                    .contains("export GLIBC_TUNABLES=\"${GLIBC_TUNABLES:-" + settings + "}\"");
+        }
+        assertThat(Files.readString(Repository.root().resolve("pom.xml"))).as("the test JVMs (parent pom)")
+                .contains("<scanstream.glibc.tunables>" + settings + "</scanstream.glibc.tunables>")
+                .contains("<GLIBC_TUNABLES>${scanstream.glibc.tunables}</GLIBC_TUNABLES>");
+        assertThat(io.scanstream.local.NativeAllocator.environment()).containsEntry("GLIBC_TUNABLES", settings);
+        assertThat(Files.readString(Repository.root().resolve("docker/compose.yaml"))).as("compose")
+                .doesNotContain("GLIBC_TUNABLES");
+        for (String overlay : List.of("cpu", "gpu")) {
+            for (Deployment deployment : ofKind(render(overlay), "Deployment", Deployment.class)) {
+                assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                        .as(overlay + " " + deployment.getMetadata().getName())
+                        .noneSatisfy(e -> assertThat(e.getName()).isEqualTo("GLIBC_TUNABLES"));
+            }
+        }
+    }
+
+    /**
      * The service image's launcher (run-java.sh) chooses the parallel collector for every service; a second collector
      * in JAVA_TOOL_OPTIONS would stop the JVM ("Multiple garbage collectors selected"), so neither compose nor any
      * overlay selects one. The local stack runs ingest on the same collector (not G1, which the JVM picks on a machine
