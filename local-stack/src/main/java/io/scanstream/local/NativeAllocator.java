@@ -10,8 +10,8 @@ import java.util.Map;
  * <p>Why: libtorch (training's fine-tuning, the PyTorch engine, Grad-CAM) mallocs every activation tensor and frees
  * it after use. With glibc's defaults a block over the mmap threshold (dynamic, at most 32 MiB), and any block over
  * 64 MiB that a thread outside glibc's main arena asks for (every JVM thread), is a fresh mapping, unmapped again on
- * free, so each batch faulted its activations in page by page: MobileNetV2 at batch 32 took ~17 000 page faults and
- * ~0.12 s of forward pass per image. One arena (so large blocks come from the main heap), a 1 GiB mmap threshold and
+ * free, so each batch faulted its activations in page by page: MobileNetV2 at batch 32 took ~18 600 page faults and
+ * ~0.14 s of forward pass per image. One arena (so large blocks come from the main heap), a 1 GiB mmap threshold and
  * a 2 GiB trim threshold keep the freed activations for the next batch (docs/benchmarks.md, "libtorch's activations
  * and glibc's allocator"; the cost is resident memory: docs/operations.md, "JVM settings").
  */
