@@ -538,6 +538,38 @@ class DeploymentConfigTest {
     }
 
     /**
+     * What each service keeps outside its heap, MiB: measured peaks (docs/operations.md, "Memory"; libtorch's and ONNX
+     * Runtime's memory stays at its peak under glibc's settings) with a margin; inference's also covers what was not
+     * measured there (explanations on libtorch, a swap's second backbone).
+     */
+    private static final Map<String, Long> OUTSIDE_THE_HEAP_MIB = Map.of("ingest-service", 480L,
+            "inference-service", 1_536L, "training-service", 3_584L, "review-service", 256L);
+
+    /**
+     * No pod is killed for memory its heap was allowed to take: the heap's maximum plus what the service keeps outside
+     * it fits the memory limit. run-java.sh (the service image's launcher) sizes the heap at JAVA_MAX_MEM_RATIO % of
+     * the limit (80 % when unset, which left ingest 205 MiB for ~380 measured); the CUDA image starts plain java, whose
+     * default is 25 %.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
+    void everyHeapLeavesItsServiceTheMemoryItKeepsOutsideTheHeap(String overlay) throws Exception {
+        for (Deployment deployment : ofKind(render(overlay), "Deployment", Deployment.class)) {
+            String name = deployment.getMetadata().getName();
+            Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            long limitMib = Quantity.getAmountInBytes(container.getResources().getLimits().get("memory"))
+                    .longValueExact() >> 20;
+            String ratio = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_MAX_MEM_RATIO"))
+                    .map(io.fabric8.kubernetes.api.model.EnvVar::getValue).findFirst().orElse(null);
+            assertThat(ratio).as(overlay + " " + name + " sets the heap's share").isNotNull();
+            int percent = container.getImage().endsWith("-cuda") ? 25 : Integer.parseInt(ratio);
+            long heapMib = limitMib * percent / 100;
+            assertThat(limitMib - heapMib).as(overlay + " " + name + ": limit " + limitMib + " MiB, heap " + heapMib)
+                    .isGreaterThanOrEqualTo(OUTSIDE_THE_HEAP_MIB.get(name));
+        }
+    }
+
+    /**
      * The service image's launcher (run-java.sh) chooses the parallel collector for every service; a second collector
      * in JAVA_TOOL_OPTIONS would stop the JVM ("Multiple garbage collectors selected"), so neither compose nor any
      * overlay selects one. The local stack runs ingest on the same collector (not G1, which the JVM picks on a machine

@@ -83,8 +83,8 @@ public class ModelPublisher implements VersionPublisher {
             observer.versionPublished(version);
             LOG.infof("model.published model=%s version=%s backbone=%s sha256=%s signing-key=%s auc=%s run=%s topic=%s offset=%d bytes=%d",
                     artifact.metadata().modelName(), version, artifact.metadata().backboneId(),
-                    signer == null ? "none" : signer.keyId(),
-                    artifact.metadata().weightsSha256(), artifact.metadata().metrics().auc(), runId, topic,
+                    artifact.metadata().weightsSha256(), signer == null ? "none" : signer.keyId(),
+                    artifact.metadata().metrics().auc(), runId, topic,
                     written.offset(), written.serializedValueSize());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
