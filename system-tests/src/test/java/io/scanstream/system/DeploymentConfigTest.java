@@ -49,6 +49,14 @@ class DeploymentConfigTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+    /**
+     * What each service keeps outside its heap, MiB: measured peaks (docs/operations.md, "Memory"; libtorch's and ONNX
+     * Runtime's memory stays at its peak under glibc's settings) with a margin; inference's also covers what was not
+     * measured there (explanations on libtorch, a swap's second backbone).
+     */
+    private static final Map<String, Long> OUTSIDE_THE_HEAP_MIB = Map.of("ingest-service", 480L,
+            "inference-service", 1_536L, "training-service", 3_584L, "review-service", 256L);
+
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "gpu"})
     void kubernetesOverlaysProbeRealHealthPathsOnTheManagementPorts(String overlay) throws Exception {
@@ -538,18 +546,10 @@ class DeploymentConfigTest {
     }
 
     /**
-     * What each service keeps outside its heap, MiB: measured peaks (docs/operations.md, "Memory"; libtorch's and ONNX
-     * Runtime's memory stays at its peak under glibc's settings) with a margin; inference's also covers what was not
-     * measured there (explanations on libtorch, a swap's second backbone).
-     */
-    private static final Map<String, Long> OUTSIDE_THE_HEAP_MIB = Map.of("ingest-service", 480L,
-            "inference-service", 1_536L, "training-service", 3_584L, "review-service", 256L);
-
-    /**
      * No pod is killed for memory its heap was allowed to take: the heap's maximum plus what the service keeps outside
      * it fits the memory limit. run-java.sh (the service image's launcher) sizes the heap at JAVA_MAX_MEM_RATIO % of
      * the limit (80 % when unset, which left ingest 205 MiB for ~380 measured); the CUDA image starts plain java, whose
-     * default is 25 %.
+     * default is 25 %. Ingest's heap is the local stack's, which was sized for its worst case.
      */
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "gpu"})
@@ -566,6 +566,11 @@ class DeploymentConfigTest {
             long heapMib = limitMib * percent / 100;
             assertThat(limitMib - heapMib).as(overlay + " " + name + ": limit " + limitMib + " MiB, heap " + heapMib)
                     .isGreaterThanOrEqualTo(OUTSIDE_THE_HEAP_MIB.get(name));
+            if (name.equals("ingest-service")) {
+                // the heap the local stack sized for the worst case of concurrent uploads and decodes
+                assertThat(io.scanstream.local.LocalStack.INGEST_JVM).as("ingest's heap, local and " + overlay)
+                        .contains("-Xmx" + heapMib + "m");
+            }
         }
     }
 
