@@ -81,7 +81,7 @@ public final class KafkaBroker {
         Path data = dir.resolve("data");
         if (!options.keepData()) {
             Files.createDirectories(dir);
-            deleteRecursively(data);
+            Directories.deleteRecursively(data);
         }
         Files.createDirectories(data);
         Path serverProperties = dir.resolve("server.properties");
@@ -326,16 +326,5 @@ public final class KafkaBroker {
         List<String> all = new java.util.ArrayList<>(head);
         all.addAll(List.of(tail));
         return all;
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var paths = Files.walk(path)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -154,6 +154,7 @@ public final class LocalStack {
             Map<String, String> trainingProps = new java.util.LinkedHashMap<>(signIn.trainingProperties());
             model.forEach((k, v) -> trainingProps.put("training.model." + k, v));
             trainingProps.put("training.reports.dir", options.workDir().resolve("reports").toString());
+            trainingProps.put("kafka-streams.state.dir", trainingStreamsState(options).toString());
             trainingProps.put("training.fine-tune.every-labels", String.valueOf(options.fineTuneEvery()));
             // int8 fine-tuned backbones run on ONNX Runtime only: float32 ones where inference runs PyTorch.
             trainingProps.put("training.backbones.served-as",
@@ -174,6 +175,19 @@ public final class LocalStack {
                     options.reviewManagementPort(), options, "512m", reviewProps, reviewEnv));
         }
         return services;
+    }
+
+    /**
+     * Training's Kafka Streams state, in the work dir beside the broker data it was restored from and kept or
+     * emptied with it: a fresh broker then never meets stores built from another cluster's changelogs (Streams
+     * would find their offsets out of range, log an error and rebuild them).
+     */
+    static Path trainingStreamsState(LocalStackOptions options) throws IOException {
+        Path state = options.workDir().resolve("training/streams-state");
+        if (!options.keepData()) {
+            Directories.deleteRecursively(state);
+        }
+        return state;
     }
 
     /** The DJL cache and the Kafka security settings of the service's user. */

@@ -86,8 +86,9 @@ public record LocalStackOptions(
               --auth-port N         local sign-in: form login with the users of <work-dir>/auth, issues the
                                     bearer tokens the services accept [8090]
               --topic DEFAULT=NAME  use another name for a contract topic, e.g. --topic scans.arrived=ct.arrived
-              --work-dir PATH       broker data and logs [.scanstream/local]
-              --keep-data           keep the broker's data from the last run (default: start empty)
+              --work-dir PATH       broker data, training's Streams state, reports and logs [.scanstream/local]
+              --keep-data           keep the broker's data and training's Streams state from the last run
+                                    (default: start empty)
               --help                this text
             """;
 
