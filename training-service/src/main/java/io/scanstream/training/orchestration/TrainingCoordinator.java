@@ -204,6 +204,11 @@ public class TrainingCoordinator {
             }
             finished(run, start, RunOutcome.FAILED, null, null, e.toString(), taken);
         }
+        if (run.mode() == TrainingMode.FULL_NETWORK) {
+            // before the next run, which this single thread runs after this one
+            NativeHeap.trim().ifPresent(report -> LOG.infof("training.native-heap.trimmed run=%s \"%s\"", run.id(),
+                    report));
+        }
     }
 
     private void finished(TrainingRun run, long startNanos, RunOutcome outcome, String version, Double auc,
