@@ -1,6 +1,7 @@
 package io.scanstream.benchmarks;
 
 import io.scanstream.core.contract.KafkaAccess;
+import io.scanstream.local.Directories;
 import io.scanstream.local.FreePorts;
 import io.scanstream.local.KafkaBroker;
 import io.scanstream.local.KafkaSecurity;
@@ -15,13 +16,11 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Broker, ingest and inference as the local stack runs them (local-stack's {@link KafkaBroker} from Apache Kafka's
@@ -56,7 +55,7 @@ final class LoadStack implements AutoCloseable {
     static LoadStack start(Path home, String engine, Optional<Path> weights, List<String> brokerJvmOptions,
                            Overrides ingest, Overrides inference) throws IOException, InterruptedException {
         Path work = home.resolve("benchmarks/target/full-stack");
-        deleteRecursively(work);
+        Directories.deleteRecursively(work);
         List<String> args = new ArrayList<>(List.of("--kafka-port", String.valueOf(freePort()),
                 "--controller-port", String.valueOf(freePort()), "--ingest-port", String.valueOf(freePort()),
                 "--inference-port", String.valueOf(freePort()), "--ingest-management-port", String.valueOf(freePort()),
@@ -171,16 +170,5 @@ final class LoadStack implements AutoCloseable {
 
     private static int freePort() throws IOException {
         return FreePorts.next(); // below the ephemeral range: no outgoing connection takes it before the bind
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -5,14 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 
-/** What the local stack does to the folders of its work dir. */
-final class Directories {
+/** What the local stack (and the benchmarks' stacks) do to the folders of a work dir. */
+public final class Directories {
 
     private Directories() {
     }
 
     /** Deletes {@code path} and everything below it; nothing there is fine. */
-    static void deleteRecursively(Path path) throws IOException {
+    public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }

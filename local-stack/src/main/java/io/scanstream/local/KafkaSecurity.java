@@ -50,22 +50,17 @@ public final class KafkaSecurity {
     /** The secrets of {@code --secure}: read from the work dir when kept, else generated. */
     public static KafkaSecurity secured(LocalStackOptions options) throws IOException, InterruptedException {
         Path secrets = options.workDir().resolve("secrets");
+        Path file = secrets.resolve("kafka-users.properties");
+        boolean kept = options.keepData() && Files.isRegularFile(file);
+        if (!kept) {
+            Directories.deleteRecursively(secrets); // new users, passwords, CA and certificates with the new broker
+        }
         Files.createDirectories(secrets);
         restrict(secrets, "rwx------");
-        Path file = secrets.resolve("kafka-users.properties");
         Properties stored = new Properties();
-        if (options.keepData() && Files.isRegularFile(file)) {
+        if (kept) {
             try (Reader in = Files.newBufferedReader(file)) {
                 stored.load(in);
-            }
-        } else {
-            // New users, passwords, CA and certificates with the new (empty) broker.
-            try (var old = Files.walk(secrets)) {
-                for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    if (!p.equals(secrets)) {
-                        Files.delete(p);
-                    }
-                }
             }
         }
         Map<String, String> passwords = new LinkedHashMap<>();

@@ -50,8 +50,9 @@ class DeploymentConfigTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /**
-     * What each service keeps outside its heap, MiB: measured peaks (docs/operations.md, "Memory"; libtorch's and ONNX
-     * Runtime's memory stays at its peak under glibc's settings) with a margin: ingest ~380, inference ~680 (two swaps
+     * What each service keeps outside its heap, MiB: measured peaks (docs/operations.md, "Memory"; under glibc's
+     * settings libtorch's and ONNX Runtime's memory stays at its peak, in training until a fine-tuning run ends) with a
+     * margin: ingest ~380, inference ~680 (two swaps
      * and explanations on libtorch), training ~4 790 (fine-tuning runs while scans arrive), review ~250.
      */
     private static final Map<String, Long> OUTSIDE_THE_HEAP_MIB = Map.of("ingest-service", 480L,
