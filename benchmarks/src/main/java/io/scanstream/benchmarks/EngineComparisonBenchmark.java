@@ -43,7 +43,7 @@ public final class EngineComparisonBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = InferenceThroughputBenchmark.parse(args);
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         Path pt = Path.of(opts.getOrDefault("pt", "../shared/models/mobilenet_v2_imagenet_backbone.pt"));
         Path onnx = Path.of(opts.getOrDefault("onnx", "../shared/models/mobilenet_v2_imagenet_backbone.onnx"));
         if (!Files.isRegularFile(pt) || !Files.isRegularFile(onnx)) {

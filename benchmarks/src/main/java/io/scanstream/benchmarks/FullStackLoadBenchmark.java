@@ -96,7 +96,7 @@ public final class FullStackLoadBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = parse(args);
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         Path home = Path.of("").toAbsolutePath();
         String engine = opts.getOrDefault("engine", "onnxruntime");
         if (!List.of("onnxruntime", "pytorch").contains(engine)) {

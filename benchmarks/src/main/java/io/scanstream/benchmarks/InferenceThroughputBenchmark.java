@@ -80,7 +80,7 @@ public final class InferenceThroughputBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = parse(args);
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         BackboneArchitecture architecture = BackboneArchitecture.fromId(opts.getOrDefault("backbone", "mobilenet_v2"));
         Optional<Path> weights = Optional.ofNullable(opts.get("weights")).map(Path::of)
                 .or(() -> Optional.of(Path.of("../shared/models/mobilenet_v2_imagenet_backbone.pt")).filter(Files::isRegularFile)

@@ -83,7 +83,7 @@ public final class EvaluationCommand {
             System.out.println("evaluation.failed reason=\"weights file " + options.weights().get() + " not found\"");
             return 2;
         }
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         ReportPlots.render(List.of(), List.of()); // headless AWT before anything else touches it
         Files.createDirectories(options.out());
         long start = System.nanoTime();

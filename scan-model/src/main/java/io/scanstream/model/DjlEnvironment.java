@@ -3,10 +3,10 @@ package io.scanstream.model;
 import java.nio.file.Path;
 
 /**
- * Makes DJL run without network access. DJL reads these settings only from system properties or the environment,
- * once, when the engine is first touched; so services call {@link #ensureOffline(Path)} at startup, before any
- * other class of this module, and the factories here call {@link #ensureOffline()} as a safety net. Settings the
- * operator already made (system property or environment variable) win.
+ * The settings DJL reads once, when the engine is first touched: no network access, and as many libtorch threads as
+ * this JVM has CPUs. Services call {@link #configure(Path)} at startup, before any other class of this module, and
+ * the factories here call {@link #configure()} as a safety net. Settings the operator already made (system property
+ * or environment variable) win.
  */
 public final class DjlEnvironment {
 
@@ -14,25 +14,43 @@ public final class DjlEnvironment {
     public static final String CACHE_DIR = "DJL_CACHE_DIR";
     /** DJL sends telemetry from some cloud hosts unless this is set. */
     static final String OPT_OUT_TRACKING = "OPT_OUT_TRACKING";
+    /** libtorch's intra-op threads; DJL reads this system property only (no environment variable). */
+    public static final String PYTORCH_THREADS = "ai.djl.pytorch.num_threads";
 
     private DjlEnvironment() {
     }
 
-    /** Offline mode and no telemetry; the cache directory stays DJL's default ({@code ~/.djl.ai}) unless set. */
-    public static void ensureOffline() {
-        ensureOffline(null);
+    /**
+     * Offline mode, no telemetry, libtorch's threads; the cache directory stays DJL's default ({@code ~/.djl.ai})
+     * unless set.
+     */
+    public static void configure() {
+        configure(null);
     }
 
     /**
      * @param cacheDir where libtorch unpacks (about 430 MB) when neither {@code DJL_CACHE_DIR} property nor
      *                 environment variable is set; null keeps DJL's default
      */
-    public static synchronized void ensureOffline(Path cacheDir) {
+    public static synchronized void configure(Path cacheDir) {
         setIfUnset(OFFLINE, "DJL_OFFLINE", "true");
         setIfUnset(OPT_OUT_TRACKING, OPT_OUT_TRACKING, "true");
         if (cacheDir != null) {
             setIfUnset(CACHE_DIR, CACHE_DIR, cacheDir.toAbsolutePath().toString());
         }
+        if (System.getProperty(PYTORCH_THREADS) == null) {
+            System.setProperty(PYTORCH_THREADS, Integer.toString(engineThreads()));
+        }
+    }
+
+    /**
+     * The intra-op threads each engine (libtorch, ONNX Runtime) gets unless the operator sets them: the CPUs this JVM
+     * may use. The JVM counts a container's CPU limit (rounded up) and {@code -XX:ActiveProcessorCount}; both engines'
+     * own defaults count the host's cores, so a pod limited to 4 CPUs on a 64-core node would run 64 threads in a
+     * 4-CPU quota, throttled, much slower than 4 (docs/operations.md, "Threads").
+     */
+    public static int engineThreads() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     private static void setIfUnset(String property, String environmentVariable, String value) {

@@ -13,7 +13,7 @@ class DjlEnvironmentTest {
         String cacheDir = System.getProperty(DjlEnvironment.CACHE_DIR); // set by surefire
         String offline = System.getProperty(DjlEnvironment.OFFLINE);
 
-        DjlEnvironment.ensureOffline(Path.of("/elsewhere"));
+        DjlEnvironment.configure(Path.of("/elsewhere"));
 
         assertThat(System.getProperty(DjlEnvironment.CACHE_DIR)).isEqualTo(cacheDir);
         assertThat(System.getProperty(DjlEnvironment.OFFLINE)).isEqualTo(offline);
@@ -23,7 +23,7 @@ class DjlEnvironmentTest {
     void switchesOfflineModeOnWhenNothingSaysOtherwise() {
         String before = System.clearProperty(DjlEnvironment.OFFLINE);
         try {
-            DjlEnvironment.ensureOffline();
+            DjlEnvironment.configure();
 
             if (System.getenv("DJL_OFFLINE") == null) {
                 assertThat(System.getProperty(DjlEnvironment.OFFLINE)).isEqualTo("true");

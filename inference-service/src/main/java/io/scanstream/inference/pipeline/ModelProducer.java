@@ -79,7 +79,7 @@ public class ModelProducer {
     ModelVersions versions(InferenceConfig config, BatchingPolicy policy, BackboneLibrary backbones,
                            ModelVersionMetrics metrics) {
         // DJL reads these only from system properties or the environment, before the engine first loads.
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         ConfiguredBackbones loader = new ConfiguredBackbones(config, policy);
         try {
             ModelVersions versions = new ModelVersions(config.model().name(), loader, backbones, metrics,

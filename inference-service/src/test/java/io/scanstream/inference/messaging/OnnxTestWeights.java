@@ -73,7 +73,7 @@ public final class OnnxTestWeights {
         Path dir = Files.createTempDirectory("scanstream-onnx-it");
         Path params = dir.resolve("mobilenet_v2-test.params");
         Path onnx = dir.resolve("mobilenet_v2-test.onnx");
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
              DataOutputStream out = new DataOutputStream(Files.newOutputStream(params))) {
             Block block = Backbones.build(BackboneArchitecture.MOBILENET_V2);

@@ -60,7 +60,7 @@ public final class ContrastivePretrainer {
         if (pairs < 2) {
             throw new IllegalArgumentException("contrastive pretraining needs at least 2 images, got " + images.size());
         }
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         List<GreyImage> resized = FullNetworkTrainer.resizedImages(images, s.imageSize());
         // Whole batches only: a last batch of one image would have no negatives.
         int steps = resized.size() / pairs;

@@ -56,7 +56,7 @@ public final class FullNetworkTrainer {
         if (train.stream().noneMatch(LabelledImage::covid) || train.stream().allMatch(LabelledImage::covid)) {
             throw new IllegalArgumentException("the training images need both classes");
         }
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         StoppingSplit stopping = StoppingSplit.of(train, s);
         List<LabelledImage> fit = stopping.fit();
         List<GreyImage> trainImages = resized(fit, s.imageSize());

@@ -35,7 +35,7 @@ public final class HeadTrainer {
             throw new IllegalArgumentException("the training split needs both classes, got " + train.positives()
                     + " COVID of " + train.size());
         }
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         int dim = train.dimension();
         HeadArchitecture architecture = settings.architecture(dim);
         int batchSize = Math.min(settings.batchSize(), train.size());

@@ -52,7 +52,7 @@ public final class BackboneWeights {
 
     /** {@code work} on a fresh block of the architecture holding the file's weights; closed afterwards. */
     static <T> T withBlock(BackboneArchitecture architecture, Path weights, WithBlock<T> work) throws IOException {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             Block block = Backbones.build(architecture);
             block.initialize(manager, DataType.FLOAT32, BackboneBlock.CANONICAL_INPUT);

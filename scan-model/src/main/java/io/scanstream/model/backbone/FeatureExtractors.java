@@ -56,7 +56,7 @@ public final class FeatureExtractors {
      * @throws IllegalArgumentException when the file's type is unknown or its contents do not fit the architecture
      */
     public static FeatureExtractor load(BackboneSpec spec, long seedForRandomInit) throws IOException {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         BackboneEngine engine = spec.resolvedEngine();
         if (spec.weights().isEmpty()) {
             DjlFeatureExtractor random = randomlyInitialised(spec, seedForRandomInit);
@@ -116,7 +116,7 @@ public final class FeatureExtractors {
      * @throws IllegalArgumentException when the file's weights do not map onto the architecture's block
      */
     public static DifferentiableBackbone differentiable(BackboneSpec spec, long seedForRandomInit) throws IOException {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         DjlFeatureExtractor block = spec.weights().isEmpty() ? randomlyInitialised(spec, seedForRandomInit)
                 : javaBlock(spec, spec.weights().get());
         return new DifferentiableBackbone(block, spec);

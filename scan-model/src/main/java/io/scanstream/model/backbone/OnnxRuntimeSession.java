@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.scanstream.model.DjlEnvironment;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -88,10 +89,7 @@ final class OnnxRuntimeSession implements AutoCloseable {
 
     private static OrtSession.SessionOptions options() throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        int threads = threads();
-        if (threads > 0) {
-            options.setIntraOpNumThreads(threads);
-        }
+        options.setIntraOpNumThreads(threads());
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.addConfigEntry("session.intra_op.allow_spinning", "0");
@@ -99,14 +97,14 @@ final class OnnxRuntimeSession implements AutoCloseable {
     }
 
     /**
-     * Intra-op threads: system property {@value #THREADS_PROPERTY} or environment variable {@value #THREADS_ENV}, as
-     * DJL reads {@code ai.djl.pytorch.num_threads} for libtorch; unset or 0 = ONNX Runtime's default, one per
-     * physical core of the host — set it to the pod's CPU limit in a container, whose limit ONNX Runtime does not see.
+     * Intra-op threads: system property {@value #THREADS_PROPERTY} or environment variable {@value #THREADS_ENV};
+     * unset, the CPUs this JVM may use ({@link DjlEnvironment#engineThreads()}, which counts a container's CPU limit:
+     * ONNX Runtime's own default counts the host's cores); 0 = ONNX Runtime's own default.
      */
     static int threads() {
         String value = System.getProperty(THREADS_PROPERTY, System.getenv(THREADS_ENV));
         if (value == null || value.isBlank()) {
-            return 0;
+            return DjlEnvironment.engineThreads();
         }
         try {
             int threads = Integer.parseInt(value.strip());

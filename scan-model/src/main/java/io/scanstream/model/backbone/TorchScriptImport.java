@@ -40,7 +40,7 @@ public final class TorchScriptImport {
      */
     public static void copyInto(Block block, BackboneArchitecture architecture, Path torchScript, NDManager manager)
             throws IOException {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         Criteria<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class)
                 .optModelPath(torchScript).optEngine("PyTorch").optOption("mapLocation", "true").build();
         try (ZooModel<NDList, NDList> model = criteria.loadModel()) {

@@ -54,7 +54,7 @@ final class WeightsIdentity {
         if (cached != null) {
             return cached;
         }
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         String hash;
         try (NDManager manager = NDManager.newBaseManager(ENGINE)) {
             Block block = Backbones.build(architecture);
@@ -75,7 +75,7 @@ final class WeightsIdentity {
         if (cached != null) {
             return cached;
         }
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         String hash;
         try (NDManager manager = NDManager.newBaseManager(ENGINE);
              DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {

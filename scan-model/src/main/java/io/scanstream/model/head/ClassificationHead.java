@@ -58,7 +58,7 @@ public final class ClassificationHead implements AutoCloseable {
     public static ClassificationHead fromWeights(HeadArchitecture architecture, byte[] weights) {
         // Shapes and declared lengths first, in plain Java: DJL allocates what the bytes declare before it checks.
         HeadWeightsCheck.check(architecture, weights);
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         Model model = Model.newInstance("head-" + architecture.describe(), HeadBlocks.ENGINE);
         try {
             Block head = HeadBlocks.build(architecture);
@@ -82,7 +82,7 @@ public final class ClassificationHead implements AutoCloseable {
 
     /** An untrained head with seeded weights: a baseline, and what tests and benchmarks score with. */
     public static ClassificationHead randomlyInitialised(HeadArchitecture architecture, long seed) {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         Model model = Model.newInstance("head-" + architecture.describe(), HeadBlocks.ENGINE);
         try {
             Block head = HeadBlocks.build(architecture);

@@ -48,7 +48,7 @@ public final class HeadBlocks {
      * inputDim))}, or {@link #initialise}. The caller owns and closes it.
      */
     public static Model newModel(HeadArchitecture architecture) {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         Model model = Model.newInstance("head-" + architecture.describe(), ENGINE);
         model.setBlock(build(architecture));
         return model;

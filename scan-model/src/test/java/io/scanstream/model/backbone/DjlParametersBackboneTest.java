@@ -32,7 +32,7 @@ class DjlParametersBackboneTest {
 
     @BeforeAll
     static void offline() {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
     }
 
     @Test

@@ -18,7 +18,7 @@ class InputTensorsTest {
 
     @BeforeAll
     static void offline() {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
     }
 
     @Test

@@ -34,7 +34,7 @@ class MultiScaleReadoutTest {
 
     @BeforeAll
     static void offline() {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
     }
 
     @Test

@@ -26,7 +26,7 @@ final class TestWeights {
 
     /** An initialised block of the architecture at {@code initialisedFor}, holding seeded weights. */
     static Block block(BackboneArchitecture architecture, long seed, NDManager manager, Shape initialisedFor) {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         Block block = Backbones.build(architecture);
         block.initialize(manager, DataType.FLOAT32, initialisedFor);
         Random random = new Random(seed);

@@ -29,7 +29,7 @@ class TorchvisionEquivalenceTest {
 
     @BeforeAll
     static void offline() {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
     }
 
     @ParameterizedTest

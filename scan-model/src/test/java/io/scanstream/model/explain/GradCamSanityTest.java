@@ -59,7 +59,7 @@ class GradCamSanityTest {
 
     @Test
     void saliencyOfATrainedNetworkLiesOnTheLesionsFarMoreThanARandomOnes() {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         Engine.getEngine("PyTorch").setRandomSeed(7);
         SyntheticCtGenerator generator = new SyntheticCtGenerator(2026);
         List<LesionPhantom> phantoms = new ArrayList<>();

@@ -18,7 +18,7 @@ class GradCamTest {
      */
     @Test
     void weighsChannelsByTheirMeanGradientThenReluAndScalesToOne() {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         float[] w = {2f, -1f};
         // two channels on a 2x3 grid
         float[] a = {
@@ -41,7 +41,7 @@ class GradCamTest {
 
     @Test
     void isAllZeroWhenNothingSpeaksForTheClass() {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             NDArray input = manager.ones(new ai.djl.ndarray.types.Shape(1, 1, 2, 2));
             Saliency saliency = GradCam.explain(input, x -> new GradCam.Layer(x,
@@ -53,7 +53,7 @@ class GradCamTest {
 
     @Test
     void explainsOneImageAtATime() {
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             NDArray batch = manager.ones(new ai.djl.ndarray.types.Shape(2, 1, 2, 2));
             assertThatThrownBy(() -> GradCam.explain(batch, x -> new GradCam.Layer(x, activation -> activation.sum())))

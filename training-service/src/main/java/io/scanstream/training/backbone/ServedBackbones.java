@@ -46,7 +46,7 @@ public class ServedBackbones implements Backbones {
 
     public ServedBackbones(TrainingConfig config, ChampionSource champions, BackboneSource published) {
         // DJL reads these only from system properties or the environment, before the engine first loads.
-        DjlEnvironment.ensureOffline();
+        DjlEnvironment.configure();
         this.config = config;
         this.champions = champions;
         this.published = published;
