@@ -3,10 +3,10 @@ package io.scanstream.model;
 import java.nio.file.Path;
 
 /**
- * The settings DJL reads once, when the engine is first touched: no network access, and as many libtorch threads as
- * this JVM has CPUs. Services call {@link #configure(Path)} at startup, before any other class of this module, and
- * the factories here call {@link #configure()} as a safety net. Settings the operator already made (system property
- * or environment variable) win.
+ * The settings DJL reads once, when the engine is first touched: no network access, and libtorch's threads within a
+ * container's CPU limit ({@link EngineThreads}). Services call {@link #configure(Path)} at startup, before any other
+ * class of this module, and the factories here call {@link #configure()} as a safety net. Settings the operator
+ * already made (system property or environment variable) win.
  */
 public final class DjlEnvironment {
 
@@ -39,18 +39,8 @@ public final class DjlEnvironment {
             setIfUnset(CACHE_DIR, CACHE_DIR, cacheDir.toAbsolutePath().toString());
         }
         if (System.getProperty(PYTORCH_THREADS) == null) {
-            System.setProperty(PYTORCH_THREADS, Integer.toString(engineThreads()));
+            EngineThreads.limit().ifPresent(threads -> System.setProperty(PYTORCH_THREADS, Integer.toString(threads)));
         }
-    }
-
-    /**
-     * The intra-op threads each engine (libtorch, ONNX Runtime) gets unless the operator sets them: the CPUs this JVM
-     * may use. The JVM counts a container's CPU limit (rounded up) and {@code -XX:ActiveProcessorCount}; both engines'
-     * own defaults count the host's cores, so a pod limited to 4 CPUs on a 64-core node would run 64 threads in a
-     * 4-CPU quota, throttled, much slower than 4 (docs/operations.md, "Threads").
-     */
-    public static int engineThreads() {
-        return Runtime.getRuntime().availableProcessors();
     }
 
     private static void setIfUnset(String property, String environmentVariable, String value) {

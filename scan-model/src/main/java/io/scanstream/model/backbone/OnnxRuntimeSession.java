@@ -7,7 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import io.scanstream.model.DjlEnvironment;
+import io.scanstream.model.EngineThreads;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -98,13 +98,13 @@ final class OnnxRuntimeSession implements AutoCloseable {
 
     /**
      * Intra-op threads: system property {@value #THREADS_PROPERTY} or environment variable {@value #THREADS_ENV};
-     * unset, the CPUs this JVM may use ({@link DjlEnvironment#engineThreads()}, which counts a container's CPU limit:
-     * ONNX Runtime's own default counts the host's cores); 0 = ONNX Runtime's own default.
+     * unset, the container's CPU limit where there is one ({@link EngineThreads}: ONNX Runtime's own default counts
+     * the host's cores), else 0; 0 = ONNX Runtime's own default.
      */
     static int threads() {
         String value = System.getProperty(THREADS_PROPERTY, System.getenv(THREADS_ENV));
         if (value == null || value.isBlank()) {
-            return DjlEnvironment.engineThreads();
+            return EngineThreads.limit().orElse(0);
         }
         try {
             int threads = Integer.parseInt(value.strip());

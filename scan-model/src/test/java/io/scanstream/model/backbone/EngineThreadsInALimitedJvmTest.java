@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.scanstream.model.DjlEnvironment;
+import io.scanstream.model.EngineThreads;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,27 +16,36 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Both engines run as many intra-op threads as the JVM has CPUs, which is what a container's CPU limit gives it:
- * their own defaults count the host's cores. A JVM told it has 3 CPUs ({@code -XX:ActiveProcessorCount}, which stands
- * in for a pod's limit) gets 3 libtorch threads and 3 ONNX Runtime threads, whatever this machine has.
+ * Where the JVM sees fewer CPUs than the host has (a container's CPU limit; here {@code -XX:ActiveProcessorCount=1},
+ * which stands in for one), both engines run that many intra-op threads instead of their own default, which counts the
+ * host's cores ({@link EngineThreads}).
  */
-class EngineThreadsTest {
+class EngineThreadsInALimitedJvmTest {
 
-    private static final int CPUS = 3;
+    private static final int CPUS = 1;
 
     @Test
     void bothEnginesRunAsManyThreadsAsTheJvmHasCpus() throws Exception {
+        assumeHostHasMoreCpus();
+
         assertThat(probe(List.of())).isEqualTo("libtorch=" + CPUS + " onnxruntime=" + CPUS);
     }
 
     @Test
     void theOperatorsSettingsWin() throws Exception {
-        String threads = probe(List.of("-D" + DjlEnvironment.PYTORCH_THREADS + "=1",
+        assumeHostHasMoreCpus();
+        String threads = probe(List.of("-D" + DjlEnvironment.PYTORCH_THREADS + "=2",
                 "-D" + OnnxRuntimeSession.THREADS_PROPERTY + "=2"));
 
-        assertThat(threads).isEqualTo("libtorch=1 onnxruntime=2");
+        assertThat(threads).isEqualTo("libtorch=2 onnxruntime=2");
+    }
+
+    private static void assumeHostHasMoreCpus() {
+        assumeTrue(Runtime.getRuntime().availableProcessors() > CPUS, "needs a machine with more than " + CPUS
+                + " CPU, so that the probe's JVM sees fewer CPUs than the host");
     }
 
     /** Runs {@link Probe} in a JVM that sees {@value #CPUS} CPUs; returns its line of thread counts. */
