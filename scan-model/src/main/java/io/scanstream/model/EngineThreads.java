@@ -7,8 +7,8 @@ import java.util.OptionalInt;
 
 /**
  * How many intra-op threads an engine (libtorch, ONNX Runtime) runs when the operator does not say. Both engines count
- * the host's cores, which is right on a bare host (they count physical cores, so hyper-threads do not share one) and
- * wrong in a container with a CPU limit: a pod limited to 4 CPUs on a 64-core node would run 64 threads in a 4-CPU
+ * the host's cores, which is right on a bare host (ONNX Runtime counts physical cores, so hyper-threads do not share
+ * one) and wrong in a container with a CPU limit: a pod limited to 4 CPUs on a 64-core node would run 64 threads in a 4-CPU
  * quota, throttled, much slower than 4 (docs/operations.md, "Threads"). The JVM counts that limit (rounded up), a
  * cpuset, and {@code -XX:ActiveProcessorCount}; so where it sees fewer CPUs than the host has online, the engines get
  * the JVM's count, and elsewhere their own default.
