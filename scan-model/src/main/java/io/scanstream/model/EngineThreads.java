@@ -8,8 +8,8 @@ import java.util.OptionalInt;
 /**
  * How many intra-op threads an engine (libtorch, ONNX Runtime) runs when the operator does not say. Both engines count
  * the host's cores, which is right on a bare host (ONNX Runtime counts physical cores, so hyper-threads do not share
- * one) and wrong in a container with a CPU limit: a pod limited to 4 CPUs on a 64-core node would run 64 threads in a 4-CPU
- * quota, throttled, much slower than 4 (docs/operations.md, "Threads"). The JVM counts that limit (rounded up), a
+ * one) and wrong in a container with a CPU limit: a pod limited to 4 CPUs on a 64-core node would run 64 threads in a
+ * 4-CPU quota, throttled, much slower than 4 (docs/operations.md, "Threads"). The JVM counts that limit (rounded up), a
  * cpuset, and {@code -XX:ActiveProcessorCount}; so where it sees fewer CPUs than the host has online, the engines get
  * the JVM's count, and elsewhere their own default.
  */
@@ -30,7 +30,7 @@ public final class EngineThreads {
         return hostCpus.isPresent() && jvmCpus < hostCpus.getAsInt() ? OptionalInt.of(jvmCpus) : OptionalInt.empty();
     }
 
-    /** The number of CPUs in a sysfs CPU list such as {@code 0-3,8-11} (8), or empty where there is none or it is odd. */
+    /** The CPUs in a sysfs CPU list such as {@code 0-3,8-11} (8), or empty where there is none or it is odd. */
     static OptionalInt hostCpus(Path onlineList) {
         try {
             return count(Files.readString(onlineList).strip());
