@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -572,6 +573,29 @@ class DeploymentConfigTest {
                 assertThat(io.scanstream.local.LocalStack.INGEST_JVM).as("ingest's heap, local and " + overlay)
                         .contains("-Xmx" + heapMib + "m");
             }
+        }
+    }
+
+    /**
+     * The engines size their thread pools from the CPUs the JVM sees, which is the container's CPU limit
+     * (EngineThreads): without one they would count the node's cores and crowd whatever share the pod gets. So every
+     * Deployment that runs a backbone has a CPU limit of whole CPUs (a fraction is rounded up, and the threads with it).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
+    void everyServiceThatRunsABackboneHasACpuLimitItsEnginesThreadsFollow(String overlay) throws Exception {
+        for (Deployment deployment : ofKind(render(overlay), "Deployment", Deployment.class)) {
+            String name = deployment.getMetadata().getName();
+            if (!List.of("inference-service", "training-service").contains(name)) {
+                continue;
+            }
+            Quantity cpu = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getResources()
+                    .getLimits().get("cpu");
+            assertThat(cpu).as(overlay + " " + name + " limits.cpu").isNotNull();
+            BigDecimal cpus = Quantity.getAmountInBytes(cpu);
+            assertThat(cpus.stripTrailingZeros().scale()).as(overlay + " " + name + " limits.cpu " + cpu
+                    + " in whole CPUs").isLessThanOrEqualTo(0);
+            assertThat(cpus.intValueExact()).as(overlay + " " + name + " limits.cpu").isPositive();
         }
     }
 
