@@ -21,9 +21,16 @@ public final class EngineThreads {
     private EngineThreads() {
     }
 
-    /** The threads to give an engine, or empty: leave it its own default. */
+    /**
+     * The threads to give an engine, or empty: leave it its own default. Read once: every model factory asks (through
+     * {@link DjlEnvironment#configure()}), and an engine sizes its pool once anyway.
+     */
     public static OptionalInt limit() {
-        return limit(Runtime.getRuntime().availableProcessors(), hostCpus(ONLINE_CPUS));
+        return ThisJvm.LIMIT;
+    }
+
+    private static final class ThisJvm {
+        static final OptionalInt LIMIT = limit(Runtime.getRuntime().availableProcessors(), hostCpus(ONLINE_CPUS));
     }
 
     static OptionalInt limit(int jvmCpus, OptionalInt hostCpus) {
