@@ -51,7 +51,8 @@ class EngineThreadsInALimitedJvmTest {
     /** Runs {@link Probe} in a JVM that sees {@value #CPUS} CPUs; returns its line of thread counts. */
     private static String probe(List<String> options) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-XX:ActiveProcessorCount=" + CPUS, "-cp", System.getProperty("java.class.path")));
+        List<String> command = new ArrayList<>(List.of(java, "-XX:ActiveProcessorCount=" + CPUS, "-cp",
+                System.getProperty("java.class.path")));
         for (String property : List.of(DjlEnvironment.CACHE_DIR, DjlEnvironment.OFFLINE)) {
             if (System.getProperty(property) != null) {
                 command.add("-D" + property + "=" + System.getProperty(property));
