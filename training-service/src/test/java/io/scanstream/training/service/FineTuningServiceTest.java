@@ -42,6 +42,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +53,7 @@ import static org.hamcrest.Matchers.equalTo;
  * Fine-tuning through a broker of its own (so that no other test's labels are in the set): labels start a
  * fine-tuning run (every 16 labels), which publishes the backbone in chunks with its manifest, the embeddings under
  * it and a v2 version that refers to it; the next head run trains on that backbone, fetched from Kafka and
- * verified; backbones no version refers to are retired once older than the retention, with tombstones.
+ * verified, embedding the scans labelled after the run; backbones no version refers to are retired once older than the retention, with tombstones.
  */
 // Calls the API as a caller with these roles (HttpAuthorisationTest covers tokens, 401 and 403).
 @TestSecurity(user = "test-operator", roles = {Roles.OPERATOR, Roles.CLINICIAN})
@@ -65,7 +66,8 @@ class FineTuningServiceTest {
     public static class FineTuneEvery16Labels implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("training.model.name", MODEL, "training.fine-tune.every-labels", "16",
+            return Map.of("training.model.name", MODEL,
+                    "training.fine-tune.every-labels", String.valueOf(FINE_TUNE_EVERY),
                     "training.trigger.every-labels", "0", "training.trigger.interval", "off",
                     "training.head.epochs", "5");
         }
@@ -76,6 +78,7 @@ class FineTuningServiceTest {
     private static final OffsetDateTime AT = OffsetDateTime.parse("2026-11-30T08:00:00Z");
     private static final Duration TIMEOUT = Duration.ofSeconds(180);
     private static final int SCANS = 20;
+    private static final int FINE_TUNE_EVERY = 16;
     private static KafkaTestClient kafka;
     private static BackboneManifest published;
 
@@ -104,10 +107,9 @@ class FineTuningServiceTest {
                     URI.create("/devices/ct-ft"), AT, "ft-patient-" + i, Sha256.hex(image.pixels()), ImageFormat.PNG,
                     224, 224, image, "site-" + i)));
         }
-        for (int i = 0; i < SCANS; i++) {
-            kafka.send(EventCodecs.LABELLED.toRecord(Topics.SCANS_LABELS, new ScanLabel("ft-scan-" + i,
-                    i % 2 == 0 ? ClinicalLabel.COVID : ClinicalLabel.NON_COVID, "dr-ft", AT)));
-        }
+        // Exactly the trigger's count, so the run's set is known: with all 20 sent at once the run started at the
+        // 16th and took whichever of the last 4 had arrived by then (CI saw 16 once, 20 otherwise).
+        sendLabels(0, FINE_TUNE_EVERY);
 
         await().atMost(TIMEOUT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 assertThat(given().when().get("/training/runs").then().extract().jsonPath()
@@ -150,13 +152,27 @@ class FineTuningServiceTest {
         assertThat(version.metadata().backbone().sizeBytes()).isEqualTo(published.sizeBytes());
 
         // The embeddings under the new backbone: head runs continue on it without recomputing.
-        List<ConsumerRecord<String, byte[]>> embeddings = kafka.collect(Topics.SCANS_EMBEDDINGS, r -> true, SCANS,
-                Duration.ofSeconds(10), Duration.ofSeconds(2));
-        assertThat(embeddings).hasSize(SCANS).allSatisfy(r -> {
+        List<ConsumerRecord<String, byte[]>> embeddings = kafka.collect(Topics.SCANS_EMBEDDINGS, r -> true,
+                FINE_TUNE_EVERY, Duration.ofSeconds(10), Duration.ofSeconds(2));
+        assertThat(embeddings).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(
+                IntStream.range(0, FINE_TUNE_EVERY).mapToObj(i -> "ft-scan-" + i).toList());
+        assertThat(embeddings).allSatisfy(r -> {
             ScanEmbedding e = EventCodecs.EMBEDDED.fromRecord(r);
             assertThat(e.backboneId()).isEqualTo(published.backboneId());
             assertThat(e.origin()).startsWith("site-");
         });
+
+        // Labels after the run: the next head run embeds those scans under the new backbone itself.
+        sendLabels(FINE_TUNE_EVERY, SCANS);
+        await().atMost(TIMEOUT).untilAsserted(() -> given().when().get("/training/set").then()
+                .body("set.labelled", equalTo(SCANS)));
+    }
+
+    private static void sendLabels(int from, int to) {
+        for (int i = from; i < to; i++) {
+            kafka.send(EventCodecs.LABELLED.toRecord(Topics.SCANS_LABELS, new ScanLabel("ft-scan-" + i,
+                    i % 2 == 0 ? ClinicalLabel.COVID : ClinicalLabel.NON_COVID, "dr-ft", AT)));
+        }
     }
 
     @Test
