@@ -31,6 +31,14 @@ class LearningLibraryArchitectureTest {
     }
 
     @Test
+    void buildsNoAdamWhoseStateNobodyReleases() {
+        // DJL's Adam keeps its moments outside every NDManager: each one built and dropped leaked them natively
+        noClasses().should().callMethod(ai.djl.training.optimizer.Adam.Builder.class, "build")
+                .because("ReleasableAdam.of(Optimizer.adam()...) releases the optimiser's state when closed")
+                .check(CLASSES);
+    }
+
+    @Test
     void hasNoPackageCycles() {
         slices().matching("io.scanstream.learning.(*)..").should().beFreeOfCycles().check(CLASSES);
     }

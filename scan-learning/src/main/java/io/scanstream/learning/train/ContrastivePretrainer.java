@@ -69,12 +69,14 @@ public final class ContrastivePretrainer {
         boolean scratch = s.initialWeights().isEmpty();
         FullNetworkBlock network = new FullNetworkBlock(Backbones.build(s.architecture()), projection(s), scratch);
         long start = System.nanoTime();
-        try (Model model = Model.newInstance("contrastive-" + s.architecture().id(), ENGINE)) {
+        try (ReleasableAdam optimizer = ReleasableAdam.of(Optimizer.adam()
+                .optLearningRateTracker(schedule.tracker()));
+             Model model = Model.newInstance("contrastive-" + s.architecture().id(), ENGINE)) {
             model.setBlock(network);
             // The trainer's loss is never called: NT-Xent needs the whole batch, not (label, prediction) pairs.
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                     .optInitializer(new SeededInitializer(s.seed()), Parameter.Type.WEIGHT)
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule.tracker()).build());
+                    .optOptimizer(optimizer);
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(2L * pairs, 3, s.imageSize(), s.imageSize()));
                 if (!scratch) {

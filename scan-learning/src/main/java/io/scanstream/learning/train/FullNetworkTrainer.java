@@ -69,9 +69,11 @@ public final class FullNetworkTrainer {
                 HeadBlocks.build(headArchitecture), s.trainsBatchNormStatistics());
         List<Block> frozen = leadingBlocks(network.backbone(), s.frozenBlocks()); // refused before any work
         long start = System.nanoTime();
-        try (Model model = Model.newInstance("full-network-" + s.architecture().id(), ENGINE)) {
+        try (ReleasableAdam optimizer = ReleasableAdam.of(Optimizer.adam().optLearningRateTracker(
+                LayerwiseRates.of(schedule.tracker(), network.backbone(), s.layerRateDecay())));
+             Model model = Model.newInstance("full-network-" + s.architecture().id(), ENGINE)) {
             model.setBlock(network);
-            try (Trainer trainer = model.newTrainer(trainingConfig(s, schedule, network))) {
+            try (Trainer trainer = model.newTrainer(trainingConfig(s, optimizer))) {
                 trainer.initialize(new Shape(batchSize, 3, s.imageSize(), s.imageSize()));
                 if (s.initialisation() == FullNetworkSettings.Initialisation.PRETRAINED) {
                     BackboneWeights.copyInto(network.backbone(), s.architecture(), s.initialWeights().orElseThrow(),
@@ -158,12 +160,10 @@ public final class FullNetworkTrainer {
         }
     }
 
-    private static DefaultTrainingConfig trainingConfig(FullNetworkSettings s, CyclicLearningRate schedule,
-                                                        FullNetworkBlock network) {
+    private static DefaultTrainingConfig trainingConfig(FullNetworkSettings s, ReleasableAdam optimizer) {
         return new DefaultTrainingConfig(new BinaryCrossEntropyLoss())
                 .optInitializer(new SeededInitializer(s.seed()), Parameter.Type.WEIGHT)
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(
-                        LayerwiseRates.of(schedule.tracker(), network.backbone(), s.layerRateDecay())).build());
+                .optOptimizer(optimizer);
     }
 
     /** The first {@code count} blocks of the backbone, those kept at their pretrained weights. */

@@ -45,8 +45,10 @@ public final class HeadTrainer {
         // Dropout masks come from the engine's generator: seeded per run so that a run is reproducible.
         Engine.getEngine(ENGINE).setRandomSeed((int) settings.seed());
         long start = System.nanoTime();
-        try (Model model = HeadBlocks.newModel(architecture);
-             Trainer trainer = model.newTrainer(trainingConfig(settings, schedule))) {
+        try (ReleasableAdam optimizer = ReleasableAdam.of(Optimizer.adam().optLearningRateTracker(schedule.tracker())
+                .optWeightDecays((float) settings.weightDecay()));
+             Model model = HeadBlocks.newModel(architecture);
+             Trainer trainer = model.newTrainer(trainingConfig(settings, optimizer))) {
             trainer.initialize(new Shape(batchSize, dim));
             HeadBlocks.setFeatureStandardization(model.getBlock(), statistics.mean(), statistics.std());
             EarlyStopping<byte[]> earlyStopping = new EarlyStopping<>(settings.earlyStopPatience(),
@@ -62,11 +64,10 @@ public final class HeadTrainer {
         }
     }
 
-    private static DefaultTrainingConfig trainingConfig(HeadTrainingSettings settings, CyclicLearningRate schedule) {
+    private static DefaultTrainingConfig trainingConfig(HeadTrainingSettings settings, ReleasableAdam optimizer) {
         return new DefaultTrainingConfig(new BinaryCrossEntropyLoss())
                 .optInitializer(new SeededInitializer(settings.seed()), Parameter.Type.WEIGHT)
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule.tracker())
-                        .optWeightDecays((float) settings.weightDecay()).build());
+                .optOptimizer(optimizer);
     }
 
     /** Feature vectors as minibatches of shape [rows, dim]. */
