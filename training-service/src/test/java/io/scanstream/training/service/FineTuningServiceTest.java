@@ -53,7 +53,8 @@ import static org.hamcrest.Matchers.equalTo;
  * Fine-tuning through a broker of its own (so that no other test's labels are in the set): labels start a
  * fine-tuning run (every 16 labels), which publishes the backbone in chunks with its manifest, the embeddings under
  * it and a v2 version that refers to it; the next head run trains on that backbone, fetched from Kafka and
- * verified, embedding the scans labelled after the run; backbones no version refers to are retired once older than the retention, with tombstones.
+ * verified, embedding the scans labelled after the run; backbones no version refers to are retired once older than
+ * the retention, with tombstones.
  */
 // Calls the API as a caller with these roles (HttpAuthorisationTest covers tokens, 401 and 403).
 @TestSecurity(user = "test-operator", roles = {Roles.OPERATOR, Roles.CLINICIAN})
@@ -101,7 +102,7 @@ class FineTuningServiceTest {
         SyntheticCtGenerator generator = new SyntheticCtGenerator(23);
         for (int i = 0; i < SCANS; i++) {
             String scanId = "ft-scan-" + i;
-            ClinicalLabel label = i % 2 == 0 ? ClinicalLabel.COVID : ClinicalLabel.NON_COVID;
+            ClinicalLabel label = label(i);
             GreyImage image = generator.render(i, label, 224, 224);
             kafka.send(EventCodecs.PREPROCESSED.toRecord(Topics.SCANS_PREPROCESSED, new ScanPreprocessed(scanId,
                     URI.create("/devices/ct-ft"), AT, "ft-patient-" + i, Sha256.hex(image.pixels()), ImageFormat.PNG,
@@ -170,9 +171,13 @@ class FineTuningServiceTest {
 
     private static void sendLabels(int from, int to) {
         for (int i = from; i < to; i++) {
-            kafka.send(EventCodecs.LABELLED.toRecord(Topics.SCANS_LABELS, new ScanLabel("ft-scan-" + i,
-                    i % 2 == 0 ? ClinicalLabel.COVID : ClinicalLabel.NON_COVID, "dr-ft", AT)));
+            kafka.send(EventCodecs.LABELLED.toRecord(Topics.SCANS_LABELS, new ScanLabel("ft-scan-" + i, label(i),
+                    "dr-ft", AT)));
         }
+    }
+
+    private static ClinicalLabel label(int scan) {
+        return scan % 2 == 0 ? ClinicalLabel.COVID : ClinicalLabel.NON_COVID;
     }
 
     @Test
