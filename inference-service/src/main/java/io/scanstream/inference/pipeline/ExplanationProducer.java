@@ -12,6 +12,8 @@ import io.scanstream.model.backbone.BackboneEngine;
 import io.scanstream.model.backbone.BackboneSpec;
 import io.scanstream.model.backbone.DifferentiableBackbone;
 import io.scanstream.model.backbone.FeatureExtractors;
+import io.scanstream.service.memory.QuietTrim;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -23,11 +25,13 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Grad-CAM explanations of the version in service ({@code POST /explanations}): wired to the networks in service,
  * the output guard's withdrawals and the meters; the backbones from the same sources as serving (the configured
- * bootstrap file, published backbones from the library), always on PyTorch.
+ * bootstrap file, published backbones from the library), always on PyTorch. Its releaser thread also hands the native
+ * memory that explanations and swaps free back to the system once they are quiet ({@link QuietTrim}).
  */
 @Singleton // one releaser thread, shut down by the disposer of the same instance
 public class ExplanationProducer {
@@ -37,6 +41,13 @@ public class ExplanationProducer {
     /** How often the PyTorch copies are checked against the version in service (and released when stale). */
     static final Duration RELEASE_CHECK = Duration.ofSeconds(10);
 
+    /**
+     * How long after the last explanation or swap the native heap is trimmed: long enough that a clinician's burst of
+     * requests reuses the same pages, short enough that a minute of explanations (~230 MiB of libtorch's activations,
+     * docs/operations.md "Memory") does not stay resident for good.
+     */
+    static final Duration QUIET_BEFORE_TRIM = Duration.ofSeconds(30);
+
     private final ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "explanation-releaser");
         thread.setDaemon(true);
@@ -45,14 +56,31 @@ public class ExplanationProducer {
 
     @Produces
     @Singleton
+    @Startup // the releaser runs from start-up: swaps free native memory whether anyone asks for explanations or not
     Explanations explanations(InferenceConfig config, ModelVersions versions, BackboneLibrary library,
                               InferencePipeline pipeline, ExplanationMetrics metrics) {
+        QuietTrim trim = QuietTrim.ofNativeHeap(QUIET_BEFORE_TRIM);
+        Explanations.Observer observer = new Explanations.Observer() {
+            @Override
+            public void finished(String outcome, long nanos) {
+                metrics.finished(outcome, nanos);
+                trim.freed(); // its activations went back to glibc, which keeps them
+            }
+        };
         Explanations explanations = new Explanations(versions, version -> pipeline.guard().withdrawn(version),
-                new PyTorchBackbones(config, library), metrics);
+                new PyTorchBackbones(config, library), observer);
+        AtomicReference<String> lastBackbone = new AtomicReference<>(versions.currentBackbone().backboneId());
         // a version change releases the copies even if nobody asks for an explanation again
         releaser.scheduleWithFixedDelay(() -> {
             try {
                 explanations.releaseIfStale();
+                String backbone = versions.currentBackbone().backboneId();
+                if (!backbone.equals(lastBackbone.getAndSet(backbone))) {
+                    trim.freed(); // a swap closed the old backbone (and the releaser its PyTorch copy)
+                }
+                long start = System.nanoTime();
+                trim.trimIfQuiet().ifPresent(report -> LOG.infof("inference.native-heap.trimmed took=%dms \"%s\"",
+                        (System.nanoTime() - start) / 1_000_000, report));
             } catch (RuntimeException e) {
                 LOG.warnf("explanation.release-failed reason=\"%s\"", e.getMessage());
             }

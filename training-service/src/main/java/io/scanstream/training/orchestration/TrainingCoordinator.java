@@ -3,6 +3,7 @@ package io.scanstream.training.orchestration;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.scanstream.learning.train.EpochObserver;
+import io.scanstream.service.memory.NativeHeap;
 import io.scanstream.training.config.TrainingConfig;
 import io.scanstream.training.domain.Backbone;
 import io.scanstream.training.domain.Backbones;

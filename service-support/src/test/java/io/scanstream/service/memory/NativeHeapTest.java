@@ -1,4 +1,4 @@
-package io.scanstream.training.orchestration;
+package io.scanstream.service.memory;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
