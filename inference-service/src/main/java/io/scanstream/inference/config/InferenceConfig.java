@@ -26,6 +26,19 @@ public interface InferenceConfig {
 
     Signing signing();
 
+    Memory memory();
+
+    /** When the native memory that explanations and swaps free is handed back (docs/operations.md, "Memory"). */
+    interface Memory {
+        /**
+         * How long after the last explanation or backbone swap the native heap is trimmed: long enough that a
+         * clinician's burst of requests reuses the same pages, short enough that a minute of explanations (210-260 MiB
+         * of libtorch's activations measured) does not stay resident for good. A trim held glibc's arena 114-159 ms.
+         */
+        @WithDefault("30s")
+        Duration quietBeforeTrim();
+    }
+
     /**
      * Which model versions are believed (docs/security.md, "Signed model versions"): Ed25519 signatures over the
      * {@code models.published} record's value, by a key among {@code trusted-keys}.

@@ -8,6 +8,7 @@ import io.scanstream.inference.domain.ExplanationBackbones;
 import io.scanstream.inference.domain.Explanations;
 import io.scanstream.inference.domain.ModelVersions;
 import io.scanstream.inference.metrics.ExplanationMetrics;
+import io.scanstream.inference.metrics.NativeHeapMetrics;
 import io.scanstream.model.backbone.BackboneEngine;
 import io.scanstream.model.backbone.BackboneSpec;
 import io.scanstream.model.backbone.DifferentiableBackbone;
@@ -41,13 +42,6 @@ public class ExplanationProducer {
     /** How often the PyTorch copies are checked against the version in service (and released when stale). */
     static final Duration RELEASE_CHECK = Duration.ofSeconds(10);
 
-    /**
-     * How long after the last explanation or swap the native heap is trimmed: long enough that a clinician's burst of
-     * requests reuses the same pages, short enough that a minute of explanations (~230 MiB of libtorch's activations,
-     * docs/operations.md "Memory") does not stay resident for good.
-     */
-    static final Duration QUIET_BEFORE_TRIM = Duration.ofSeconds(30);
-
     private final ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "explanation-releaser");
         thread.setDaemon(true);
@@ -58,8 +52,9 @@ public class ExplanationProducer {
     @Singleton
     @Startup // the releaser runs from start-up: swaps free native memory whether anyone asks for explanations or not
     Explanations explanations(InferenceConfig config, ModelVersions versions, BackboneLibrary library,
-                              InferencePipeline pipeline, ExplanationMetrics metrics) {
-        QuietTrim trim = QuietTrim.ofNativeHeap(QUIET_BEFORE_TRIM);
+                              InferencePipeline pipeline, ExplanationMetrics metrics,
+                              NativeHeapMetrics heapMetrics) {
+        QuietTrim trim = QuietTrim.ofNativeHeap(config.memory().quietBeforeTrim());
         Explanations.Observer observer = new Explanations.Observer() {
             @Override
             public void finished(String outcome, long nanos) {
@@ -79,8 +74,11 @@ public class ExplanationProducer {
                     trim.freed(); // a swap closed the old backbone (and the releaser its PyTorch copy)
                 }
                 long start = System.nanoTime();
-                trim.trimIfQuiet().ifPresent(report -> LOG.infof("inference.native-heap.trimmed took=%dms \"%s\"",
-                        (System.nanoTime() - start) / 1_000_000, report));
+                trim.trimIfQuiet().ifPresent(report -> {
+                    heapMetrics.trimmed();
+                    LOG.infof("inference.native-heap.trimmed took=%dms \"%s\"", (System.nanoTime() - start) / 1_000_000,
+                            report);
+                });
             } catch (RuntimeException e) {
                 LOG.warnf("explanation.release-failed reason=\"%s\"", e.getMessage());
             }

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
@@ -38,6 +40,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,7 +54,8 @@ import static org.hamcrest.Matchers.nullValue;
 /**
  * {@code POST /explanations} through the real broker: before any version, and for a version that is not in service,
  * 409 with the version that is; with the version in service, a 7x7 Grad-CAM map on MobileNetV2's last stage and the
- * probability the published prediction of the same scan carries; bad bodies 400; no token 401, a device 403. Its own
+ * probability the published prediction of the same scan carries; bad bodies 400; no token 401, a device 403; once
+ * they are quiet, the native memory they freed is trimmed (a 1 s quiet spell here, 30 s by default). Its own
  * model name (a profile of its own), so other tests' versions on the shared topic are not its.
  */
 @QuarkusTest
@@ -62,7 +67,8 @@ class ExplanationServiceTest {
     public static class OwnModel implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("inference.model.name", MODEL);
+            // a short quiet spell, so that the explanations below are followed by a trim within the test
+            return Map.of("inference.model.name", MODEL, "inference.memory.quiet-before-trim", "1s");
         }
     }
 
@@ -163,6 +169,19 @@ class ExplanationServiceTest {
                 .body(containsString("scanstream_inference_explanation_seconds_count{outcome=\"explained\"} 2.0"))
                 .body(containsString("scanstream_inference_explanation_seconds_count{outcome=\"not-served\"} 3.0"))
                 .body(containsString("scanstream_inference_explanation_seconds_count{outcome=\"busy\"} 0.0"));
+    }
+
+    @Test
+    @Order(7)
+    @EnabledOnOs(OS.LINUX) // glibc's trim through the JVM: Linux JDKs only (NativeHeapTest)
+    void handsBackTheNativeMemoryTheExplanationsFreedOnceTheyAreQuiet() {
+        Pattern trims = Pattern.compile("(?m)^scanstream_inference_native_heap_trims_total(?:\\{[^}]*})? (\\S+)$");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Matcher counter = trims.matcher(given().when().get(managementMetrics.toString()).asString());
+            assertThat(counter.find()).as("the trims counter is exported").isTrue();
+            assertThat(Double.parseDouble(counter.group(1))).as("trims after the explanations above")
+                    .isGreaterThanOrEqualTo(1.0);
+        });
     }
 
     private static ValidatableResponse explain(String authorization, Map<String, Object> body) {
