@@ -33,7 +33,7 @@ public interface InferenceConfig {
         /**
          * How long after the last explanation or backbone swap the native heap is trimmed: long enough that a
          * clinician's burst of requests reuses the same pages, short enough that a minute of explanations (210-260 MiB
-         * of libtorch's activations measured) does not stay resident for good. A trim held glibc's arena 114-159 ms.
+         * of libtorch's activations measured) does not stay resident for good. A trim held glibc's arena 114-286 ms.
          */
         @WithDefault("30s")
         Duration quietBeforeTrim();
