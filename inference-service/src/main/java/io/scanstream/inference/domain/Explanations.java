@@ -100,6 +100,14 @@ public final class Explanations implements AutoCloseable {
         return outcome instanceof Busy ? "busy" : "unavailable";
     }
 
+    /**
+     * Whether a request that ended so ran on libtorch (an explanation, or a copy built that then did not fit), so
+     * that native memory was freed when it ended; refusals before any work ({@code not-served}, {@code busy}) did not.
+     */
+    public static boolean ranOnLibtorch(String outcomeName) {
+        return "explained".equals(outcomeName) || "unavailable".equals(outcomeName);
+    }
+
     private Outcome run(String scanId, String requestedVersion, GreyImage image) {
         Optional<ModelArtifact> inService = versions.servingArtifact()
                 .filter(a -> !withdrawn.test(a.metadata().servedVersion()));

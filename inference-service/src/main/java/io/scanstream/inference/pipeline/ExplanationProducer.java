@@ -59,7 +59,9 @@ public class ExplanationProducer {
             @Override
             public void finished(String outcome, long nanos) {
                 metrics.finished(outcome, nanos);
-                trim.freed(); // its activations went back to glibc, which keeps them
+                if (Explanations.ranOnLibtorch(outcome)) {
+                    trim.freed(); // its activations went back to glibc, which keeps them
+                }
             }
         };
         Explanations explanations = new Explanations(versions, version -> pipeline.guard().withdrawn(version),

@@ -89,6 +89,8 @@ class ExplanationsTest {
         withdrawn.add("v1");
         assertThat(explanations.explain("s1", "v1", SCAN)).isEqualTo(new Explanations.NotServed("v1", null));
         assertThat(outcomes).containsExactly("not-served", "not-served", "not-served", "explained", "not-served");
+        assertThat(outcomes.stream().filter(Explanations::ranOnLibtorch)).as("only the explanation freed native memory")
+                .containsExactly("explained");
     }
 
     @Test
