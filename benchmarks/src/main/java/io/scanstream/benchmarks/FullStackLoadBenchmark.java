@@ -66,6 +66,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *   {@code --ingest-jvm-options "OPTION[ OPTION]"}, {@code --inference-jvm-options ...},
  *   {@code --broker-jvm-options ...}: JVM options after the local stack's own (for a flag the later one wins:
  *   {@code "-XX:-UseParallelGC -XX:+UseG1GC"} runs ingest on G1, as before 2026-12-06).</li>
+ *   <li>{@code --swap-at N} (fixed rate, {@code --publish-backbone int8}): N s into the measured window, publishes a
+ *   second version on a second backbone (the same weights, int8 ranges calibrated on another sample of the scans, so
+ *   another id and the same cost) as a fine-tuning run would, and prints the window's latency by 5 s of send time
+ *   with the swap, inference's native-heap trim after it and the new backbone's first prediction marked
+ *   ({@link SwapTimeline}): what a swap under load costs the scans around it. Ends the window no earlier than the
+ *   trim ({@code inference.memory.quiet-before-trim}, 30 s, after the swap is seen; the check runs every 10 s).</li>
  * </ul>
  */
 public final class FullStackLoadBenchmark {
@@ -121,7 +127,8 @@ public final class FullStackLoadBenchmark {
         BackboneSpec spec = new BackboneSpec(BackboneArchitecture.MOBILENET_V2, weights, FeatureReadout.FINAL,
                 BackboneEngine.fromId(engine));
         String weightsLabel = weights.map(Path::toString).orElse("RANDOM MobileNetV2 (seeded init; no weights file)");
-        Optional<PublishedBackbone> published = published(opts, weights, source);
+        Optional<PublishedBackbone> published = published(opts, weights, source, 0);
+        Optional<PublishedBackbone> swapTo = swapTo(opts, weights, source, published);
         String backboneId = published.isPresent() ? published.get().manifest().backboneId()
                 : FeatureExtractors.backboneId(spec);
         if (published.isPresent()) {
@@ -135,6 +142,7 @@ public final class FullStackLoadBenchmark {
                 weightsLabel, images.size(), source.equals("real") ? "real COVID-CT" : "SYNTHETIC phantom");
 
         List<Window> windows = new ArrayList<>();
+        Optional<Swap> swap = Optional.empty();
         Map<String, Long> pids;
         LoadStack.Overrides ingest = overrides(opts, "ingest");
         LoadStack.Overrides inference = overrides(opts, "inference");
@@ -149,7 +157,8 @@ public final class FullStackLoadBenchmark {
             pids.put("load generator", ProcessHandle.current().pid());
             System.out.printf("stack up: pids %s; logs %s%n", pids, stack.logs());
             publishModel(stack, published, backboneId,
-                    published.map(PublishedBackbone::featureDim).orElse(BackboneArchitecture.MOBILENET_V2.featureDim()));
+                    published.map(PublishedBackbone::featureDim).orElse(BackboneArchitecture.MOBILENET_V2.featureDim()),
+                    "load-v1");
             var o = stack.options();
             try (ScanTraffic traffic = new ScanTraffic(o.bootstrapServers(), o.topic(Topics.SCANS_ARRIVED),
                     o.topic(Topics.SCANS_PREDICTIONS), o.topic(Topics.SCANS_REJECTED),
@@ -161,6 +170,7 @@ public final class FullStackLoadBenchmark {
                 } else {
                     double rate = positive(opts, "rate", 20);
                     warmUp(traffic, (long) positive(opts, "warmup-seconds", 15), positive(opts, "warmup-rate", rate));
+                    swap = swapTo.map(b -> Swap.start(stack, b, (long) positive(opts, "swap-at", 1)));
                     windows.add(measure(String.format(Locale.ROOT, "fixed %.1f/s", rate), rate,
                             Duration.ofSeconds((long) positive(opts, "seconds", 60)), traffic, pids));
                 }
@@ -177,6 +187,14 @@ public final class FullStackLoadBenchmark {
                 System.out.println(report(windows, traffic, pids.keySet(), findMax, engine, backboneId, weightsLabel, source));
                 System.out.printf("predictions of this run's scans by backbone (warm-up included): %s%n",
                         traffic.predictionsByBackbone());
+                if (swap.isPresent()) {
+                    System.out.println("\nThe window by 5 s of send time, around the swap (latency in ms):\n\n| sent +s |"
+                            + " scans | p50 | p99 | max | events |\n|---|---|---|---|---|---|");
+                    swap.get().finish(traffic, windows.get(0)).forEach(System.out::println);
+                    System.out.println("\ninference's log on the swaps and trims (its clock, HH:mm:ss.SSS):");
+                    SwapTimeline.linesMentioning(stack.logs().resolve("inference-service.log"),
+                            List.of("model.swapped", "native-heap.trimmed")).forEach(l -> System.out.println("  " + l));
+                }
                 if (opts.containsKey("marks-csv")) {
                     Path csv = Path.of(opts.get("marks-csv"));
                     Files.write(csv, StageLatency.csv(windows.stream()
@@ -188,9 +206,55 @@ public final class FullStackLoadBenchmark {
         System.exit(0);
     }
 
+    /**
+     * {@code --swap-at}: publishes the second version {@code afterSeconds} into the window (on a thread of its own, so
+     * the open-loop sending keeps its schedule) while inference's swap and trim counters are watched.
+     */
+    private record Swap(Thread publisher, long[] publishedMillis, SwapTimeline.CounterWatch watch,
+                        PublishedBackbone backbone) {
+
+        static Swap start(LoadStack stack, PublishedBackbone backbone, long afterSeconds) {
+            long[] publishedMillis = {-1, -1};
+            SwapTimeline.CounterWatch watch = new SwapTimeline.CounterWatch(stack.options().inferenceManagementPort());
+            Thread publisher = new Thread(() -> {
+                try {
+                    Thread.sleep(afterSeconds * 1000);
+                    publishedMillis[0] = System.currentTimeMillis();
+                    publishModel(stack, Optional.of(backbone), backbone.manifest().backboneId(), backbone.featureDim(),
+                            "load-v2");
+                    publishedMillis[1] = System.currentTimeMillis();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    System.out.println("WARNING: the swap's version could not be published: " + e);
+                }
+            }, "swap-publisher");
+            publisher.setDaemon(true);
+            publisher.start();
+            return new Swap(publisher, publishedMillis, watch, backbone);
+        }
+
+        /** After the drain: the window's timeline with the swap's events. */
+        List<String> finish(ScanTraffic traffic, Window window) throws InterruptedException {
+            publisher.join();
+            watch.close();
+            List<ScanTraffic.Outcome> outcomes = traffic.outcomesOf(window.fromIndex(), window.toIndex());
+            long from = outcomes.stream().mapToLong(ScanTraffic.Outcome::sentMillis).min().orElse(0);
+            List<SwapTimeline.Event> events = new ArrayList<>(watch.events());
+            if (publishedMillis[1] > 0) {
+                events.add(new SwapTimeline.Event(publishedMillis[0], String.format(Locale.ROOT,
+                        "load-v2 published (%d ms)", publishedMillis[1] - publishedMillis[0])));
+            }
+            traffic.firstScoredMillis(backbone.manifest().backboneId()).ifPresent(t -> events.add(
+                    new SwapTimeline.Event(t, "first prediction by the new backbone seen")));
+            events.sort(java.util.Comparator.comparingLong(SwapTimeline.Event::millis));
+            return SwapTimeline.rows(outcomes, from, 5, events);
+        }
+    }
+
     /** The backbone to publish as a fine-tuned version, if {@code --publish-backbone} asks for one. */
     private static Optional<PublishedBackbone> published(Map<String, String> opts, Optional<Path> weights,
-                                                         String source) throws IOException {
+                                                         String source, int calibrationShift) throws IOException {
         String servedAs = opts.get("publish-backbone");
         if (servedAs == null) {
             if (opts.containsKey("readout")) {
@@ -205,8 +269,36 @@ public final class FullStackLoadBenchmark {
                 "--publish-backbone needs weights (--weights FILE); a random backbone is not published"));
         return Optional.of(PublishedBackbone.of(BackboneArchitecture.MOBILENET_V2, file,
                 FeatureReadout.fromId(opts.getOrDefault("readout", FeatureReadout.MULTI_SCALE.id())),
-                servedAs.equals("int8"), BenchmarkImages.preprocessed(source),
+                servedAs.equals("int8"), shifted(BenchmarkImages.preprocessed(source), calibrationShift),
                 Path.of("benchmarks/target/published-backbone").toAbsolutePath()));
+    }
+
+    /**
+     * The backbone {@code --swap-at} swaps to: the published one's weights and readout, int8 ranges calibrated on the
+     * scans shifted by one (another sample), so inference loads, warms and swaps in a second network of the same cost.
+     */
+    private static Optional<PublishedBackbone> swapTo(Map<String, String> opts, Optional<Path> weights, String source,
+                                                      Optional<PublishedBackbone> published) throws IOException {
+        if (!opts.containsKey("swap-at")) {
+            return Optional.empty();
+        }
+        if (opts.containsKey("find-max") || !"int8".equals(opts.get("publish-backbone"))) {
+            throw new IllegalArgumentException("--swap-at needs a fixed rate and --publish-backbone int8");
+        }
+        if (positive(opts, "swap-at", 1) >= positive(opts, "seconds", 60)) {
+            throw new IllegalArgumentException("--swap-at must fall inside the window (--seconds)");
+        }
+        PublishedBackbone next = published(opts, weights, source, 1).orElseThrow();
+        if (next.manifest().backboneId().equals(published.orElseThrow().manifest().backboneId())) {
+            throw new IllegalStateException("the second calibration sample gave the same ranges; no swap to measure");
+        }
+        return Optional.of(next);
+    }
+
+    private static <T> List<T> shifted(List<T> items, int by) {
+        List<T> copy = new ArrayList<>(items);
+        java.util.Collections.rotate(copy, -by);
+        return copy;
     }
 
     /**
@@ -214,14 +306,14 @@ public final class FullStackLoadBenchmark {
      * signs: the head's values do not change the cost.
      */
     private static void publishModel(LoadStack stack, Optional<PublishedBackbone> backbone, String backboneId,
-                                     int featureDim) throws IOException, InterruptedException,
+                                     int featureDim, String version) throws IOException, InterruptedException,
             java.util.concurrent.ExecutionException {
         byte[] weights;
         HeadArchitecture architecture = HeadArchitecture.standard(featureDim, 0.2);
         try (ClassificationHead head = ClassificationHead.randomlyInitialised(architecture, 7)) {
             weights = head.weightsBytes();
         }
-        ModelArtifact artifact = new ModelArtifact(new ModelMetadata(MODEL_NAME, "load-v1", OffsetDateTime.now(),
+        ModelArtifact artifact = new ModelArtifact(new ModelMetadata(MODEL_NAME, version, OffsetDateTime.now(),
                 backboneId, architecture, null, Sha256.hex(weights), null, null, null, null,
                 backbone.map(b -> b.manifest().reference()).orElse(null), null), weights);
         var o = stack.options();
@@ -468,7 +560,7 @@ public final class FullStackLoadBenchmark {
         List<String> valued = List.of("engine", "weights", "data-dir", "rate", "seconds", "warmup-seconds",
                 "warmup-rate", "start-rate", "step-factor", "step-seconds", "max-seconds", "marks-csv", "ingest-properties",
                 "inference-properties", "ingest-jvm-options", "inference-jvm-options", "broker-jvm-options",
-                "publish-backbone", "readout");
+                "publish-backbone", "readout", "swap-at");
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String key = args[i].startsWith("--") ? args[i].substring(2) : null;

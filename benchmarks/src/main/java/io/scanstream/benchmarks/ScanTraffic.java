@@ -76,6 +76,8 @@ final class ScanTraffic implements AutoCloseable {
     private final AtomicLong sendFailures = new AtomicLong();
     /** This run's predictions by the backbone that made them, UNDETERMINED ones (no head yet) apart. */
     private final Map<String, AtomicLong> byBackbone = new ConcurrentHashMap<>();
+    /** When the client first saw a prediction of this run by each backbone (epoch ms), UNDETERMINED ones apart. */
+    private final Map<String, Long> firstSeenMillisByBackbone = new ConcurrentHashMap<>();
     private long nextIndex;
     private volatile boolean running = true;
 
@@ -162,6 +164,7 @@ final class ScanTraffic implements AutoCloseable {
         if (sent != null) { // a scan of this run, seen for the first time
             if (predicted) {
                 byBackbone.computeIfAbsent(backboneKey(prediction), k -> new AtomicLong()).incrementAndGet();
+                firstSeenMillisByBackbone.putIfAbsent(backboneKey(prediction), seenMillis);
             }
             synchronized (outcomes) {
                 outcomes.add(new Outcome(sent.index(), sent.sentNanos(), seen, predicted, sent.sentMillis(),
@@ -179,6 +182,11 @@ final class ScanTraffic implements AutoCloseable {
     long scoredBy(String backboneId) {
         AtomicLong n = byBackbone.get(backboneId);
         return n == null ? 0 : n.get();
+    }
+
+    /** When the client first saw a prediction of this run that a head on {@code backboneId} scored (epoch ms). */
+    java.util.Optional<Long> firstScoredMillis(String backboneId) {
+        return java.util.Optional.ofNullable(firstSeenMillisByBackbone.get(backboneId));
     }
 
     /** This run's predictions so far by backbone ({@code " (undetermined)"} marks those made without a head). */

@@ -43,7 +43,7 @@ public class ExplanationProducer {
     static final Duration RELEASE_CHECK = Duration.ofSeconds(10);
 
     private final ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "explanation-releaser");
+        Thread thread = new Thread(runnable, "native-memory-releaser");
         thread.setDaemon(true);
         return thread;
     });
