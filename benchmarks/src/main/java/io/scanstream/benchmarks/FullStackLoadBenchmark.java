@@ -70,8 +70,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   second version on a second backbone (the same weights, int8 ranges calibrated on another sample of the scans, so
  *   another id and the same cost) as a fine-tuning run would, and prints the window's latency by 5 s of send time
  *   with the swap, inference's native-heap trim after it and the new backbone's first prediction marked
- *   ({@link SwapTimeline}): what a swap under load costs the scans around it. Ends the window no earlier than the
- *   trim ({@code inference.memory.quiet-before-trim}, 30 s, after the swap is seen; the check runs every 10 s).</li>
+ *   ({@link SwapTimeline}): what a swap under load costs the scans around it. For the trim to fall inside the
+ *   window, give {@code --seconds} at least N + 60 (the trim comes 30-50 s after the swap: {@code
+ *   inference.memory.quiet-before-trim}, 30 s, checked every 10 s).</li>
  * </ul>
  */
 public final class FullStackLoadBenchmark {
@@ -210,19 +211,20 @@ public final class FullStackLoadBenchmark {
      * {@code --swap-at}: publishes the second version {@code afterSeconds} into the window (on a thread of its own, so
      * the open-loop sending keeps its schedule) while inference's swap and trim counters are watched.
      */
-    private record Swap(Thread publisher, long[] publishedMillis, SwapTimeline.CounterWatch watch,
-                        PublishedBackbone backbone) {
+    private record Swap(Thread publisher, java.util.concurrent.atomic.AtomicLongArray publishedMillis,
+                        SwapTimeline.CounterWatch watch, PublishedBackbone backbone) {
 
         static Swap start(LoadStack stack, PublishedBackbone backbone, long afterSeconds) {
-            long[] publishedMillis = {-1, -1};
+            // [0] when the publication began, [1] when it was acknowledged (-1 until then)
+            var publishedMillis = new java.util.concurrent.atomic.AtomicLongArray(new long[] {-1, -1});
             SwapTimeline.CounterWatch watch = new SwapTimeline.CounterWatch(stack.options().inferenceManagementPort());
             Thread publisher = new Thread(() -> {
                 try {
                     Thread.sleep(afterSeconds * 1000);
-                    publishedMillis[0] = System.currentTimeMillis();
+                    publishedMillis.set(0, System.currentTimeMillis());
                     publishModel(stack, Optional.of(backbone), backbone.manifest().backboneId(), backbone.featureDim(),
                             "load-v2");
-                    publishedMillis[1] = System.currentTimeMillis();
+                    publishedMillis.set(1, System.currentTimeMillis());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (Exception e) {
@@ -241,9 +243,9 @@ public final class FullStackLoadBenchmark {
             List<ScanTraffic.Outcome> outcomes = traffic.outcomesOf(window.fromIndex(), window.toIndex());
             long from = outcomes.stream().mapToLong(ScanTraffic.Outcome::sentMillis).min().orElse(0);
             List<SwapTimeline.Event> events = new ArrayList<>(watch.events());
-            if (publishedMillis[1] > 0) {
-                events.add(new SwapTimeline.Event(publishedMillis[0], String.format(Locale.ROOT,
-                        "load-v2 published (%d ms)", publishedMillis[1] - publishedMillis[0])));
+            if (publishedMillis.get(1) > 0) {
+                events.add(new SwapTimeline.Event(publishedMillis.get(0), String.format(Locale.ROOT,
+                        "load-v2 published (%d ms)", publishedMillis.get(1) - publishedMillis.get(0))));
             }
             traffic.firstScoredMillis(backbone.manifest().backboneId()).ifPresent(t -> events.add(
                     new SwapTimeline.Event(t, "first prediction by the new backbone seen")));
