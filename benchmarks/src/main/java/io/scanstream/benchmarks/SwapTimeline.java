@@ -1,10 +1,7 @@
 package io.scanstream.benchmarks;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import io.scanstream.local.ServiceMetrics;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -80,17 +77,6 @@ final class SwapTimeline {
         }
     }
 
-    /** The sum of a counter's samples (all label sets) in a Prometheus text exposition; 0 when it is absent. */
-    static double counter(String exposition, String name) {
-        double sum = 0;
-        for (String line : exposition.split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).strip());
-            }
-        }
-        return sum;
-    }
-
     /**
      * Polls inference's metrics endpoint twice a second and records an event each time one of the watched counters
      * grows: the event's time is within half a second after the fact.
@@ -101,19 +87,17 @@ final class SwapTimeline {
         private final Thread thread;
 
         CounterWatch(int managementPort) {
-            HttpClient http = HttpClient.newHttpClient();
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/q/metrics"))
-                    .timeout(Duration.ofSeconds(2)).build();
+            ServiceMetrics metrics = new ServiceMetrics(managementPort);
             thread = new Thread(() -> {
                 double swaps = Double.NaN;
                 double trims = Double.NaN;
                 while (!Thread.currentThread().isInterrupted()) {
                     try {
                         try {
-                            String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+                            String body = metrics.scrape();
                             long now = System.currentTimeMillis();
-                            double s = counter(body, SWAPS);
-                            double t = counter(body, TRIMS);
+                            double s = ServiceMetrics.sum(body, SWAPS);
+                            double t = ServiceMetrics.sum(body, TRIMS);
                             if (s > swaps) {
                                 events.add(new Event(now, "inference swapped (" + SWAPS + " " + (long) s + ")"));
                             }

@@ -39,22 +39,6 @@ class SwapTimelineTest {
     }
 
     @Test
-    void readsACounterAsTheSumOfItsLabelSetsAndZeroWhenAbsent() {
-        String exposition = """
-                # HELP scanstream_inference_model_swaps_total Versions swapped in
-                # TYPE scanstream_inference_model_swaps_total counter
-                scanstream_inference_model_swaps_total{model="covid-head"} 2.0
-                scanstream_inference_model_swaps_total{model="other"} 1.0
-                scanstream_inference_model_swaps_totally_else 9.0
-                scanstream_inference_native_heap_trims_total 3.0
-                """;
-
-        assertThat(SwapTimeline.counter(exposition, SwapTimeline.SWAPS)).isEqualTo(3.0);
-        assertThat(SwapTimeline.counter(exposition, SwapTimeline.TRIMS)).isEqualTo(3.0);
-        assertThat(SwapTimeline.counter(exposition, "scanstream_absent_total")).isZero();
-    }
-
-    @Test
     void picksTheLogLinesThatMentionAMarkerAndNoneFromAMissingLog(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws java.io.IOException {
         java.nio.file.Path log = java.nio.file.Files.write(dir.resolve("inference-service.log"), List.of(

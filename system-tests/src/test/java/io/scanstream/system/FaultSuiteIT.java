@@ -14,6 +14,7 @@ import io.scanstream.core.contract.Topics;
 import io.scanstream.core.imaging.GreyImage;
 import io.scanstream.core.imaging.ImageFormat;
 import io.scanstream.core.integrity.Sha256;
+import io.scanstream.local.ServiceMetrics;
 import io.scanstream.local.ServiceProcess;
 import io.scanstream.model.head.TestHeadWeights;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -344,7 +345,8 @@ class FaultSuiteIT {
 
     /** Versions inference refused so far, for any reason. */
     private static double refusedVersions() throws Exception {
-        return SystemStack.metric(stack.service("inference").managementPort(), "scanstream_inference_model_refused_total");
+        return new ServiceMetrics(stack.service("inference").managementPort())
+                .sum("scanstream_inference_model_refused_total");
     }
 
     /** A version like {@code model} (same backbone and head shape), under another name, with these head weights. */

@@ -19,6 +19,7 @@ import io.scanstream.core.synthetic.SyntheticCtGenerator;
 import io.scanstream.core.synthetic.SyntheticScan;
 import io.scanstream.local.KafkaBroker;
 import io.scanstream.local.LocalStackOptions;
+import io.scanstream.local.ServiceMetrics;
 import io.scanstream.local.ServiceProcess;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -438,7 +439,7 @@ class FineTuningSystemIT {
     }
 
     private static double refused(String reason) throws Exception {
-        return SystemStack.metric(services.get("inference").managementPort(),
+        return new ServiceMetrics(services.get("inference").managementPort()).sum(
                 "scanstream_inference_model_refused_total{reason=\"" + reason + "\"}");
     }
 

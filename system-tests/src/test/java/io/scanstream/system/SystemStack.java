@@ -20,9 +20,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,23 +212,6 @@ final class SystemStack implements AutoCloseable {
         Collections.reverse(reverse);
         reverse.forEach(ServiceProcess::stop);
         broker.stop();
-    }
-
-    /**
-     * The sum of a metric's series on a service's Prometheus endpoint: {@code name} is a metric name (every series
-     * of it) or one series with its labels, as exposed ({@code name{reason="X"}}).
-     */
-    static double metric(int managementPort, String name) throws IOException, InterruptedException {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + managementPort + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        double sum = 0;
-        for (String line : body.split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
     }
 
     static Map<String, String> with(Map<String, String> a, Map<String, String> b) {

@@ -55,6 +55,13 @@ public final class Explanations implements AutoCloseable {
         /** {@code outcome}: explained, not-served, busy, unavailable; {@code nanos} the time it took. */
         default void finished(String outcome, long nanos) {
         }
+
+        /**
+         * After {@link #finished}, when the request ran on libtorch: native memory it used went back to the allocator
+         * (which keeps it until trimmed).
+         */
+        default void freedNativeMemory() {
+        }
     }
 
     private final ModelVersions versions;
@@ -86,6 +93,9 @@ public final class Explanations implements AutoCloseable {
         long start = System.nanoTime();
         Outcome outcome = run(scanId, requestedVersion, image);
         observer.finished(name(outcome), System.nanoTime() - start);
+        if (ranOnLibtorch(outcome)) {
+            observer.freedNativeMemory();
+        }
         return outcome;
     }
 
@@ -102,10 +112,10 @@ public final class Explanations implements AutoCloseable {
 
     /**
      * Whether a request that ended so ran on libtorch (an explanation, or a copy built that then did not fit), so
-     * that native memory was freed when it ended; refusals before any work ({@code not-served}, {@code busy}) did not.
+     * that native memory was freed when it ended; refusals before any work ({@link NotServed}, {@link Busy}) did not.
      */
-    public static boolean ranOnLibtorch(String outcomeName) {
-        return "explained".equals(outcomeName) || "unavailable".equals(outcomeName);
+    static boolean ranOnLibtorch(Outcome outcome) {
+        return outcome instanceof Explained || outcome instanceof Unavailable;
     }
 
     private Outcome run(String scanId, String requestedVersion, GreyImage image) {

@@ -59,9 +59,11 @@ public class ExplanationProducer {
             @Override
             public void finished(String outcome, long nanos) {
                 metrics.finished(outcome, nanos);
-                if (Explanations.ranOnLibtorch(outcome)) {
-                    trim.freed(); // its activations went back to glibc, which keeps them
-                }
+            }
+
+            @Override
+            public void freedNativeMemory() {
+                trim.freed(); // its activations went back to glibc, which keeps them
             }
         };
         Explanations explanations = new Explanations(versions, version -> pipeline.guard().withdrawn(version),
