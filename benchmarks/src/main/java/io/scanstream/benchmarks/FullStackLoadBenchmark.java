@@ -52,7 +52,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   file with the final readout;</li>
  *   <li>{@code --data-dir PATH} scans [../shared/data/covid-ct when present, else synthetic phantoms];</li>
  *   <li>fixed rate: {@code --rate N} scans/s [20] for {@code --seconds N} [60] after {@code --warmup-seconds N} [15]
- *   at {@code --warmup-rate N} [the rate] and the drain of the warm-up's backlog;</li>
+ *   at {@code --warmup-rate N} [the rate] and the drain of the warm-up's backlog, then {@code --settle-seconds N} [0]
+ *   at the rate, not measured (the first seconds after the drain carry a longer tail); the window's latency is also
+ *   printed by 5 s of send time ({@link SendTimeSlices});</li>
  *   <li>{@code --find-max}: steps from {@code --start-rate} [10] times {@code --step-factor} [1.25] every
  *   {@code --step-seconds} [15] until a step does not keep up (backlog grows by more than 10% of the step's scans
  *   plus 5, or fewer than 90% of the offered scans come out) or {@code --max-seconds} [240] of stepping pass;
@@ -122,6 +124,9 @@ public final class FullStackLoadBenchmark {
         String source = Files.isRegularFile(BenchmarkImages.dataDir().resolve("manifest.csv")) ? "real" : "synthetic";
         List<byte[]> images = BenchmarkImages.load(source, 120);
         boolean findMax = opts.containsKey("find-max");
+        if (findMax && opts.containsKey("settle-seconds")) {
+            throw new IllegalArgumentException("--settle-seconds applies to a fixed rate, not --find-max");
+        }
 
         System.out.println(MachineInfo.describe());
         System.out.printf(Locale.ROOT, "load average before: %s%n", MachineInfo.loadAverage());
@@ -171,6 +176,7 @@ public final class FullStackLoadBenchmark {
                 } else {
                     double rate = positive(opts, "rate", 20);
                     warmUp(traffic, (long) positive(opts, "warmup-seconds", 15), positive(opts, "warmup-rate", rate));
+                    settle(traffic, (long) nonNegative(opts, "settle-seconds", 0), rate);
                     swap = swapTo.map(b -> Swap.start(stack, b, (long) positive(opts, "swap-at", 1)));
                     windows.add(measure(String.format(Locale.ROOT, "fixed %.1f/s", rate), rate,
                             Duration.ofSeconds((long) positive(opts, "seconds", 60)), traffic, pids));
@@ -188,10 +194,13 @@ public final class FullStackLoadBenchmark {
                 System.out.println(report(windows, traffic, pids.keySet(), findMax, engine, backboneId, weightsLabel, source));
                 System.out.printf("predictions of this run's scans by backbone (warm-up included): %s%n",
                         traffic.predictionsByBackbone());
+                if (!findMax) {
+                    List<SendTimeSlices.Event> events = swap.isPresent() ? swap.get().finish(traffic) : List.of();
+                    System.out.printf("%nThe window by 5 s of send time%s (latency in ms):%n%n| sent +s | scans | p50 |"
+                            + " p99 | max | events |%n|---|---|---|---|---|---|%n", swap.isPresent() ? ", around the swap" : "");
+                    slices(traffic, windows.get(0), events).forEach(System.out::println);
+                }
                 if (swap.isPresent()) {
-                    System.out.println("\nThe window by 5 s of send time, around the swap (latency in ms):\n\n| sent +s |"
-                            + " scans | p50 | p99 | max | events |\n|---|---|---|---|---|---|");
-                    swap.get().finish(traffic, windows.get(0)).forEach(System.out::println);
                     System.out.println("\ninference's log on the swaps and trims (its clock, HH:mm:ss.SSS):");
                     SwapTimeline.linesMentioning(stack.logs().resolve("inference-service.log"),
                             List.of("model.swapped", "native-heap.trimmed")).forEach(l -> System.out.println("  " + l));
@@ -236,22 +245,27 @@ public final class FullStackLoadBenchmark {
             return new Swap(publisher, publishedMillis, watch, backbone);
         }
 
-        /** After the drain: the window's timeline with the swap's events. */
-        List<String> finish(ScanTraffic traffic, Window window) throws InterruptedException {
+        /** After the drain: the swap's events (publication, inference's swap and trim, the new backbone's first). */
+        List<SendTimeSlices.Event> finish(ScanTraffic traffic) throws InterruptedException {
             publisher.join();
             watch.close();
-            List<ScanTraffic.Outcome> outcomes = traffic.outcomesOf(window.fromIndex(), window.toIndex());
-            long from = outcomes.stream().mapToLong(ScanTraffic.Outcome::sentMillis).min().orElse(0);
-            List<SwapTimeline.Event> events = new ArrayList<>(watch.events());
+            List<SendTimeSlices.Event> events = new ArrayList<>(watch.events());
             if (publishedMillis.get(1) > 0) {
-                events.add(new SwapTimeline.Event(publishedMillis.get(0), String.format(Locale.ROOT,
+                events.add(new SendTimeSlices.Event(publishedMillis.get(0), String.format(Locale.ROOT,
                         "load-v2 published (%d ms)", publishedMillis.get(1) - publishedMillis.get(0))));
             }
             traffic.firstScoredMillis(backbone.manifest().backboneId()).ifPresent(t -> events.add(
-                    new SwapTimeline.Event(t, "first prediction by the new backbone seen")));
-            events.sort(java.util.Comparator.comparingLong(SwapTimeline.Event::millis));
-            return SwapTimeline.rows(outcomes, from, 5, events);
+                    new SendTimeSlices.Event(t, "first prediction by the new backbone seen")));
+            events.sort(java.util.Comparator.comparingLong(SendTimeSlices.Event::millis));
+            return events;
         }
+    }
+
+    /** The window's latency by 5 s of send time from its first scan, with {@code events} marked. */
+    private static List<String> slices(ScanTraffic traffic, Window window, List<SendTimeSlices.Event> events) {
+        List<ScanTraffic.Outcome> outcomes = traffic.outcomesOf(window.fromIndex(), window.toIndex());
+        long from = outcomes.stream().mapToLong(ScanTraffic.Outcome::sentMillis).min().orElse(0);
+        return SendTimeSlices.rows(outcomes, from, 5, events);
     }
 
     /** The backbone to publish as a fine-tuned version, if {@code --publish-backbone} asks for one. */
@@ -388,6 +402,17 @@ public final class FullStackLoadBenchmark {
         }
     }
 
+    /**
+     * {@code --settle-seconds}: sends at the window's rate for {@code seconds}, not measured, so that the window starts
+     * in the steady state rather than on the drained stack just after the warm-up's faster rate.
+     */
+    private static void settle(ScanTraffic traffic, long seconds, double rate) throws InterruptedException {
+        if (seconds > 0) {
+            System.out.printf(Locale.ROOT, "settle: %d s at %.1f scans/s (not measured)%n", seconds, rate);
+            traffic.sendAt(rate, Duration.ofSeconds(seconds));
+        }
+    }
+
     private static Window measure(String label, double rate, Duration duration, ScanTraffic traffic,
                                   Map<String, Long> pids) throws Exception {
         Map<String, ProcessUsage> before = usage(pids);
@@ -518,17 +543,29 @@ public final class FullStackLoadBenchmark {
     }
 
     private static double positive(Map<String, String> opts, String key, double fallback) {
-        double value;
-        try {
-            value = Double.parseDouble(opts.getOrDefault(key, String.valueOf(fallback)));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + key + " takes a number");
-        }
+        double value = number(opts, key, fallback);
         if (!(value > 0)) {
             throw new IllegalArgumentException("--" + key + " must be > 0");
         }
         return value;
     }
+
+    private static double nonNegative(Map<String, String> opts, String key, double fallback) {
+        double value = number(opts, key, fallback);
+        if (!(value >= 0)) {
+            throw new IllegalArgumentException("--" + key + " must be >= 0");
+        }
+        return value;
+    }
+
+    private static double number(Map<String, String> opts, String key, double fallback) {
+        try {
+            return Double.parseDouble(opts.getOrDefault(key, String.valueOf(fallback)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " takes a number");
+        }
+    }
+
 
     /** {@code --SERVICE-properties K=V[,K=V]} and {@code --SERVICE-jvm-options "OPTION[ OPTION]"}. */
     static LoadStack.Overrides overrides(Map<String, String> opts, String service) {
@@ -562,7 +599,7 @@ public final class FullStackLoadBenchmark {
         List<String> valued = List.of("engine", "weights", "data-dir", "rate", "seconds", "warmup-seconds",
                 "warmup-rate", "start-rate", "step-factor", "step-seconds", "max-seconds", "marks-csv", "ingest-properties",
                 "inference-properties", "ingest-jvm-options", "inference-jvm-options", "broker-jvm-options",
-                "publish-backbone", "readout", "swap-at");
+                "publish-backbone", "readout", "swap-at", "settle-seconds");
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String key = args[i].startsWith("--") ? args[i].substring(2) : null;

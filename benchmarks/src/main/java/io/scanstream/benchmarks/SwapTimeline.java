@@ -1,72 +1,22 @@
 package io.scanstream.benchmarks;
 
+import io.scanstream.benchmarks.SendTimeSlices.Event;
 import io.scanstream.local.ServiceMetrics;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * What happened to scans around a model swap inside a measured window: latency by slices of the window (by each
- * scan's send time), with the events that fell in each slice (the swap's publication, inference's swap and its later
- * native-heap trim as its counters show them, the first prediction by the new backbone). A trim holds glibc's one
- * arena while it runs; this is where a stall it causes would show.
+ * What happened around a model swap inside a measured window: the events that {@link SendTimeSlices} marks in the
+ * window's slices (inference's swap and its later native-heap trim as its counters show them) and inference's log
+ * lines on them. A trim holds glibc's one arena while it runs; the slice it falls in is where a stall would show.
  */
 final class SwapTimeline {
 
     /** Inference's counters (Prometheus names) whose increments are the events watched. */
     static final String SWAPS = "scanstream_inference_model_swaps_total";
     static final String TRIMS = "scanstream_inference_native_heap_trims_total";
-
-    /** Something that happened at {@code millis} (epoch ms). */
-    record Event(long millis, String what) {
-    }
-
-    private SwapTimeline() {
-    }
-
-    /**
-     * Markdown rows {@code | sent +s | scans | p50 | p99 | max | events |}, one per {@code sliceSeconds} of send time
-     * from {@code fromMillis}; events before the first slice go to it, after the last to the last.
-     */
-    static List<String> rows(List<ScanTraffic.Outcome> outcomes, long fromMillis, int sliceSeconds, List<Event> events) {
-        if (outcomes.isEmpty()) {
-            return List.of();
-        }
-        long sliceMillis = sliceSeconds * 1000L;
-        int slices = (int) (outcomes.stream().mapToLong(o -> o.sentMillis() - fromMillis).max().orElseThrow()
-                / sliceMillis) + 1;
-        List<List<Double>> latencies = new ArrayList<>();
-        List<List<String>> marks = new ArrayList<>();
-        for (int i = 0; i < slices; i++) {
-            latencies.add(new ArrayList<>());
-            marks.add(new ArrayList<>());
-        }
-        for (ScanTraffic.Outcome o : outcomes) {
-            latencies.get(slice(o.sentMillis(), fromMillis, sliceMillis, slices)).add(o.latencyMillis());
-        }
-        for (Event e : events) {
-            marks.get(slice(e.millis(), fromMillis, sliceMillis, slices)).add(String.format(Locale.ROOT, "%s at +%.1f s",
-                    e.what(), (e.millis() - fromMillis) / 1000.0));
-        }
-        List<String> rows = new ArrayList<>();
-        for (int i = 0; i < slices; i++) {
-            String lat = latencies.get(i).isEmpty() ? "– | – | –" : format(LatencyPercentiles.of(latencies.get(i)));
-            rows.add(String.format(Locale.ROOT, "| %d–%d | %d | %s | %s |", i * sliceSeconds, (i + 1) * sliceSeconds,
-                    latencies.get(i).size(), lat, String.join("; ", marks.get(i))));
-        }
-        return rows;
-    }
-
-    private static String format(LatencyPercentiles p) {
-        return String.format(Locale.ROOT, "%.0f | %.0f | %.0f", p.p50(), p.p99(), p.max());
-    }
-
-    private static int slice(long millis, long fromMillis, long sliceMillis, int slices) {
-        long i = Math.floorDiv(millis - fromMillis, sliceMillis);
-        return (int) Math.max(0, Math.min(slices - 1, i));
-    }
 
     /** The lines of a service's log that contain any of {@code markers} (none when the log cannot be read). */
     static List<String> linesMentioning(java.nio.file.Path log, List<String> markers) {
