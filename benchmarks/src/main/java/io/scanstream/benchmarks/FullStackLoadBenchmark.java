@@ -71,10 +71,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code --swap-at N} (fixed rate, {@code --publish-backbone int8}): N s into the measured window, publishes a
  *   second version on a second backbone (the same weights, int8 ranges calibrated on another sample of the scans, so
  *   another id and the same cost) as a fine-tuning run would, and prints the window's latency by 5 s of send time
- *   with the swap, inference's native-heap trim after it and the new backbone's first prediction marked
- *   ({@link SwapTimeline}): what a swap under load costs the scans around it. For the trim to fall inside the
- *   window, give {@code --seconds} at least N + 60 (the trim comes 30-50 s after the swap: {@code
- *   inference.memory.quiet-before-trim}, 30 s, checked every 10 s).</li>
+ *   with the swap, inference's native-heap trim after it (its counters polled from the warm-up on) and the new
+ *   backbone's first prediction marked ({@link SwapTimeline}): what a swap under load costs the scans around it.
+ *   For the trim to fall inside the window, give {@code --seconds} at least N + 60 (the trim comes 30-50 s after the
+ *   swap: {@code inference.memory.quiet-before-trim}, 30 s, checked every 10 s).</li>
  * </ul>
  */
 public final class FullStackLoadBenchmark {
@@ -175,9 +175,13 @@ public final class FullStackLoadBenchmark {
                     findMax(stack, traffic, pids, opts, windows);
                 } else {
                     double rate = positive(opts, "rate", 20);
+                    // The swap's watch scrapes inference from the warm-up on, so that what its first scrapes cost
+                    // (the scrape path compiled in inference and here) falls in the warm-up, not the window.
+                    Optional<SwapTimeline.CounterWatch> watch = swapTo.map(
+                            b -> new SwapTimeline.CounterWatch(stack.options().inferenceManagementPort()));
                     warmUp(traffic, (long) positive(opts, "warmup-seconds", 15), positive(opts, "warmup-rate", rate));
                     settle(traffic, (long) nonNegative(opts, "settle-seconds", 0), rate);
-                    swap = swapTo.map(b -> Swap.start(stack, b, (long) positive(opts, "swap-at", 1)));
+                    swap = swapTo.map(b -> Swap.start(stack, b, watch.orElseThrow(), (long) positive(opts, "swap-at", 1)));
                     windows.add(measure(String.format(Locale.ROOT, "fixed %.1f/s", rate), rate,
                             Duration.ofSeconds((long) positive(opts, "seconds", 60)), traffic, pids));
                 }
@@ -221,12 +225,14 @@ public final class FullStackLoadBenchmark {
      * the open-loop sending keeps its schedule) while inference's swap and trim counters are watched.
      */
     private record Swap(Thread publisher, java.util.concurrent.atomic.AtomicLongArray publishedMillis,
-                        SwapTimeline.CounterWatch watch, PublishedBackbone backbone) {
+                        SwapTimeline.CounterWatch watch, long windowStartMillis, PublishedBackbone backbone) {
 
-        static Swap start(LoadStack stack, PublishedBackbone backbone, long afterSeconds) {
+        /** At the window's start: the publication {@code afterSeconds} later; {@code watch} already running. */
+        static Swap start(LoadStack stack, PublishedBackbone backbone, SwapTimeline.CounterWatch watch,
+                          long afterSeconds) {
+            long windowStartMillis = System.currentTimeMillis();
             // [0] when the publication began, [1] when it was acknowledged (-1 until then)
             var publishedMillis = new java.util.concurrent.atomic.AtomicLongArray(new long[] {-1, -1});
-            SwapTimeline.CounterWatch watch = new SwapTimeline.CounterWatch(stack.options().inferenceManagementPort());
             Thread publisher = new Thread(() -> {
                 try {
                     Thread.sleep(afterSeconds * 1000);
@@ -242,14 +248,18 @@ public final class FullStackLoadBenchmark {
             }, "swap-publisher");
             publisher.setDaemon(true);
             publisher.start();
-            return new Swap(publisher, publishedMillis, watch, backbone);
+            return new Swap(publisher, publishedMillis, watch, windowStartMillis, backbone);
         }
 
-        /** After the drain: the swap's events (publication, inference's swap and trim, the new backbone's first). */
+        /**
+         * After the drain: the swap's events (publication, inference's swap and trim, the new backbone's first); the
+         * watch's events before the window (the first version's trim in the warm-up) are not the swap's.
+         */
         List<SendTimeSlices.Event> finish(ScanTraffic traffic) throws InterruptedException {
             publisher.join();
             watch.close();
-            List<SendTimeSlices.Event> events = new ArrayList<>(watch.events());
+            List<SendTimeSlices.Event> events = new ArrayList<>(watch.events().stream()
+                    .filter(e -> e.millis() >= windowStartMillis).toList());
             if (publishedMillis.get(1) > 0) {
                 events.add(new SendTimeSlices.Event(publishedMillis.get(0), String.format(Locale.ROOT,
                         "load-v2 published (%d ms)", publishedMillis.get(1) - publishedMillis.get(0))));
