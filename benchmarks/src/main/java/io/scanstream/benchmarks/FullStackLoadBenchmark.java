@@ -52,9 +52,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   file with the final readout;</li>
  *   <li>{@code --data-dir PATH} scans [../shared/data/covid-ct when present, else synthetic phantoms];</li>
  *   <li>fixed rate: {@code --rate N} scans/s [20] for {@code --seconds N} [60] after {@code --warmup-seconds N} [15]
- *   at {@code --warmup-rate N} [the rate] and the drain of the warm-up's backlog, then {@code --settle-seconds N} [0]
- *   at the rate, not measured (the first seconds after the drain carry a longer tail); the window's latency is also
- *   printed by 5 s of send time ({@link SendTimeSlices});</li>
+ *   at {@code --warmup-rate N} [the rate] and the drain of the warm-up's backlog; the window's latency is also
+ *   printed by 5 s of send time ({@link SendTimeSlices}: where in the window the slow scans were sent);</li>
  *   <li>{@code --find-max}: steps from {@code --start-rate} [10] times {@code --step-factor} [1.25] every
  *   {@code --step-seconds} [15] until a step does not keep up (backlog grows by more than 10% of the step's scans
  *   plus 5, or fewer than 90% of the offered scans come out) or {@code --max-seconds} [240] of stepping pass;
@@ -124,9 +123,6 @@ public final class FullStackLoadBenchmark {
         String source = Files.isRegularFile(BenchmarkImages.dataDir().resolve("manifest.csv")) ? "real" : "synthetic";
         List<byte[]> images = BenchmarkImages.load(source, 120);
         boolean findMax = opts.containsKey("find-max");
-        if (findMax && opts.containsKey("settle-seconds")) {
-            throw new IllegalArgumentException("--settle-seconds applies to a fixed rate, not --find-max");
-        }
 
         System.out.println(MachineInfo.describe());
         System.out.printf(Locale.ROOT, "load average before: %s%n", MachineInfo.loadAverage());
@@ -180,7 +176,6 @@ public final class FullStackLoadBenchmark {
                     Optional<SwapTimeline.CounterWatch> watch = swapTo.map(
                             b -> new SwapTimeline.CounterWatch(stack.options().inferenceManagementPort()));
                     warmUp(traffic, (long) positive(opts, "warmup-seconds", 15), positive(opts, "warmup-rate", rate));
-                    settle(traffic, (long) nonNegative(opts, "settle-seconds", 0), rate);
                     swap = swapTo.map(b -> Swap.start(stack, b, watch.orElseThrow(), (long) positive(opts, "swap-at", 1)));
                     windows.add(measure(String.format(Locale.ROOT, "fixed %.1f/s", rate), rate,
                             Duration.ofSeconds((long) positive(opts, "seconds", 60)), traffic, pids));
@@ -412,17 +407,6 @@ public final class FullStackLoadBenchmark {
         }
     }
 
-    /**
-     * {@code --settle-seconds}: sends at the window's rate for {@code seconds}, not measured, so that the window starts
-     * in the steady state rather than on the drained stack just after the warm-up's faster rate.
-     */
-    private static void settle(ScanTraffic traffic, long seconds, double rate) throws InterruptedException {
-        if (seconds > 0) {
-            System.out.printf(Locale.ROOT, "settle: %d s at %.1f scans/s (not measured)%n", seconds, rate);
-            traffic.sendAt(rate, Duration.ofSeconds(seconds));
-        }
-    }
-
     private static Window measure(String label, double rate, Duration duration, ScanTraffic traffic,
                                   Map<String, Long> pids) throws Exception {
         Map<String, ProcessUsage> before = usage(pids);
@@ -553,29 +537,17 @@ public final class FullStackLoadBenchmark {
     }
 
     private static double positive(Map<String, String> opts, String key, double fallback) {
-        double value = number(opts, key, fallback);
+        double value;
+        try {
+            value = Double.parseDouble(opts.getOrDefault(key, String.valueOf(fallback)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " takes a number");
+        }
         if (!(value > 0)) {
             throw new IllegalArgumentException("--" + key + " must be > 0");
         }
         return value;
     }
-
-    private static double nonNegative(Map<String, String> opts, String key, double fallback) {
-        double value = number(opts, key, fallback);
-        if (!(value >= 0)) {
-            throw new IllegalArgumentException("--" + key + " must be >= 0");
-        }
-        return value;
-    }
-
-    private static double number(Map<String, String> opts, String key, double fallback) {
-        try {
-            return Double.parseDouble(opts.getOrDefault(key, String.valueOf(fallback)));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + key + " takes a number");
-        }
-    }
-
 
     /** {@code --SERVICE-properties K=V[,K=V]} and {@code --SERVICE-jvm-options "OPTION[ OPTION]"}. */
     static LoadStack.Overrides overrides(Map<String, String> opts, String service) {
@@ -609,7 +581,7 @@ public final class FullStackLoadBenchmark {
         List<String> valued = List.of("engine", "weights", "data-dir", "rate", "seconds", "warmup-seconds",
                 "warmup-rate", "start-rate", "step-factor", "step-seconds", "max-seconds", "marks-csv", "ingest-properties",
                 "inference-properties", "ingest-jvm-options", "inference-jvm-options", "broker-jvm-options",
-                "publish-backbone", "readout", "swap-at", "settle-seconds");
+                "publish-backbone", "readout", "swap-at");
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String key = args[i].startsWith("--") ? args[i].substring(2) : null;

@@ -196,10 +196,15 @@ final class ScanTraffic implements AutoCloseable {
         return out;
     }
 
+    /** The image scan {@code index} carries: the list in order, round and round. */
+    private int imageOf(long index) {
+        return (int) (index % images.size());
+    }
+
     /** Sends one scan now; returns its index. */
     long sendOne() {
         long index = nextIndex++;
-        int image = (int) (index % images.size());
+        int image = imageOf(index);
         String scanId = scanIdPrefix + index;
         long now = System.nanoTime();
         long nowMillis = System.currentTimeMillis();
@@ -270,8 +275,8 @@ final class ScanTraffic implements AutoCloseable {
         }
         return outcomesOf(from, to).stream().filter(Outcome::predicted)
                 .filter(o -> ingestSentMillis.containsKey(o.index()))
-                .map(o -> new StageLatency.Marks(o.sentMillis(), ingestSentMillis.get(o.index()), o.outcomeSentMillis(),
-                        o.seenMillis()))
+                .map(o -> new StageLatency.Marks(o.index(), imageOf(o.index()), o.sentMillis(),
+                        ingestSentMillis.get(o.index()), o.outcomeSentMillis(), o.seenMillis()))
                 .toList();
     }
 

@@ -15,7 +15,8 @@ import java.util.function.ToLongFunction;
 final class StageLatency {
 
     /** One predicted scan's marks, in epoch milliseconds. */
-    record Marks(long sentMillis, long ingestSentMillis, long inferenceSentMillis, long seenMillis) {
+    record Marks(long scan, int image, long sentMillis, long ingestSentMillis, long inferenceSentMillis,
+                 long seenMillis) {
     }
 
     /** A segment of the path and how to read it off a scan's marks. */
@@ -34,12 +35,15 @@ final class StageLatency {
     private StageLatency() {
     }
 
-    /** One line per scan (epoch ms marks), after a header: for plotting when the slow scans came. */
+    /**
+     * One line per scan (its index, the image it carried as an index into the image list, epoch ms marks), after a
+     * header: for plotting when the slow scans came and which images they were.
+     */
     static List<String> csv(List<Marks> marks) {
         List<String> lines = new ArrayList<>(marks.size() + 1);
-        lines.add("sent_ms,ingest_sent_ms,inference_sent_ms,seen_ms");
-        marks.forEach(m -> lines.add(m.sentMillis() + "," + m.ingestSentMillis() + "," + m.inferenceSentMillis() + ","
-                + m.seenMillis()));
+        lines.add("scan,image,sent_ms,ingest_sent_ms,inference_sent_ms,seen_ms");
+        marks.forEach(m -> lines.add(m.scan() + "," + m.image() + "," + m.sentMillis() + "," + m.ingestSentMillis()
+                + "," + m.inferenceSentMillis() + "," + m.seenMillis()));
         return lines;
     }
 

@@ -35,7 +35,6 @@ class FullStackLoadBenchmarkTest {
         assertThat(FullStackLoadBenchmark.parse(new String[] {"--stage-latency"})).containsEntry("stage-latency", "true");
         assertThat(FullStackLoadBenchmark.parse(new String[] {"--warmup-seconds", "90", "--warmup-rate", "80"}))
                 .containsEntry("warmup-seconds", "90").containsEntry("warmup-rate", "80");
-        assertThat(FullStackLoadBenchmark.parse(new String[] {"--settle-seconds", "15"})).containsEntry("settle-seconds", "15");
         assertThat(FullStackLoadBenchmark.parse(new String[] {"--publish-backbone", "int8", "--readout", "final"}))
                 .containsEntry("publish-backbone", "int8").containsEntry("readout", "final");
         assertThatThrownBy(() -> FullStackLoadBenchmark.parse(new String[] {"--rates", "3"}))

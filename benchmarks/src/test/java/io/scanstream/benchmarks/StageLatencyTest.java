@@ -11,8 +11,8 @@ class StageLatencyTest {
     @Test
     void splitsEachScansPathIntoSegmentsWhoseMeansAddUpToTheEndToEndMean() {
         List<StageLatency.Marks> marks = List.of(
-                new StageLatency.Marks(1_000, 1_010, 1_060, 1_070),  // 10 + 50 + 10 = 70
-                new StageLatency.Marks(2_000, 2_030, 2_050, 2_080)); // 30 + 20 + 30 = 80
+                new StageLatency.Marks(0, 0, 1_000, 1_010, 1_060, 1_070),  // 10 + 50 + 10 = 70
+                new StageLatency.Marks(1, 1, 2_000, 2_030, 2_050, 2_080)); // 30 + 20 + 30 = 80
         List<String> rows = StageLatency.rows("w", marks);
 
         assertThat(rows).hasSize(4);
@@ -24,8 +24,8 @@ class StageLatencyTest {
 
     @Test
     void writesOneCsvLinePerScanAfterAHeader() {
-        assertThat(StageLatency.csv(List.of(new StageLatency.Marks(1, 2, 3, 4))))
-                .containsExactly("sent_ms,ingest_sent_ms,inference_sent_ms,seen_ms", "1,2,3,4");
+        assertThat(StageLatency.csv(List.of(new StageLatency.Marks(544, 1, 2, 3, 4, 5))))
+                .containsExactly("scan,image,sent_ms,ingest_sent_ms,inference_sent_ms,seen_ms", "544,1,2,3,4,5");
     }
 
     @Test
