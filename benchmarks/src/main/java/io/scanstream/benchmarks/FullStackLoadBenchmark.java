@@ -26,12 +26,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The full-stack load generator: broker + ingest + inference as the local stack runs them ({@link LoadStack}), scans
@@ -173,10 +175,10 @@ public final class FullStackLoadBenchmark {
                     double rate = positive(opts, "rate", 20);
                     // The swap's watch scrapes inference from the warm-up on, so that what its first scrapes cost
                     // (the scrape path compiled in inference and here) falls in the warm-up, not the window.
-                    Optional<SwapTimeline.CounterWatch> watch = swapTo.map(
-                            b -> new SwapTimeline.CounterWatch(stack.options().inferenceManagementPort()));
+                    swap = swapTo.map(b -> Swap.watching(stack, b));
                     warmUp(traffic, (long) positive(opts, "warmup-seconds", 15), positive(opts, "warmup-rate", rate));
-                    swap = swapTo.map(b -> Swap.start(stack, b, watch.orElseThrow(), (long) positive(opts, "swap-at", 1)));
+                    long swapAt = (long) positive(opts, "swap-at", 1);
+                    swap.ifPresent(s -> s.publishAfter(swapAt));
                     windows.add(measure(String.format(Locale.ROOT, "fixed %.1f/s", rate), rate,
                             Duration.ofSeconds((long) positive(opts, "seconds", 60)), traffic, pids));
                 }
@@ -216,19 +218,33 @@ public final class FullStackLoadBenchmark {
     }
 
     /**
-     * {@code --swap-at}: publishes the second version {@code afterSeconds} into the window (on a thread of its own, so
-     * the open-loop sending keeps its schedule) while inference's swap and trim counters are watched.
+     * {@code --swap-at}: watches inference's swap and trim counters from the warm-up on, and publishes the second
+     * version {@code afterSeconds} into the window (on a thread of its own, so the open-loop sending keeps its schedule).
      */
-    private record Swap(Thread publisher, java.util.concurrent.atomic.AtomicLongArray publishedMillis,
-                        SwapTimeline.CounterWatch watch, long windowStartMillis, PublishedBackbone backbone) {
+    private static final class Swap {
+        private final LoadStack stack;
+        private final PublishedBackbone backbone;
+        private final SwapTimeline.CounterWatch watch;
+        // [0] when the publication began, [1] when it was acknowledged (-1 until then)
+        private final AtomicLongArray publishedMillis = new AtomicLongArray(new long[] {-1, -1});
+        private Thread publisher;
+        private long windowStartMillis;
 
-        /** At the window's start: the publication {@code afterSeconds} later; {@code watch} already running. */
-        static Swap start(LoadStack stack, PublishedBackbone backbone, SwapTimeline.CounterWatch watch,
-                          long afterSeconds) {
-            long windowStartMillis = System.currentTimeMillis();
-            // [0] when the publication began, [1] when it was acknowledged (-1 until then)
-            var publishedMillis = new java.util.concurrent.atomic.AtomicLongArray(new long[] {-1, -1});
-            Thread publisher = new Thread(() -> {
+        private Swap(LoadStack stack, PublishedBackbone backbone) {
+            this.stack = stack;
+            this.backbone = backbone;
+            this.watch = new SwapTimeline.CounterWatch(stack.options().inferenceManagementPort());
+        }
+
+        /** Before the warm-up: the watch starts now. */
+        static Swap watching(LoadStack stack, PublishedBackbone backbone) {
+            return new Swap(stack, backbone);
+        }
+
+        /** At the window's start: the publication {@code afterSeconds} later. */
+        void publishAfter(long afterSeconds) {
+            windowStartMillis = System.currentTimeMillis();
+            publisher = new Thread(() -> {
                 try {
                     Thread.sleep(afterSeconds * 1000);
                     publishedMillis.set(0, System.currentTimeMillis());
@@ -243,7 +259,6 @@ public final class FullStackLoadBenchmark {
             }, "swap-publisher");
             publisher.setDaemon(true);
             publisher.start();
-            return new Swap(publisher, publishedMillis, watch, windowStartMillis, backbone);
         }
 
         /**
@@ -261,7 +276,7 @@ public final class FullStackLoadBenchmark {
             }
             traffic.firstScoredMillis(backbone.manifest().backboneId()).ifPresent(t -> events.add(
                     new SendTimeSlices.Event(t, "first prediction by the new backbone seen")));
-            events.sort(java.util.Comparator.comparingLong(SendTimeSlices.Event::millis));
+            events.sort(Comparator.comparingLong(SendTimeSlices.Event::millis));
             return events;
         }
     }
@@ -517,7 +532,7 @@ public final class FullStackLoadBenchmark {
             double stack = processes.stream().filter(p -> !p.equals("load generator"))
                     .mapToDouble(w::cpuMillisPerScan).sum();
             String bottleneck = processes.stream().filter(p -> !p.equals("load generator"))
-                    .max(java.util.Comparator.comparingDouble(w::cpuMillisPerScan)).orElseThrow();
+                    .max(Comparator.comparingDouble(w::cpuMillisPerScan)).orElseThrow();
             out.append(String.format(Locale.ROOT, "| %s | **stack (broker + ingest + inference)** | **%.1f** | %.2f | | |%n",
                     w.label(), stack, processes.stream().filter(p -> !p.equals("load generator"))
                             .mapToDouble(p -> w.cpuSeconds().get(p)).sum() / w.seconds()));
