@@ -175,7 +175,7 @@ public final class FullStackLoadBenchmark {
                     double rate = positive(opts, "rate", 20);
                     // The swap's watch scrapes inference from the warm-up on, so that what its first scrapes cost
                     // (the scrape path compiled in inference and here) falls in the warm-up, not the window.
-                    swap = swapTo.map(b -> Swap.watching(stack, b));
+                    swap = swapTo.map(b -> new Swap(stack, b));
                     warmUp(traffic, (long) positive(opts, "warmup-seconds", 15), positive(opts, "warmup-rate", rate));
                     long swapAt = (long) positive(opts, "swap-at", 1);
                     swap.ifPresent(s -> s.publishAfter(swapAt));
@@ -196,10 +196,15 @@ public final class FullStackLoadBenchmark {
                 System.out.printf("predictions of this run's scans by backbone (warm-up included): %s%n",
                         traffic.predictionsByBackbone());
                 if (!findMax) {
-                    List<SendTimeSlices.Event> events = swap.isPresent() ? swap.get().finish(traffic) : List.of();
+                    Window window = windows.get(0);
+                    List<ScanTraffic.Outcome> outcomes = traffic.outcomesOf(window.fromIndex(), window.toIndex());
+                    // the window starts with its first scan's send: the slices count from it, the swap's events too
+                    long windowStart = outcomes.stream().mapToLong(ScanTraffic.Outcome::sentMillis).min().orElse(0);
+                    List<SendTimeSlices.Event> events = swap.isPresent() ? swap.get().finish(traffic, windowStart)
+                            : List.of();
                     System.out.printf("%nThe window by 5 s of send time%s (latency in ms):%n%n| sent +s | scans | p50 |"
                             + " p99 | max | events |%n|---|---|---|---|---|---|%n", swap.isPresent() ? ", around the swap" : "");
-                    slices(traffic, windows.get(0), events).forEach(System.out::println);
+                    SendTimeSlices.rows(outcomes, windowStart, 5, events).forEach(System.out::println);
                 }
                 if (swap.isPresent()) {
                     System.out.println("\ninference's log on the swaps and trims (its clock, HH:mm:ss.SSS):");
@@ -228,22 +233,16 @@ public final class FullStackLoadBenchmark {
         // [0] when the publication began, [1] when it was acknowledged (-1 until then)
         private final AtomicLongArray publishedMillis = new AtomicLongArray(new long[] {-1, -1});
         private Thread publisher;
-        private long windowStartMillis;
 
-        private Swap(LoadStack stack, PublishedBackbone backbone) {
+        /** Before the warm-up: the watch starts now. */
+        Swap(LoadStack stack, PublishedBackbone backbone) {
             this.stack = stack;
             this.backbone = backbone;
             this.watch = new SwapTimeline.CounterWatch(stack.options().inferenceManagementPort());
         }
 
-        /** Before the warm-up: the watch starts now. */
-        static Swap watching(LoadStack stack, PublishedBackbone backbone) {
-            return new Swap(stack, backbone);
-        }
-
         /** At the window's start: the publication {@code afterSeconds} later. */
         void publishAfter(long afterSeconds) {
-            windowStartMillis = System.currentTimeMillis();
             publisher = new Thread(() -> {
                 try {
                     Thread.sleep(afterSeconds * 1000);
@@ -265,7 +264,7 @@ public final class FullStackLoadBenchmark {
          * After the drain: the swap's events (publication, inference's swap and trim, the new backbone's first); the
          * watch's events before the window (the first version's trim in the warm-up) are not the swap's.
          */
-        List<SendTimeSlices.Event> finish(ScanTraffic traffic) throws InterruptedException {
+        List<SendTimeSlices.Event> finish(ScanTraffic traffic, long windowStartMillis) throws InterruptedException {
             publisher.join();
             watch.close();
             List<SendTimeSlices.Event> events = new ArrayList<>(watch.events().stream()
@@ -279,13 +278,6 @@ public final class FullStackLoadBenchmark {
             events.sort(Comparator.comparingLong(SendTimeSlices.Event::millis));
             return events;
         }
-    }
-
-    /** The window's latency by 5 s of send time from its first scan, with {@code events} marked. */
-    private static List<String> slices(ScanTraffic traffic, Window window, List<SendTimeSlices.Event> events) {
-        List<ScanTraffic.Outcome> outcomes = traffic.outcomesOf(window.fromIndex(), window.toIndex());
-        long from = outcomes.stream().mapToLong(ScanTraffic.Outcome::sentMillis).min().orElse(0);
-        return SendTimeSlices.rows(outcomes, from, 5, events);
     }
 
     /** The backbone to publish as a fine-tuned version, if {@code --publish-backbone} asks for one. */
