@@ -58,19 +58,21 @@ class ContrastivePretrainerTest {
     @Test
     void learnsToMatchTwoViewsOfEachUnlabelledScanAndWritesABackboneThatLoadsAndContinues() throws Exception {
         List<GreyImage> images = bands(16);
-        ContrastiveSettings scratch = settings(Optional.empty(), 40);
+        ContrastiveSettings scratch = settings(Optional.empty(), 80);
 
         ContrastivePretrainer.Result result = new ContrastivePretrainer().pretrain(images, scratch,
                 ContrastivePretrainer.Progress.NONE);
 
         double[] losses = result.epochLosses();
-        assertThat(losses).hasSize(40);
+        assertThat(losses).hasSize(80);
         // 8 images per step: log(15) = 2.71 knows nothing. Adam at the cycle's top rate makes single epochs jumpy, so
-        // compare means: the last 10 epochs clearly below the first 5, and below knowing nothing
+        // compare means: the last 10 epochs clearly below the first 5, and below knowing nothing. The trajectory is
+        // chaotic: a CPU whose kernels round differently follows another one, as another seed does. Over seeds 1-8
+        // the last 10 epochs' mean was 1.06-1.51 (first 5: 2.64-2.78); after 40 epochs it was 1.81-2.33, too close.
         double first = java.util.Arrays.stream(losses, 0, 5).average().orElseThrow();
-        double last = java.util.Arrays.stream(losses, 30, 40).average().orElseThrow();
+        double last = java.util.Arrays.stream(losses, 70, 80).average().orElseThrow();
         assertThat(last).as("epoch losses %s", java.util.Arrays.toString(losses))
-                .isLessThan(first - 0.4).isLessThan(Math.log(15) - 0.4);
+                .isLessThan(first - 0.7).isLessThan(Math.log(15) - 0.7);
 
         Path file = dir.resolve("contrastive.params");
         Files.write(file, result.backboneParameters());
