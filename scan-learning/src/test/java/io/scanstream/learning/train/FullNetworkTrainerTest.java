@@ -46,13 +46,16 @@ class FullNetworkTrainerTest {
     @Test
     void trainsABackboneFromScratchThatSeparatesAnEasyTaskAndWritesLoadableWeights() throws Exception {
         List<LabelledImage> train = images(48, 1);
-        List<LabelledImage> validation = images(16, 2);
-        FullNetworkSettings settings = settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 8, 1e-2);
+        // Sized so that any trajectory passes, not just this seed's: a CPU whose kernels round differently follows
+        // another path, as another seed does. Over head seeds 1-8 these gave AUC 0.95-1.00 from scratch and 0.84-1.00
+        // after the one-epoch fine-tune below (8 epochs and 16 validation images: 0.70-1.00 and 0.63-1.00).
+        List<LabelledImage> validation = images(32, 2);
+        FullNetworkSettings settings = settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 16, 1e-2);
 
         TrainedNetwork network = new FullNetworkTrainer().train(train, validation, settings, EpochObserver.NONE);
 
-        assertThat(network.epochs()).hasSize(8);
-        assertThat(network.epochs().get(7).trainLoss()).isLessThan(network.epochs().get(0).trainLoss());
+        assertThat(network.epochs()).hasSize(16);
+        assertThat(network.epochs().get(15).trainLoss()).isLessThan(network.epochs().get(0).trainLoss());
         boolean[] covid = new boolean[validation.size()];
         for (int i = 0; i < covid.length; i++) {
             covid[i] = validation.get(i).covid();
