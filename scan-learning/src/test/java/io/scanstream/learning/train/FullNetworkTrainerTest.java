@@ -46,8 +46,9 @@ class FullNetworkTrainerTest {
     @Test
     void trainsABackboneFromScratchThatSeparatesAnEasyTaskAndWritesLoadableWeights() throws Exception {
         List<LabelledImage> train = images(48, 1);
-        // Sized so that any trajectory passes, not just this seed's: a CPU whose kernels round differently follows
-        // another path, as another seed does. Over head seeds 1-8 these gave AUC 0.95-1.00 from scratch and 0.84-1.00
+        // Sized so that other trajectories pass too, not just this seed's: a CPU whose kernels round differently
+        // follows another path, as another seed does. Over seeds 1-8 (the head's seed seeds the whole run: weights,
+        // shuffling, augmentation) these gave AUC 0.95-1.00 from scratch and 0.84-1.00
         // after the one-epoch fine-tune below (8 epochs and 16 validation images: 0.70-1.00 and 0.63-1.00).
         List<LabelledImage> validation = images(32, 2);
         FullNetworkSettings settings = settings(FullNetworkSettings.Initialisation.SCRATCH, Optional.empty(), 16, 1e-2);
