@@ -165,10 +165,8 @@ class FullNetworkTrainerTest {
 
         TrainedNetwork first = new FullNetworkTrainer().train(train, images(8, 6), settings, EpochObserver.NONE);
         TrainedNetwork second = new FullNetworkTrainer().train(train, images(8, 6), settings, EpochObserver.NONE);
-        FullNetworkSettings seed4 = new FullNetworkSettings(settings.architecture(), settings.initialisation(),
-                settings.initialWeights(), head(4), settings.epochs(), settings.batchSize(), settings.learningRate(),
-                settings.layerRateDecay(), settings.imageSize(), settings.augmentation(), settings.frozenBlocks(),
-                settings.timeBudget(), settings.earlyStop());
+        FullNetworkSettings seed4 = settings(FullNetworkSettings.Initialisation.PRETRAINED, Optional.of(pretrained),
+                2, 1e-2, FullNetworkSettings.EarlyStop.OFF, 4);
         TrainedNetwork otherSeed = new FullNetworkTrainer().train(train, images(8, 6), seed4, EpochObserver.NONE);
 
         assertThat(second.validationScores()).containsExactly(first.validationScores());
@@ -356,7 +354,14 @@ class FullNetworkTrainerTest {
     private static FullNetworkSettings settings(FullNetworkSettings.Initialisation init, Optional<Path> weights,
                                                 int epochs, double maxLearningRate,
                                                 FullNetworkSettings.EarlyStop earlyStop) {
-        return new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2, init, weights, head(3), epochs, 8,
+        return settings(init, weights, epochs, maxLearningRate, earlyStop, 3);
+    }
+
+    /** {@code seed} is the head's, which seeds the whole run. */
+    private static FullNetworkSettings settings(FullNetworkSettings.Initialisation init, Optional<Path> weights,
+                                                int epochs, double maxLearningRate,
+                                                FullNetworkSettings.EarlyStop earlyStop, long seed) {
+        return new FullNetworkSettings(BackboneArchitecture.MOBILENET_V2, init, weights, head(seed), epochs, 8,
                 new LearningRateSchedule(CyclicLearningRate.Mode.TRIANGULAR, maxLearningRate / 10, maxLearningRate,
                         2, 1), 1.0, SIZE, ImageAugmentation.Level.MILD, 0, Duration.ofMinutes(5), earlyStop);
     }
