@@ -10,6 +10,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import io.scanstream.core.imaging.GreyImage;
+import io.scanstream.model.BlockByBlock;
 
 import java.util.List;
 
@@ -102,9 +103,7 @@ final class DjlFeatureExtractor implements FeatureExtractor {
     /** Runs the backbone, checking that it yields {@code [N, featureDim]}: a wrong file must not pass silently. */
     NDArray forward(NDManager batch, NDArray input) {
         ParameterStore parameters = new ParameterStore(batch, false);
-        NDArray output = taps.isEmpty()
-                ? model.getBlock().forward(parameters, new NDList(input), false).singletonOrThrow()
-                : stageFeatures(parameters, input);
+        NDArray output = taps.isEmpty() ? wholeBackbone(parameters, input) : stageFeatures(parameters, input);
         long rows = input.getShape().get(0);
         if (output.getShape().dimension() != 2 || output.getShape().get(0) != rows
                 || output.getShape().get(1) != featureDim) {
@@ -114,14 +113,26 @@ final class DjlFeatureExtractor implements FeatureExtractor {
         return output;
     }
 
-    /** Children up to the last tapped stage, each tapped output globally average-pooled, concatenated. */
+    /** The backbone's own output; a Java-built backbone's blocks each freed once it has run ({@link BlockByBlock}). */
+    private NDArray wholeBackbone(ParameterStore parameters, NDArray input) {
+        Block block = model.getBlock();
+        NDList inputs = new NDList(input);
+        // a TorchScript module runs as one native call: only its output reaches Java
+        return (block instanceof SequentialBlock blocks ? BlockByBlock.forward(blocks, parameters, inputs, false)
+                : block.forward(parameters, inputs, false)).singletonOrThrow();
+    }
+
+    /**
+     * Children up to the last tapped stage, each tapped output globally average-pooled, concatenated; each child's
+     * intermediates freed once it has run ({@link BlockByBlock}).
+     */
     private NDArray stageFeatures(ParameterStore parameters, NDArray input) {
         List<Block> children = model.getBlock().getChildren().values();
         NDList activations = new NDList(input);
         NDList pooled = new NDList(taps.size());
         int next = 0;
         for (int child = 0; next < taps.size(); child++) {
-            activations = children.get(child).forward(parameters, activations, false);
+            activations = BlockByBlock.step(children.get(child), parameters, activations, false, child > 0);
             if (taps.get(next).child() == child) {
                 NDArray map = activations.singletonOrThrow();
                 // [N, C, H, W] -> [N, C]: the mean over H then W (PyTorch's mean takes one axis at a time here)
