@@ -98,19 +98,23 @@ public final class FineTuningStepMemory {
             for (int batch : batches) {
                 for (int r = 0; r < repeats; r++) {
                     for (boolean blockByBlock : new boolean[] {false, true}) {
-                        long[] bytes = step(manager, backbone, head, batch, blockByBlock);
+                        Step s = step(manager, backbone, head, batch, blockByBlock);
                         System.out.printf(Locale.ROOT, "batch %2d, repeat %d, %-17s after forward %6.0f MiB"
                                         + " (%.1f an image), after backward %6.0f MiB, %.2f s%n", batch, r + 1,
-                                blockByBlock ? "block by block" : "DJL's sequential", mib(bytes[0]),
-                                mib(bytes[0]) / batch, mib(bytes[1]), bytes[2] / 1e9);
+                                blockByBlock ? "block by block" : "DJL's sequential", mib(s.afterForward()),
+                                mib(s.afterForward()) / batch, mib(s.afterBackward()), s.nanos() / 1e9);
                     }
                 }
             }
         }
     }
 
+    /** Bytes in use above the step's start after each pass, and the step's duration. */
+    private record Step(long afterForward, long afterBackward, long nanos) {
+    }
+
     /** One step as the trainer runs it: the backbone with fixed batch-norm statistics, the head training. */
-    private static long[] step(NDManager manager, SequentialBlock backbone, Block head, int batch,
+    private static Step step(NDManager manager, SequentialBlock backbone, Block head, int batch,
                                boolean blockByBlock) {
         long start = System.nanoTime();
         try (NDManager arrays = manager.newSubManager();
@@ -125,7 +129,7 @@ public final class FineTuningStepMemory {
             long afterForward = inUse() - before;
             collector.backward(output.sum());
             long afterBackward = inUse() - before;
-            return new long[] {afterForward, afterBackward, System.nanoTime() - start};
+            return new Step(afterForward, afterBackward, System.nanoTime() - start);
         }
     }
 

@@ -148,7 +148,7 @@ public final class FullNetworkTrainer {
     }
 
     /** A copy of every parameter's values (weights and batch-norm statistics), backbone and head. */
-    private static List<float[]> values(FullNetworkBlock network) {
+    static List<float[]> values(FullNetworkBlock network) {
         return network.getParameters().values().stream().map(p -> p.getArray().toFloatArray()).toList();
     }
 

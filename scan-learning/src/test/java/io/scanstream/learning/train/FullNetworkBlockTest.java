@@ -58,8 +58,8 @@ class FullNetworkBlockTest {
         try (NDManager manager = NDManager.newBaseManager(ENGINE)) {
             FullNetworkBlock network = network(manager, batchStatistics);
             FullNetworkBlock reference = network(manager, batchStatistics);
-            List<float[]> start = values(network);
-            List<float[]> referenceStart = values(reference);
+            List<float[]> start = FullNetworkTrainer.values(network);
+            List<float[]> referenceStart = FullNetworkTrainer.values(reference);
             for (int i = 0; i < start.size(); i++) {
                 assertThat(Arrays.equals(start.get(i), referenceStart.get(i))).as("parameter %d", i).isTrue();
             }
@@ -112,10 +112,6 @@ class FullNetworkBlockTest {
                     .forEach(block -> block.freezeParameters(true));
         }
         return network;
-    }
-
-    private static List<float[]> values(Block network) {
-        return network.getParameters().values().stream().map(p -> p.getArray().toFloatArray()).toList();
     }
 
     /** The gradients of the parameters that train, in the network's order. */
