@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import io.scanstream.model.BlockByBlock;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -73,14 +74,18 @@ public final class DifferentiableBackbone implements AutoCloseable {
         return extractor.manager();
     }
 
-    /** Runs {@code [N, 3, H, W]} (as {@link InputTensors} makes it) up to the last convolutional stage. */
+    /**
+     * Runs {@code [N, 3, H, W]} (as {@link InputTensors} makes it) up to the last convolutional stage, each child's
+     * intermediates freed once it has run ({@link BlockByBlock}): only the activation, the earlier stages' pooled
+     * outputs and the input stay on the input's manager.
+     */
     public Split split(NDArray input) {
         ParameterStore parameters = new ParameterStore(input.getManager(), false);
         List<Block> children = extractor.block().getChildren().values();
         NDList activations = new NDList(input);
         NDList earlier = new NDList();
         for (int child = 0; child <= lastStage; child++) {
-            activations = children.get(child).forward(parameters, activations, false);
+            activations = BlockByBlock.step(children.get(child), parameters, activations, false, child > 0);
             int at = child;
             if (child < lastStage && taps.stream().anyMatch(t -> t.child() == at)) {
                 earlier.add(pool(activations.singletonOrThrow()));
