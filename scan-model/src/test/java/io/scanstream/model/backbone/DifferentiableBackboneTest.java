@@ -59,6 +59,7 @@ class DifferentiableBackboneTest {
             int earlierTaps = (int) spec.readout().taps(spec.architecture()).stream()
                     .filter(tap -> tap.child() < lastStage).count();
             assertThat(leftBySplit).isEqualTo(1 + 2 * earlierTaps);
+            // (the input took as many arrays on either manager)
             assertThat(djlArrays - inputArrays).isGreaterThan(10 * leftBySplit);
             float[] features = split.features().apply(split.activation()).toFloatArray();
             float[] served = serving.embed(List.of(scan), 1)[0];
