@@ -2,6 +2,10 @@ package io.scanstream.core.imaging;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AntialiasedResizerTest {
@@ -9,7 +13,7 @@ class AntialiasedResizerTest {
     @Test
     void keepsAConstantImageConstant() {
         byte[] px = new byte[1671 * 1225];
-        java.util.Arrays.fill(px, (byte) 93);
+        Arrays.fill(px, (byte) 93);
         GreyImage out = AntialiasedResizer.resize(new GreyImage(1671, 1225, px), 224, 224);
         assertThat(out.width()).isEqualTo(224);
         assertThat(out.height()).isEqualTo(224);
@@ -84,5 +88,33 @@ class AntialiasedResizerTest {
         assertThat(out.at(0, 0)).isLessThan(3);
         assertThat(out.at(223, 223)).isGreaterThan(252);
         assertThat(out.mean()).isCloseTo(127.5, org.assertj.core.data.Offset.offset(1.0));
+    }
+
+    @Test
+    void givesTheTapByTapDefinitionBitForBit() {
+        // Sizes the data and the decoder's limits meet: strong and slight reductions, enlargements, one axis
+        // reduced and the other enlarged, odd sizes, a single pixel; random pixels (seeded) and the hard edges of
+        // a checkerboard, where rounding is most exposed.
+        int[][] sizes = {{1637, 1225}, {1671, 1049}, {725, 551}, {512, 512}, {225, 223}, {224, 300}, {115, 61},
+                {1, 1}, {3, 2000}, {2000, 3}, {448, 449}, {97, 1301}};
+        Random random = new Random(20261207);
+        for (int[] size : sizes) {
+            byte[] noise = new byte[size[0] * size[1]];
+            random.nextBytes(noise);
+            byte[] checkerboard = new byte[size[0] * size[1]];
+            for (int i = 0; i < checkerboard.length; i++) {
+                checkerboard[i] = (byte) ((i % size[0] + i / size[0]) % 2 == 0 ? 255 : 0);
+            }
+            for (byte[] pixels : List.of(noise, checkerboard)) {
+                GreyImage source = new GreyImage(size[0], size[1], pixels);
+                for (int[] target : new int[][] {{224, 224}, {288, 288}, {64, 32}}) {
+                    byte[] resized = AntialiasedResizer.resize(source, target[0], target[1]).pixels();
+                    byte[] definition = TapByTapResizer.resize(source, target[0], target[1]).pixels();
+                    assertThat(Arrays.mismatch(resized, definition))
+                            .as("first pixel that differs, %dx%d to %dx%d", size[0], size[1], target[0], target[1])
+                            .isEqualTo(-1);
+                }
+            }
+        }
     }
 }
