@@ -25,7 +25,7 @@ public final class AntialiasedResizer {
         // Each output value sums its taps in their order (k = 0, 1, ...), as the filter defines it. The horizontal
         // pass (the larger: every source row) runs four columns side by side, each its own accumulator, so their
         // additions overlap instead of forming one chain of dependent float additions; the vertical pass runs
-        // over columns innermost, a loop the JIT vectorises. The same floats in the same order: bit for bit the
+        // over columns innermost, one independent addition per column and tap. The same floats in the same order: bit for bit the
         // tap-by-tap result (AntialiasedResizerTest).
 
         // Horizontal pass: source rows -> width columns. The row is converted to float once and padded with zeros;
@@ -42,7 +42,7 @@ public final class AntialiasedResizer {
             for (int i = 0; i < source.width(); i++) {
                 row[i] = src[rowOffset + i] & 0xFF;
             }
-            int out = y * width;
+            int tmpRow = y * width;
             int x = 0;
             for (; x + 4 <= width; x += 4) {
                 int s0 = start[x];
@@ -60,17 +60,17 @@ public final class AntialiasedResizer {
                     a2 += row[s2 + k] * weights[w0 + 2 * taps + k];
                     a3 += row[s3 + k] * weights[w0 + 3 * taps + k];
                 }
-                tmp[out + x] = a0;
-                tmp[out + x + 1] = a1;
-                tmp[out + x + 2] = a2;
-                tmp[out + x + 3] = a3;
+                tmp[tmpRow + x] = a0;
+                tmp[tmpRow + x + 1] = a1;
+                tmp[tmpRow + x + 2] = a2;
+                tmp[tmpRow + x + 3] = a3;
             }
             for (; x < width; x++) {
                 float a = 0f;
                 for (int k = 0; k < taps; k++) {
                     a += row[start[x] + k] * weights[x * taps + k];
                 }
-                tmp[out + x] = a;
+                tmp[tmpRow + x] = a;
             }
         }
 

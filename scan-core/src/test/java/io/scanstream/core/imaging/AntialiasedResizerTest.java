@@ -94,7 +94,8 @@ class AntialiasedResizerTest {
     void givesTheTapByTapDefinitionBitForBit() {
         // Sizes the data and the decoder's limits meet: strong and slight reductions, enlargements, one axis
         // reduced and the other enlarged, odd sizes, a single pixel; random pixels (seeded) and the hard edges of
-        // a checkerboard, where rounding is most exposed.
+        // a checkerboard, where rounding is most exposed. Targets whose width is not a multiple of four take the
+        // horizontal pass's column-by-column remainder.
         int[][] sizes = {{1637, 1225}, {1671, 1049}, {725, 551}, {512, 512}, {225, 223}, {224, 300}, {115, 61},
                 {1, 1}, {3, 2000}, {2000, 3}, {448, 449}, {97, 1301}};
         Random random = new Random(20261207);
@@ -107,7 +108,7 @@ class AntialiasedResizerTest {
             }
             for (byte[] pixels : List.of(noise, checkerboard)) {
                 GreyImage source = new GreyImage(size[0], size[1], pixels);
-                for (int[] target : new int[][] {{224, 224}, {288, 288}, {64, 32}}) {
+                for (int[] target : new int[][] {{224, 224}, {288, 288}, {64, 32}, {230, 97}, {3, 1}}) {
                     byte[] resized = AntialiasedResizer.resize(source, target[0], target[1]).pixels();
                     byte[] definition = TapByTapResizer.resize(source, target[0], target[1]).pixels();
                     assertThat(Arrays.mismatch(resized, definition))
