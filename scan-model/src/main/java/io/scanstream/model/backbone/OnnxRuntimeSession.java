@@ -14,6 +14,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * One ONNX Runtime (CPU) session of a backbone graph with one float input {@code [N, 3, H, W]} and a named float
@@ -24,6 +27,13 @@ import java.util.Set;
 final class OnnxRuntimeSession implements AutoCloseable {
 
     static final String THREADS_PROPERTY = "scanstream.onnxruntime.threads";
+    /**
+     * The name ONNX Runtime's intra-op worker threads carry. They are native threads, and Linux names a new thread
+     * after the thread that starts it: a session created on a Quarkus worker or a Kafka consumer would have its workers
+     * pass for that thread in {@code top -H}, /proc and the benchmarks' CPU per thread group. Sessions are therefore
+     * created on a short-lived thread of this name.
+     */
+    static final String WORKER_THREAD_NAME = "onnxruntime";
     static final String THREADS_ENV = "SCANSTREAM_ONNXRUNTIME_THREADS";
 
     private final OrtEnvironment environment;
@@ -62,7 +72,7 @@ final class OnnxRuntimeSession implements AutoCloseable {
     static OnnxRuntimeSession open(Path file, String outputName) {
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = options()) {
-            return opened(environment, environment.createSession(file.toString(), options), outputName);
+            return opened(environment, created(() -> environment.createSession(file.toString(), options)), outputName);
         } catch (OrtException e) {
             throw new IllegalArgumentException(file + " is not a graph ONNX Runtime can load: " + e.getMessage(), e);
         }
@@ -71,7 +81,7 @@ final class OnnxRuntimeSession implements AutoCloseable {
     static OnnxRuntimeSession open(byte[] graph, String outputName) {
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = options()) {
-            return opened(environment, environment.createSession(graph, options), outputName);
+            return opened(environment, created(() -> environment.createSession(graph, options)), outputName);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime refused a generated graph: " + e.getMessage(), e);
         }
@@ -84,6 +94,38 @@ final class OnnxRuntimeSession implements AutoCloseable {
         } catch (RuntimeException e) {
             session.close();
             throw e;
+        }
+    }
+
+    /** Runs {@code creation} on a thread named {@value #WORKER_THREAD_NAME}, whose name its worker threads take. */
+    private static OrtSession created(Callable<OrtSession> creation) throws OrtException {
+        FutureTask<OrtSession> task = new FutureTask<>(creation);
+        Thread thread = new Thread(task, WORKER_THREAD_NAME);
+        thread.setDaemon(true);
+        thread.start();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // waited out: a session given up on here would never be closed
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof OrtException ort) {
+                        throw ort;
+                    } else if (cause instanceof RuntimeException runtime) {
+                        throw runtime;
+                    } else if (cause instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException("creating the ONNX Runtime session failed", cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
