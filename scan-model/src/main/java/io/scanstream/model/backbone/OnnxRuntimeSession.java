@@ -27,6 +27,7 @@ import java.util.concurrent.FutureTask;
 final class OnnxRuntimeSession implements AutoCloseable {
 
     static final String THREADS_PROPERTY = "scanstream.onnxruntime.threads";
+    static final String THREADS_ENV = "SCANSTREAM_ONNXRUNTIME_THREADS";
     /**
      * The name ONNX Runtime's intra-op worker threads carry. They are native threads, and Linux names a new thread
      * after the thread that starts it: a session created on a Quarkus worker or a Kafka consumer would have its workers
@@ -34,7 +35,6 @@ final class OnnxRuntimeSession implements AutoCloseable {
      * created on a short-lived thread of this name.
      */
     static final String WORKER_THREAD_NAME = "onnxruntime";
-    static final String THREADS_ENV = "SCANSTREAM_ONNXRUNTIME_THREADS";
 
     private final OrtEnvironment environment;
     private final OrtSession session;
@@ -109,7 +109,7 @@ final class OnnxRuntimeSession implements AutoCloseable {
                 try {
                     return task.get();
                 } catch (InterruptedException e) {
-                    interrupted = true; // waited out: a session given up on here would never be closed
+                    interrupted = true; // keep waiting: a session abandoned here would never be closed
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     if (cause instanceof OrtException ort) {
